@@ -1,0 +1,94 @@
+"""Detection channels: cameras, courts, financial institutions, informants, app telemetry.
+
+A channel records an event of behaviour ``b`` by a person in region ``r`` and
+group ``g`` with probability ``sees[b] * coverage[r](t) * true_match[g]`` (the app
+channel only for app users); channels are independent, so an event is recorded
+if any channel records it. Channels also create records about people who did
+nothing (false matches, malicious reports, clerical errors) at
+``false_records_per_person_year * coverage * false_match[g]``, attributed to a
+behaviour the channel watches.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from ..population import ADULT, SENIOR, People
+from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
+from .schedules import schedule_values
+from .state import F_APP
+
+APP = CHANNELS.index("app")
+
+
+class Detection:
+    """Per-day detection tables compiled from the scenario's channels."""
+
+    def __init__(self, scenario: Scenario, people: People):
+        days = scenario.days
+        n_c, n_b, n_s = len(CHANNELS), len(BEHAVIOURS), people.strata
+        group_names = [g.name for g in scenario.population.groups]
+        self.coverage = np.zeros((n_c, 2, days))
+        self.sees = np.zeros((n_c, n_b))
+        self.true_match = np.ones((n_c, n_s))
+        self.false_rate = np.zeros((n_c, n_s))  # per agent-day at full coverage
+        self.weights = np.zeros((n_c, n_b))
+        self.region = people.stratum_region
+        for c, name in enumerate(CHANNELS):
+            channel = getattr(scenario.channels, name)
+            if not (channel.enabled and scenario.system):
+                continue
+            self.coverage[c, 0] = schedule_values(channel.coverage_urban, scenario.start_date, days)
+            self.coverage[c, 1] = schedule_values(channel.coverage_rural, scenario.start_date, days)
+            for behaviour, p in channel.sees.items():
+                self.sees[c, BEHAVIOURS.index(behaviour)] = p
+            total = self.sees[c].sum()
+            if total > 0:
+                self.weights[c] = np.cumsum(self.sees[c]) / total
+            for s in range(n_s):
+                group = group_names[people.stratum_group[s]]
+                self.true_match[c, s] = min(1.0, channel.group_true_match.get(group, 1.0))
+                self.false_rate[c, s] = (
+                    channel.false_records_per_person_year / 365.0 * channel.group_false_match.get(group, 1.0)
+                    if total > 0 else 0.0
+                )
+
+    def probabilities(self, day: int) -> np.ndarray:
+        """Chance that an event is recorded, by behaviour, stratum and app use: float64[B, S, 2]."""
+        cov = self.coverage[:, self.region, day]  # [C, S]
+        p = self.sees[:, :, None] * (cov * self.true_match)[:, None, :]  # [C, B, S]
+        p = np.minimum(p, 1.0)
+        miss_no_app = np.prod(np.delete(1.0 - p, APP, axis=0), axis=0)
+        out = np.empty(p.shape[1:] + (2,))
+        out[:, :, 0] = 1.0 - miss_no_app
+        out[:, :, 1] = 1.0 - miss_no_app * (1.0 - p[APP])
+        return out
+
+    def false_record_means(self, day: int, stratum_sizes: np.ndarray) -> np.ndarray:
+        """Expected false records per channel and stratum today: float64[C, S]."""
+        return stratum_sizes[None, :] * self.false_rate * self.coverage[:, self.region, day]
+
+
+@nb.njit(cache=True)
+def false_records(rng, counts, stratum_start, age, flags, weights, out_agent, out_behaviour, out_true, n):
+    """Records about people who did nothing: ``counts[c, s]`` candidates, 15+ only (app: users only)."""
+    for c in range(counts.shape[0]):
+        for s in range(counts.shape[1]):
+            lo = stratum_start[s]
+            size = stratum_start[s + 1] - lo
+            for _ in range(counts[c, s]):
+                agent = lo + rng.integers(0, size)
+                u = rng.random()
+                if age[agent] != ADULT and age[agent] != SENIOR:
+                    continue
+                if c == APP and flags[agent] & F_APP == 0:
+                    continue
+                b = 0
+                while weights[c, b] < u:
+                    b += 1
+                out_agent[n] = agent
+                out_behaviour[n] = b
+                out_true[n] = False
+                n += 1
+    return n

@@ -1,0 +1,190 @@
+"""Simulation state: per-agent columns, the roster of listed people, the event calendar, counters.
+
+Everything is preallocated NumPy arrays. Full-population columns hold what every
+agent has (flags packed into bits, score, last touch day, fear); what concerns a
+minority (the listed) lives in a compact roster keyed by agent index, and
+scheduled events (list expiry, deletion, recovery) in a calendar queue, so a day
+costs in proportion to its events.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numba as nb
+import numpy as np
+from numba import types
+from numba.typed import Dict
+
+# Agent flag bits (uint8 column).
+F_COURT = 1  # on the court blacklist
+F_GRADE = 2  # on the grade-based list
+F_RED = 4  # redlisted
+F_JOINT = 8  # under joint punishment (a household member is listed)
+F_BLOCKED = 16  # has had a ticket purchase blocked at least once
+F_APP = 32  # uses the official app
+F_PENDING = 64  # has fulfilled the court order, deletion pending
+F_LISTED = F_COURT | F_GRADE
+
+# Calendar event kinds.
+Q_EXPIRY, Q_DELETION, Q_GRADE_EXIT, Q_RED_EXIT = 0, 1, 2, 3
+
+# Whole-population counters (people in agents; scaled when recorded).
+COUNTERS = (
+    "listed", "court_listed", "grade_listed", "wrongly_listed", "redlisted", "joint_punished",
+    "listed_total", "court_listed_total", "grade_listed_total", "wrongly_listed_total", "delisted_total",
+    "fulfilled_total", "deleted_total", "expired_total", "community_service_total", "corrected_total", "recovered_total",
+    "flight_attempts_total", "flight_blocks_total", "train_attempts_total", "train_blocks_total", "people_blocked",
+    "loans_premium_total", "loans_discount_total", "mortgages_denied_total", "mortgages_denied_nonfinancial_total",
+    "job_refusals_total", "school_refusals_total", "shaming_displays_total", "app_users", "days_listed_at_exit_total",
+    # per-day (reset every day)
+    "offences", "detections", "false_detections", "expression", "expression_baseline",
+)
+C = namedtuple("CounterIndex", COUNTERS)(*range(len(COUNTERS)))
+DAILY = tuple(getattr(C, n) for n in ("offences", "detections", "false_detections", "expression", "expression_baseline"))
+
+GROUP_COUNTERS = ("listed", "wrongly_listed", "redlisted", "detections", "false_detections", "expression", "expression_baseline")
+G = namedtuple("GroupCounterIndex", GROUP_COUNTERS)(*range(len(GROUP_COUNTERS)))
+GROUP_DAILY = (G.detections, G.false_detections, G.expression, G.expression_baseline)
+
+Agents = namedtuple("Agents", "flags score false_points touched fear")
+Roster = namedtuple(
+    "Roster", "members court_entry grade_entry wrong_court wrong_grade small_debt shamed size position"
+)
+Calendar = namedtuple("Calendar", "head next agent key kind size")
+
+
+def new_agents(n: int, start_score: int) -> Agents:
+    return Agents(
+        flags=np.zeros(n, np.uint8),
+        score=np.full(n, start_score, np.int16),
+        false_points=np.zeros(n, np.int16),
+        touched=np.zeros(n, np.int16),
+        fear=np.zeros(n, np.uint8),
+    )
+
+
+def new_roster(capacity: int) -> Roster:
+    position = Dict.empty(key_type=types.int64, value_type=types.int64)
+    return Roster(
+        members=np.zeros(capacity, np.int32),
+        court_entry=np.zeros(capacity, np.int16),
+        grade_entry=np.zeros(capacity, np.int16),
+        wrong_court=np.zeros(capacity, np.uint8),
+        wrong_grade=np.zeros(capacity, np.uint8),
+        small_debt=np.zeros(capacity, np.uint8),
+        shamed=np.zeros(capacity, np.uint8),
+        size=np.zeros(1, np.int64),
+        position=position,
+    )
+
+
+def grow_roster(roster: Roster, room: int) -> Roster:
+    """A roster with room for ``room`` more members (doubling; the position map is shared)."""
+    size = int(roster.size[0])
+    capacity = len(roster.members)
+    if size + room <= capacity:
+        return roster
+    new_capacity = max(2 * capacity, size + room)
+    grown = {}
+    for name in Roster._fields:
+        column = getattr(roster, name)
+        if name in ("size", "position"):
+            grown[name] = column
+        else:
+            bigger = np.zeros(new_capacity, column.dtype)
+            bigger[:size] = column[:size]
+            grown[name] = bigger
+    return Roster(**grown)
+
+
+def new_calendar(days: int, capacity: int) -> Calendar:
+    return Calendar(
+        head=np.full(days + 1, -1, np.int64),
+        next=np.full(capacity, -1, np.int64),
+        agent=np.zeros(capacity, np.int32),
+        key=np.zeros(capacity, np.int16),
+        kind=np.zeros(capacity, np.uint8),
+        size=np.zeros(1, np.int64),
+    )
+
+
+def grow_calendar(calendar: Calendar, room: int) -> Calendar:
+    size = int(calendar.size[0])
+    capacity = len(calendar.next)
+    if size + room <= capacity:
+        return calendar
+    new_capacity = max(2 * capacity, size + room)
+    grown = {"head": calendar.head, "size": calendar.size}
+    for name in ("next", "agent", "key", "kind"):
+        column = getattr(calendar, name)
+        bigger = np.full(new_capacity, -1, column.dtype) if name == "next" else np.zeros(new_capacity, column.dtype)
+        bigger[:size] = column[:size]
+        grown[name] = bigger
+    return Calendar(**grown)
+
+
+@nb.njit(cache=True)
+def schedule(calendar, day, agent, key, kind):
+    """Put an event on the calendar; events past the horizon are dropped."""
+    if day >= len(calendar.head) or day < 0:
+        return
+    slot = calendar.size[0]
+    calendar.size[0] = slot + 1
+    calendar.agent[slot] = agent
+    calendar.key[slot] = key
+    calendar.kind[slot] = kind
+    calendar.next[slot] = calendar.head[day]
+    calendar.head[day] = slot
+
+
+@nb.njit(cache=True)
+def roster_add(roster, agent):
+    """Position of ``agent`` in the roster, adding a fresh member if absent."""
+    if agent in roster.position:
+        return roster.position[agent]
+    k = roster.size[0]
+    roster.size[0] = k + 1
+    roster.members[k] = agent
+    roster.court_entry[k] = 0
+    roster.grade_entry[k] = 0
+    roster.wrong_court[k] = 0
+    roster.wrong_grade[k] = 0
+    roster.small_debt[k] = 0
+    roster.shamed[k] = 0
+    roster.position[agent] = k
+    return k
+
+
+@nb.njit(cache=True)
+def roster_remove(roster, agent):
+    """Remove ``agent`` by moving the last member into its place."""
+    k = roster.position[agent]
+    del roster.position[agent]
+    last = roster.size[0] - 1
+    if k != last:
+        moved = roster.members[last]
+        roster.members[k] = moved
+        roster.court_entry[k] = roster.court_entry[last]
+        roster.grade_entry[k] = roster.grade_entry[last]
+        roster.wrong_court[k] = roster.wrong_court[last]
+        roster.wrong_grade[k] = roster.wrong_grade[last]
+        roster.small_debt[k] = roster.small_debt[last]
+        roster.shamed[k] = roster.shamed[last]
+        roster.position[moved] = k
+    roster.size[0] = last
+
+
+@nb.njit(cache=True)
+def listing_status(flags, roster, agent):
+    """(listed, wrongly listed) for one agent: wrongly means no listing has a true offence behind it."""
+    f = flags[agent]
+    if f & F_LISTED == 0:
+        return False, False
+    k = roster.position[agent]
+    wrong = True
+    if f & F_COURT and roster.wrong_court[k] == 0:
+        wrong = False
+    if f & F_GRADE and roster.wrong_grade[k] == 0:
+        wrong = False
+    return True, wrong

@@ -1,0 +1,140 @@
+"""Results of a run, in people: daily time series, per-group series, a summary; save and load.
+
+Saving writes into a temporary directory beside the target and renames it into
+place, so an interrupted save never leaves a partial result that looks complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .mechanisms.state import COUNTERS, GROUP_COUNTERS, C, G
+from .scenario.loading import dumps, load
+from .scenario.schema import Scenario
+from .targets import compare_with_targets
+
+FILES = ("timeseries.parquet", "by_group.parquet", "summary.json", "scenario.toml")
+NOT_PEOPLE = ("days_listed_at_exit_total",)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / np.maximum(denominator, 1), 1.0)
+
+
+@dataclass
+class Results:
+    scenario: Scenario
+    seed: int
+    agents: int
+    scale: float
+    timeseries: pd.DataFrame
+    by_group: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_run(cls, scenario, seed, agents, scale, history, group_history, grades, runtime) -> "Results":
+        days = history.shape[0]
+        dates = pd.date_range(scenario.start_date, periods=days, freq="D")
+        people = np.rint(history * scale).astype(np.int64)
+        ts = pd.DataFrame({"day": np.arange(days, dtype=np.int32), "date": dates})
+        for name in COUNTERS:
+            column = history[:, getattr(C, name)] if name in NOT_PEOPLE else people[:, getattr(C, name)]
+            ts[name] = column
+        ts["expression_rate"] = _ratio(history[:, C.expression], history[:, C.expression_baseline])
+
+        groups = [g.name for g in scenario.population.groups]
+        n_groups = len(groups)
+        gp = np.rint(group_history * scale).astype(np.int64)
+        by_group = pd.DataFrame({
+            "day": np.repeat(np.arange(days, dtype=np.int32), n_groups),
+            "group": pd.Categorical(np.tile(groups, days), categories=groups),
+        })
+        for name in ("listed", "wrongly_listed", "redlisted", "detections", "false_detections"):
+            by_group[name] = gp[:, :, getattr(G, name)].reshape(-1)
+        by_group["expression_rate"] = _ratio(
+            group_history[:, :, G.expression], group_history[:, :, G.expression_baseline]
+        ).reshape(-1)
+
+        results = cls(scenario, seed, agents, scale, ts, by_group)
+        results.summary = results._summarise(grades, runtime)
+        return results
+
+    def _summarise(self, grades: dict, runtime: float) -> dict:
+        ts = self.timeseries
+        end = ts.iloc[-1]
+        exits = int(end["delisted_total"])
+        end_values = {k: (float(end[k]) if k == "expression_rate" else int(end[k]))
+                      for k in ts.columns if k not in ("day", "date", "days_listed_at_exit_total")}
+        by_group_end = self.by_group[self.by_group["day"] == ts["day"].iloc[-1]]
+        last_year = ts.tail(365)
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "seed": self.seed,
+            "agents": self.agents,
+            "scale": self.scale,
+            "population": self.scenario.population.size,
+            "start_date": str(self.scenario.start_date),
+            "end_date": str(self.scenario.end_date),
+            "days": len(ts),
+            "end": end_values,
+            "expression_rate_last_365_days": float(
+                last_year["expression"].sum() / max(last_year["expression_baseline"].sum(), 1)
+            ) if last_year["expression_baseline"].sum() > 0 else 1.0,
+            "mean_days_listed_at_exit": (float(ts["days_listed_at_exit_total"].iloc[-1]) / (exits / self.scale)
+                                         if exits else None),
+            "grades_at_end": {g: int(round(c * self.scale)) for g, c in grades.items()},
+            "by_group_at_end": {
+                row.group: {"listed": int(row.listed), "wrongly_listed": int(row.wrongly_listed),
+                            "expression_rate": float(row.expression_rate)}
+                for row in by_group_end.itertuples()
+            },
+            "targets": compare_with_targets(self.scenario, ts),
+            "runtime_seconds": round(runtime, 3),
+        }
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the four result files to ``directory`` atomically (temporary name, then rename)."""
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        try:
+            self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+            self.by_group.to_parquet(tmp / "by_group.parquet", index=False)
+            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
+            (tmp / "scenario.toml").write_text(dumps(self.scenario))
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "Results":
+        """Read results saved by :meth:`save`."""
+        d = Path(directory)
+        summary = json.loads((d / "summary.json").read_text())
+        return cls(
+            scenario=load(str(d / "scenario.toml")), seed=summary["seed"], agents=summary["agents"],
+            scale=summary["scale"], timeseries=pd.read_parquet(d / "timeseries.parquet"),
+            by_group=pd.read_parquet(d / "by_group.parquet"), summary=summary,
+        )
+
+    def at(self, date: str | dt.date) -> pd.Series:
+        """The time-series row of one date."""
+        row = self.timeseries[self.timeseries["date"] == pd.Timestamp(date)]
+        if row.empty:
+            raise KeyError(f"{date} is outside the run")
+        return row.iloc[0]

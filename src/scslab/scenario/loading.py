@@ -1,0 +1,151 @@
+"""Loading scenarios: built-in names or TOML files, ``--set`` overrides, one-line errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+import tomli_w
+from pydantic import ValidationError
+
+from .schema import Scenario
+
+BUILTIN_PACKAGE = "scslab.scenario.builtin"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message is one line naming file, field and problem."""
+
+
+def builtin_names() -> list[str]:
+    files = resources.files(BUILTIN_PACKAGE).iterdir()
+    return sorted(f.name[:-5] for f in files if f.name.endswith(".toml"))
+
+
+def builtin_path(name: str):
+    return resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.toml")
+
+
+def _format_error(source: str, error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    where = f"field {field}: " if field else ""
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{source}: {where}{message}{more}"
+
+
+def validate(data: dict, source: str) -> Scenario:
+    """Validate raw scenario data; raise ScenarioError with a one-line message."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(_format_error(source, error)) from None
+
+
+def read_raw(spec: str) -> tuple[dict, str]:
+    """Raw TOML data and a display name for a built-in scenario name or a file path."""
+    path = Path(spec)
+    if spec in builtin_names() and not path.exists():
+        return tomllib.loads(builtin_path(spec).read_text(encoding="utf-8")), f"{spec} (built-in)"
+    if not path.exists():
+        known = ", ".join(builtin_names())
+        raise ScenarioError(f"{spec}: no such file and not a built-in scenario (built-in: {known})")
+    if path.is_dir():
+        raise ScenarioError(f"{spec}: is a directory, not a scenario file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{spec}: cannot be read ({error})") from None
+    try:
+        return tomllib.loads(text), spec
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{spec}: TOML syntax error: {error}") from None
+
+
+def parse_override(text: str) -> tuple[list[str], object]:
+    """Split ``a.b.c=VALUE``; VALUE is read as TOML (number, bool, date, array, "string"), else as a bare string."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}: expected PATH=VALUE")
+    path, raw = text.split("=", 1)
+    parts = [p for p in path.strip().split(".")]
+    if not path.strip() or any(not p for p in parts):
+        raise ScenarioError(f"--set {text}: empty parameter path")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return parts, value
+
+
+def apply_override(data: dict, parts: list[str], value, label: str) -> None:
+    """Set ``value`` at the dotted path in raw scenario data (list items by index)."""
+    node = data
+    for depth, key in enumerate(parts[:-1]):
+        prefix = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            node = _list_item(node, key, label, prefix)
+            continue
+        if key not in node:
+            node[key] = {}
+        node = node[key]
+        if not isinstance(node, (dict, list)):
+            raise ScenarioError(f"{label}: field {prefix} is a value, not a table")
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last) if last.isdigit() else None
+        if index is None or index >= len(node):
+            raise ScenarioError(f"{label}: field {'.'.join(parts)}: no such list item")
+        node[index] = value
+    else:
+        node[last] = value
+
+
+def _list_item(items: list, key: str, label: str, prefix: str):
+    if not key.isdigit() or int(key) >= len(items):
+        raise ScenarioError(f"{label}: field {prefix}: no such list item")
+    return items[int(key)]
+
+
+def load(spec: str, overrides: list[str] = ()) -> Scenario:
+    """Load a built-in name or TOML path, apply ``PATH=VALUE`` overrides, and validate."""
+    data, source = read_raw(spec)
+    if overrides:
+        data = _fill_defaults(data, source)
+    for text in overrides:
+        parts, value = parse_override(text)
+        apply_override(data, parts, value, f"--set {text}")
+        try:
+            Scenario.model_validate(data)
+        except ValidationError as error:
+            raise ScenarioError(_format_error(f"--set {text}", error)) from None
+    return validate(data, source)
+
+
+def _fill_defaults(data: dict, source: str) -> dict:
+    """Resolved data, so that overrides can reach parameters the file leaves at defaults."""
+    return to_data(validate(data, source))
+
+
+def to_data(scenario: Scenario) -> dict:
+    """The fully resolved scenario as plain TOML-ready data (dates stay dates)."""
+    return _plain(scenario.model_dump(mode="python"))
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def dumps(scenario: Scenario) -> str:
+    """The resolved scenario as TOML; loading it gives the same scenario."""
+    return tomli_w.dumps(to_data(scenario))

@@ -1,0 +1,470 @@
+"""The scenario schema: every parameter with its unit, default, meaning and source.
+
+A scenario is a TOML file validated by these pydantic models. Unknown keys are
+rejected everywhere. Each field carries ``unit`` and, where it comes from a
+published figure, ``source`` in its JSON-schema extras; ``docs/parameters.md``
+is generated from them (``scslab params``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+GRADES = ("AAA", "AA", "A", "B", "C", "D")
+INCOME_BANDS = ("low", "middle", "high")
+AGE_BANDS = ("0-14", "15-59", "60+")
+BEHAVIOUR_KINDS = ("financial", "traffic", "public_order", "social", "political", "loyalty")
+BEHAVIOURS = (
+    "judgment_default",
+    "loan_arrears",
+    "traffic_violation",
+    "public_disorder",
+    "neighbour_quarrel",
+    "lawful_criticism",
+    "unreleased_information",
+    "protest",
+    "app_use",
+    "volunteering",
+    "blood_donation",
+)
+CHANNELS = ("cameras", "courts", "finance", "informants", "app")
+
+NBS = "National Bureau of Statistics of China, 7th census (2020)"
+NIST = "NIST FRVT Part 3, NISTIR 8280 (Dec 2019)"
+RONGCHENG = "Rongcheng Measures (chinalawtranslate); Foreign Policy 2018"
+DETERRENCE = "Chalfin & McCrary 2018; Lee & McCrary 2017; Nagin 2013"
+
+
+def param(default, unit: str, meaning: str, source: str | None = None, **kw):
+    """A scenario field with its unit, meaning and (optional) published source."""
+    extra = {"unit": unit}
+    if source:
+        extra["source"] = source
+    return Field(default, description=meaning, json_schema_extra=extra, **kw)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def check_schedule(value):
+    if isinstance(value, list):
+        if not value:
+            raise ValueError("a schedule needs at least one [date, value] point")
+        dates = [d for d, _ in value]
+        if any(b <= a for a, b in zip(dates, dates[1:])):
+            raise ValueError("schedule dates must be strictly increasing")
+    return value
+
+
+def check_probability(value):
+    values = [v for _, v in value] if isinstance(value, list) else [value]
+    if any(v > 1 for v in values):
+        raise ValueError("a probability must be at most 1")
+    return value
+
+
+SchedulePoints = list[tuple[dt.date, Annotated[float, Field(ge=0)]]]
+Schedule = Annotated[Annotated[float, Field(ge=0)] | SchedulePoints, AfterValidator(check_schedule)]
+"""A value that may change over time: a constant, or ``[[date, value], ...]``
+points joined by straight lines (constant before the first and after the last)."""
+ProbabilitySchedule = Annotated[Schedule, AfterValidator(check_probability)]
+
+
+class Group(Strict):
+    name: str = param(..., "-", "Name of the demographic group (synthetic, aggregate only).", min_length=1)
+    share: float = param(..., "fraction", "Share of the population in this group.", ge=0, le=1)
+
+
+class Population(Strict):
+    size: int = param(1_411_780_000, "people", "People the scenario represents.", NBS, gt=0)
+    urban_share: float = param(0.639, "fraction", "Share of people living in urban areas.", NBS, ge=0, le=1)
+    groups: list[Group] = param(
+        [
+            Group(name="majority", share=0.90),
+            Group(name="minority_a", share=0.07),
+            Group(name="minority_b", share=0.03),
+        ],
+        "-",
+        "Demographic groups with their population shares (at least three; shares sum to 1). "
+        "Han 91.1% / minorities 8.9% in the 2020 census; the split of minorities is assumed.",
+        NBS,
+    )
+    age_shares: list[float] = param(
+        [0.1795, 0.6335, 0.187],
+        "fraction",
+        "Shares of the age bands 0-14, 15-59 and 60+. Only ages 15+ act, are scored or listed; "
+        "children matter through joint punishment of their household.",
+        NBS,
+        min_length=3,
+        max_length=3,
+    )
+    income_shares_urban: list[float] = param(
+        [0.3, 0.5, 0.2], "fraction", "Shares of low, middle and high income among urban people (assumed).",
+        min_length=3, max_length=3,
+    )
+    income_shares_rural: list[float] = param(
+        [0.6, 0.35, 0.05], "fraction", "Shares of low, middle and high income among rural people (assumed).",
+        min_length=3, max_length=3,
+    )
+    household_size_mean: float = param(2.62, "people", "Mean household size.", NBS, ge=1, le=10)
+    offending_dispersion: float = param(
+        1.0, "log-sd", "Spread (log standard deviation) of individual offending propensity; mean is 1.", ge=0, le=3
+    )
+    expression_dispersion: float = param(
+        1.0, "log-sd", "Spread of individual propensity to lawful political expression; mean is 1.", ge=0, le=3
+    )
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, groups):
+        if len(groups) < 3:
+            raise ValueError("at least three demographic groups are needed")
+        names = [g.name for g in groups]
+        if len(set(names)) != len(names):
+            raise ValueError("group names must be unique")
+        total = sum(g.share for g in groups)
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"group shares must sum to 1 (they sum to {total:g})")
+        return groups
+
+    @field_validator("age_shares", "income_shares_urban", "income_shares_rural")
+    @classmethod
+    def _shares(cls, shares):
+        if any(s < 0 for s in shares):
+            raise ValueError("shares must not be negative")
+        if abs(sum(shares) - 1) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(shares):g})")
+        return shares
+
+
+class Behaviour(Strict):
+    kind: Literal[BEHAVIOUR_KINDS] = param("social", "-", "Class of behaviour: " + ", ".join(BEHAVIOUR_KINDS) + ".")
+    lawful: bool = param(False, "-", "Whether the behaviour is lawful (lawful acts never make a listing rightful).")
+    rate_per_year: float = param(0.0, "events/person/year", "Events per person aged 15+ per year with no system.", ge=0, le=365)
+    income_multipliers: list[float] = param(
+        [1.0, 1.0, 1.0], "x", "Rate multipliers for low, middle and high income.", min_length=3, max_length=3
+    )
+    urban_multiplier: float = param(1.0, "x", "Rate multiplier for urban versus rural people.", ge=0)
+    points: int = param(0, "points", "Score change per recorded event (negative: deduction).", ge=-1000, le=1000)
+    severity: float = param(
+        0.0, "relative", "Perceived severity of the sanction (0 none, 1 a blacklisting).", ge=0, le=10
+    )
+
+
+def _behaviour(kind, rate, points=0, lawful=False, severity=0.0, income=(1.0, 1.0, 1.0), urban=1.0):
+    return Behaviour(
+        kind=kind, rate_per_year=rate, points=points, lawful=lawful, severity=severity,
+        income_multipliers=list(income), urban_multiplier=urban,
+    )
+
+
+class Behaviours(Strict):
+    judgment_default: Behaviour = param(
+        _behaviour("financial", 0.005, -100, severity=1.0, income=(1.3, 1.0, 0.6)),
+        "-", "Failing to comply with a court judgment (usually a debt); the way onto the court blacklist.",
+    )
+    loan_arrears: Behaviour = param(
+        _behaviour("financial", 0.05, -20, severity=0.2, income=(1.5, 1.0, 0.5)), "-", "Falling behind on a loan."
+    )
+    traffic_violation: Behaviour = param(
+        _behaviour("traffic", 1.0, -5, severity=0.05, urban=1.5), "-", "A traffic offence (Rongcheng: -5 points).",
+        RONGCHENG,
+    )
+    public_disorder: Behaviour = param(_behaviour("public_order", 0.05, -30, severity=0.3), "-", "Disturbing public order.")
+    neighbour_quarrel: Behaviour = param(_behaviour("social", 0.2, -10, severity=0.1), "-", "Quarrelling with neighbours.")
+    lawful_criticism: Behaviour = param(
+        _behaviour("political", 2.0, 0, lawful=True), "-", "Lawful criticism of officials or policies."
+    )
+    unreleased_information: Behaviour = param(
+        _behaviour("political", 1.0, -20, lawful=True, severity=0.2),
+        "-", "Sharing information the government has not released (lawful, yet penalised as 'rumour').",
+    )
+    protest: Behaviour = param(
+        _behaviour("political", 0.02, -50, lawful=True, severity=0.5), "-", "Taking part in a lawful protest or petition."
+    )
+    app_use: Behaviour = param(_behaviour("loyalty", 12.0, 1), "-", "Active use of the official app (app users only).")
+    volunteering: Behaviour = param(_behaviour("loyalty", 1.0, 5), "-", "Volunteering.")
+    blood_donation: Behaviour = param(_behaviour("loyalty", 0.1, 10), "-", "Donating blood.")
+
+
+class Channel(Strict):
+    enabled: bool = param(True, "-", "Whether the channel feeds records into the system.")
+    sees: dict[str, float] = param(
+        {}, "probability", "For each behaviour it watches, the chance it records one event where it has full coverage."
+    )
+    coverage_urban: ProbabilitySchedule = param(1.0, "fraction", "Share of urban people's events within the channel's reach.")
+    coverage_rural: ProbabilitySchedule = param(1.0, "fraction", "Share of rural people's events within the channel's reach.")
+    false_records_per_person_year: float = param(
+        0.0, "records/person/year",
+        "Records about people who did nothing, per person at full coverage (false matches, malicious reports, clerical errors).",
+        ge=0, le=100,
+    )
+    group_true_match: dict[str, float] = param(
+        {}, "x", "Per group multiplier on the chance an event is attributed to the right person (default 1).", NIST
+    )
+    group_false_match: dict[str, float] = param(
+        {}, "x", "Per group multiplier on false records (default 1); false-match rates differ most by group.", NIST
+    )
+
+
+    @field_validator("sees")
+    @classmethod
+    def _sees(cls, sees):
+        for name, p in sees.items():
+            if name not in BEHAVIOURS:
+                raise ValueError(f"unknown behaviour {name!r} (known: {', '.join(BEHAVIOURS)})")
+            if not 0 <= p <= 1:
+                raise ValueError(f"probability for {name!r} must be within [0, 1], got {p}")
+        return sees
+
+    @field_validator("group_true_match", "group_false_match")
+    @classmethod
+    def _positive(cls, mults):
+        for name, m in mults.items():
+            if m < 0:
+                raise ValueError(f"multiplier for group {name!r} must not be negative")
+        return mults
+
+
+class Channels(Strict):
+    cameras: Channel = param(
+        Channel(
+            sees={"traffic_violation": 0.5, "public_disorder": 0.3, "protest": 0.5},
+            coverage_urban=0.8, coverage_rural=0.3, false_records_per_person_year=0.01,
+            group_false_match={"majority": 1.0, "minority_a": 10.0, "minority_b": 30.0},
+        ),
+        "-", "Camera network with face recognition.", NIST,
+    )
+    courts: Channel = param(
+        Channel(sees={"judgment_default": 0.95}, false_records_per_person_year=0.00002),
+        "-", "Court records of judgments and compliance.",
+    )
+    finance: Channel = param(
+        Channel(sees={"loan_arrears": 0.9, "judgment_default": 0.3}, false_records_per_person_year=0.001),
+        "-", "Banks and other financial institutions.",
+    )
+    informants: Channel = param(
+        Channel(
+            sees={"neighbour_quarrel": 0.2, "lawful_criticism": 0.02, "unreleased_information": 0.05, "protest": 0.2},
+            false_records_per_person_year=0.002,
+        ),
+        "-", "Grid workers and informants; false_records_per_person_year is the rate of malicious reports.",
+    )
+    app: Channel = param(
+        Channel(sees={"app_use": 1.0, "unreleased_information": 0.2, "lawful_criticism": 0.05}),
+        "-", "Telemetry of the official app (sees only the app's users).",
+    )
+
+
+class Rulebook(Strict):
+    mode: Literal["public", "secret"] = param(
+        "secret", "-",
+        "public: people know which behaviours are scored; secret: they do not and guess (see response.secret_prior).",
+    )
+    start: dt.date | None = param(None, "date", "When scoring starts (default: the scenario start).")
+    start_score: int = param(1000, "points", "Everyone's starting score.", RONGCHENG, ge=0, le=10000)
+    grade_minimums: dict[str, int] = param(
+        {"AAA": 1050, "AA": 1030, "A": 960, "B": 850, "C": 600, "D": 0},
+        "points", "Lowest score of each grade AAA..D.", RONGCHENG,
+    )
+    recovery_points_per_day: float = param(
+        0.1, "points/day", "Speed at which a score returns to the starting score (both directions).", ge=0, le=1000
+    )
+
+    @field_validator("grade_minimums")
+    @classmethod
+    def _grades(cls, grades):
+        if set(grades) != set(GRADES):
+            raise ValueError(f"needs exactly the grades {', '.join(GRADES)}")
+        values = [grades[g] for g in GRADES]
+        if any(b >= a for a, b in zip(values, values[1:])):
+            raise ValueError("grade minimums must fall strictly from AAA to D")
+        return grades
+
+
+class CourtList(Strict):
+    enabled: bool = param(True, "-", "Whether the court blacklist of judgment defaulters exists.")
+    launch: dt.date | None = param(None, "date", "Launch date (default: the scenario start).")
+    listing_probability: ProbabilitySchedule = param(
+        1.0, "probability", "Chance that a recorded judgment default ends in a failed court order and a listing."
+    )
+    initial_backlog: int = param(0, "people", "People listed on the launch day from earlier unpaid judgments.", ge=0)
+    inclusion_period_days: int = param(730, "days", "Default time on the list before expiry.", ge=1)
+    extension_probability: float = param(0.5, "probability", "Chance the inclusion period is extended.", ge=0, le=1)
+    extension_days: tuple[int, int] = param(
+        (365, 1095), "days", "Range of the extension (drawn uniformly)."
+    )
+    deletion_delay_days: int = param(5, "days", "Days from fulfilment to deletion from the list (3 working days).", ge=0)
+    small_debt_share: float = param(
+        0.3, "fraction", "Share of listings for small debts (below US$2,500), the only ones shaming moves.", ge=0, le=1
+    )
+
+
+class GradeList(Strict):
+    enabled: bool = param(False, "-", "Whether people whose grade falls to D are listed (grade-based blacklist).")
+    below_grade: Literal[GRADES[:-1]] = param("C", "-", "People scoring below this grade's minimum are listed.")
+
+
+class Redlist(Strict):
+    enabled: bool = param(True, "-", "Whether people at the top grade are redlisted (perks).")
+    grade: Literal[GRADES] = param("AAA", "-", "Grade at or above which people are redlisted.")
+
+
+class JointPunishment(Strict):
+    enabled: bool = param(True, "-", "Whether sanctions spill onto household members of listed people.")
+    start: dt.date | None = param(None, "date", "When joint punishment starts (default: the scenario start).")
+
+
+class Lists(Strict):
+    court: CourtList = param(CourtList(), "-", "The court blacklist of dishonest judgment debtors.")
+    grade: GradeList = param(GradeList(), "-", "Listing by low grade.")
+    redlist: Redlist = param(Redlist(), "-", "The redlist of the highly trusted.")
+    joint_punishment: JointPunishment = param(JointPunishment(), "-", "Joint punishment of households.")
+
+
+class TravelBan(Strict):
+    attempts_per_year: float = param(
+        1.0, "purchases/person/year", "Ticket purchase attempts per listed middle-income urban person per year.", ge=0
+    )
+    income_multipliers: list[float] = param([0.5, 1.0, 3.0], "x", "Multipliers for low, middle, high income.",
+                                             min_length=3, max_length=3)
+    rural_multiplier: float = param(0.5, "x", "Multiplier for rural people.", ge=0)
+    enforcement: ProbabilitySchedule = param(1.0, "probability", "Share of purchases by listed people checked and blocked.")
+
+
+
+class Loans(Strict):
+    applications_per_year: float = param(0.1, "applications/person/year", "Loan applications per person 15+.", ge=0)
+    listed_premium: float = param(0.02, "interest rate", "Extra yearly interest charged to listed people.", ge=0)
+    redlist_discount: float = param(0.005, "interest rate", "Yearly interest discount for the redlisted.", ge=0)
+
+
+class Mortgages(Strict):
+    applications_per_year: float = param(0.01, "applications/person/year", "Mortgage applications per person 15+.", ge=0)
+    deny_below_grade: Literal[GRADES] = param(
+        "B", "-", "Applicants below this grade are denied, whatever offence (financial or not) lowered them."
+    )
+    deny_listed: bool = param(True, "-", "Listed applicants are denied.")
+
+
+class Shaming(Strict):
+    enabled: bool = param(True, "-", "Whether listed people's faces are shown on public billboards.")
+    displays_per_year: float = param(2.0, "displays/person/year", "Billboard displays per listed urban person at full camera coverage.", ge=0)
+    small_debt_fulfilment_boost: float = param(
+        1.5, "x", "Multiplier on fulfilment for small debts under shaming (larger debts unaffected).",
+        "Perez-Truglia & Troiano 2018", ge=0,
+    )
+
+
+class Restrictions(Strict):
+    job_applications_per_year: float = param(0.2, "applications/person/year", "Job applications per listed adult (restricted jobs).", ge=0)
+    job_refusal_probability: float = param(0.5, "probability", "Chance a listed applicant is refused.", ge=0, le=1)
+    school_applications_per_year: float = param(0.1, "applications/child/year", "School applications per child under joint punishment.", ge=0)
+    school_refusal_probability: float = param(0.3, "probability", "Chance such a child is refused.", ge=0, le=1)
+
+
+class Sanctions(Strict):
+    bans_apply_to_grade_list: bool = param(True, "-", "Whether grade-listed people are also banned from travel.")
+    flights: TravelBan = param(TravelBan(), "-", "Flight ban, enforced at ticket purchase.")
+    trains: TravelBan = param(
+        TravelBan(attempts_per_year=0.5, income_multipliers=[0.8, 1.0, 1.5], rural_multiplier=0.7),
+        "-", "Ban on high-speed and first-class trains, enforced at ticket purchase.",
+    )
+    loans: Loans = param(Loans(), "-", "Loan pricing by list status.")
+    mortgages: Mortgages = param(Mortgages(), "-", "Mortgage denial by grade and list status.")
+    shaming: Shaming = param(Shaming(), "-", "Public shaming on billboards.")
+    restrictions: Restrictions = param(Restrictions(), "-", "Job and school restrictions.")
+
+
+class Route(Strict):
+    rate_per_year: Schedule = param(0.0, "1/year", "Hazard of leaving the list by this route, per listed person.")
+    delay_days: int = param(0, "days", "Earliest time after listing this route can be taken.", ge=0)
+
+
+
+class Rehabilitation(Strict):
+    fulfilment: Route = param(Route(rate_per_year=0.3, delay_days=7), "-", "Fulfilling the court's order (paying).")
+    community_service: Route = param(
+        Route(rate_per_year=0.02, delay_days=90), "-", "Community service that restores credit."
+    )
+    community_service_points: int = param(50, "points", "Points restored by community service.", ge=0)
+    correction: Route = param(
+        Route(rate_per_year=0.5, delay_days=30), "-", "Appeals that remove wrongful listings (applies only to those)."
+    )
+
+
+class Response(Strict):
+    baseline_certainty: float = param(
+        0.1, "probability", "Perceived chance of being caught with no system (the reference for deterrence).", gt=0, le=1
+    )
+    certainty_elasticity: float = param(
+        -0.5, "-", "Elasticity of offending to the perceived certainty of being caught.", DETERRENCE, le=0, ge=-5
+    )
+    severity_elasticity: float = param(
+        -0.13, "-", "Elasticity of offending to sanction severity.", DETERRENCE, le=0, ge=-5
+    )
+    chilling_elasticity: float = param(
+        -0.15, "-",
+        "Elasticity of lawful expression to its perceived risk; -0.15 gives about the 20% drop seen after surveillance revelations.",
+        "Penney 2016; PEN America 2013", le=0, ge=-5,
+    )
+    secret_prior: float = param(
+        0.5, "probability", "Under a secret rulebook, the believed chance that any given behaviour is penalised.", ge=0, le=1
+    )
+    learning: float = param(0.3, "probability", "Rise in a person's perceived certainty after being recorded.", ge=0, le=1)
+    habituation_half_life_days: float = param(180, "days", "Half-life of that rise (adaptation).", gt=0)
+    loyalty_response: float = param(0.3, "x", "Relative rise of loyalty signals once they earn points and perks.", ge=0)
+    app_adoption_per_year: float = param(0.2, "1/year", "Hazard of installing the official app per person 15+.", ge=0)
+
+
+class Scenario(Strict):
+    name: str = param("custom", "-", "Scenario name.", min_length=1)
+    description: str = param("", "-", "One line describing the scenario.")
+    start_date: dt.date = param(dt.date(2013, 10, 24), "date", "First simulated day.")
+    end_date: dt.date = param(dt.date(2018, 12, 31), "date", "Last simulated day.")
+    system: bool = param(True, "-", "Whether the social credit system exists at all (false: the no-system baseline).")
+    default_agents: int = param(1_000_000, "agents", "Agents simulated when the run does not say.", gt=0)
+    targets: str | None = param(
+        None, "-", "Packaged published figures the summary compares the run with (e.g. 'china-debtor-list-calibration')."
+    )
+    population: Population = param(Population(), "-", "The synthetic population.")
+    behaviours: Behaviours = param(Behaviours(), "-", "What people do.")
+    channels: Channels = param(Channels(), "-", "How the system watches.")
+    rulebook: Rulebook = param(Rulebook(), "-", "Scoring rules.")
+    lists: Lists = param(Lists(), "-", "Black- and redlists.")
+    sanctions: Sanctions = param(Sanctions(), "-", "Sanctions and perks.")
+    rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.")
+    response: Response = param(Response(), "-", "How people respond.")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        if (self.end_date - self.start_date).days >= 32000:
+            raise ValueError("the simulated period must be shorter than 32,000 days")
+        names = {g.name for g in self.population.groups}
+        for channel_name in CHANNELS:
+            channel = getattr(self.channels, channel_name)
+            for field in ("group_true_match", "group_false_match"):
+                for group in getattr(channel, field):
+                    if group not in names:
+                        raise ValueError(
+                            f"channels.{channel_name}.{field}: unknown group {group!r} (groups: {', '.join(sorted(names))})"
+                        )
+        if self.targets is not None:
+            from ..targets import target_names
+
+            if self.targets not in target_names():
+                raise ValueError(f"targets: unknown target file {self.targets!r} (known: {', '.join(target_names())})")
+        lo, hi = self.lists.court.extension_days
+        if not 0 <= lo <= hi:
+            raise ValueError("lists.court.extension_days must be [low, high] with 0 <= low <= high")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
