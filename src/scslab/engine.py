@@ -1,8 +1,10 @@
 """The day loop: behaviour -> detection -> scoring and lists -> sanctions -> rehabilitation -> record.
 
-Each mechanism draws from its own random stream, keyed by (seed, mechanism,
-day), so changing one mechanism's parameters leaves every other mechanism's
-draws alone (common random numbers) and a seed gives bit-identical results.
+Each mechanism (and each behaviour) draws from its own random stream, keyed by
+(seed, mechanism), so changing one mechanism's parameters leaves every other
+mechanism's draws alone (common random numbers), and a seed gives bit-identical
+results. A day is two compiled kernels: one draws the events and records, the
+other applies everything they set off.
 """
 
 from __future__ import annotations
@@ -74,8 +76,9 @@ class Sim:
         """The order of the steps of one simulated day."""
         return STEP_PLAN
 
-    def _stream(self, mechanism: int, day: int = 0) -> np.random.Generator:
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, mechanism, day])))
+    def _stream(self, mechanism: int) -> np.random.Generator:
+        """The random stream of one mechanism, keyed by (seed, mechanism)."""
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, mechanism])))
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> Results:
         """Run every day; ``progress(done, total)`` is called after each day."""
@@ -95,90 +98,51 @@ class Sim:
         group_history = np.zeros((days, n_groups, len(GROUP_COUNTERS)), np.int64)
         daily, group_daily = list(DAILY), list(GROUP_DAILY)
 
+        streams = {m: self._stream(m) for m in (ADOPTION, FALSE_RECORDS, BACKLOG, SCORING, TRAVEL, SHAMING, CREDIT,
+                                                 REHABILITATION)}
+        behaviour_streams = tuple(self._stream(BEHAVIOUR_STREAM + b) for b in range(len(BEHAVIOURS)))
+        records = (np.empty(4096, np.int32), np.empty(4096, np.uint8), np.empty(4096, np.bool_))
+
         for day in range(days):
             counters[daily] = 0
             group_counters[:, group_daily] = 0
             on = state.switches(day)
+            ctx = lists.ListContext(agents, roster, calendar, counters, group_counters, people.group,
+                                    people.household_offset, people.household_size, joint_on)
             if on.joint and not joint_on[0]:
                 joint_on[0] = True
-                ctx = lists.ListContext(agents, roster, calendar, counters, group_counters, people.group,
-                                        people.household_offset, people.household_size, joint_on)
                 lists.refresh_all_households(ctx)
 
             # Behaviour and detection.
             detect = state.detection.probabilities(day)
-            app_share = counters[C.app_users] / max(state.adults, 1)
-            perceived = state.perceived_detection(detect, app_share)
-            penalised = response.perceived_penalised(sc, on.court, on.scoring)
-            mult, elasticity = response.rate_multipliers(sc, perceived, penalised, on.scoring and sc.system)
-            draw = np.maximum(mult, 1.0)
-            streams = [self._stream(BEHAVIOUR_STREAM + b, day) for b in range(len(BEHAVIOURS))]
-            counts = [streams[b].poisson(state.rates.base[b] * draw[b]) for b in range(len(BEHAVIOURS))]
-            false_rng = self._stream(FALSE_RECORDS, day)
-            false_counts = false_rng.poisson(state.detection.false_record_means(day, state.sizes))
-            backlog = state.backlog if day == state.court_launch and on.court else 0
-            capacity = sum(int(c.sum()) for c in counts) + int(false_counts.sum()) + backlog
-            rec_agent = np.empty(capacity, np.int32)
-            rec_behaviour = np.empty(capacity, np.uint8)
-            rec_true = np.empty(capacity, np.bool_)
-            n = 0
-            for b in range(len(BEHAVIOURS)):
-                bd = behaviour.BehaviourDay(
-                    day=day, behaviour=b, nibble=4 if state.rates.political[b] else 0,
-                    system_factor=mult[b], draw_factor=draw[b], base_risk=perceived[b] * penalised[b],
-                    baseline=sc.response.baseline_certainty, elasticity=elasticity[b] * (penalised[b] > 0),
-                    fear_decay=state.fear_decay, offence=not state.rates.lawful[b] and not state.rates.loyalty[b],
-                    expression=bool(state.rates.political[b] and state.rates.lawful[b]),
-                    app_only=BEHAVIOURS[b] == "app_use",
-                )
-                n = behaviour.behaviour_events(
-                    streams[b], counts[b], people.stratum_start, people.age, people.propensity, people.group,
-                    agents.flags, agents.fear, agents.touched, state.rates.multipliers[b], detect[b], bd,
-                    rec_agent, rec_behaviour, rec_true, n, counters, group_counters,
-                )
-            if sc.system:
-                adopt_rng = self._stream(ADOPTION, day)
-                behaviour.adopt_app(adopt_rng, adopt_rng.poisson(state.adoption_mean), people.stratum_start,
-                                    people.age, agents.flags, counters)
-            n = detection.false_records(false_rng, false_counts, people.stratum_start, people.age, agents.flags,
-                                        state.detection.weights, rec_agent, rec_behaviour, rec_true, n)
-            if backlog:
-                n = state.add_backlog(self._stream(BACKLOG, day), backlog, rec_agent, rec_behaviour, rec_true, n)
-
-            # Scoring and lists.
-            roster = grow_roster(roster, n)
-            calendar = grow_calendar(calendar, 3 * n)
-            ctx = lists.ListContext(agents, roster, calendar, counters, group_counters, people.group,
-                                    people.household_offset, people.household_size, joint_on)
-            sp = state.scoring_day(day, on)
-            scoring.apply_records(ctx, self._stream(SCORING, day), rec_agent, rec_behaviour, rec_true, n, sp)
-
-            # Sanctions.
-            listed_now = int(roster.size[0])
-            sd = state.sanction_day(day)
-            rng = self._stream(TRAVEL, day)
-            sanctions.travel(ctx, rng, state.agent_region, state.agent_income, sd,
-                             rng.poisson(listed_now * sd.flight_max), rng.poisson(listed_now * sd.train_max))
-            rng = self._stream(SHAMING, day)
-            sanctions.shaming_and_restrictions(
-                ctx, rng, state.agent_region, people.age, state.camera_urban[day], sd,
-                rng.poisson(listed_now * state.shaming_mean), rng.poisson(listed_now * sd.job_mean),
-                rng.poisson(listed_now * sd.school_mean),
+            bd = state.behaviour_day(day, on, detect, counters[C.app_users])
+            n, *records = behaviour.behaviour_events(
+                behaviour_streams, state.rates.base, people.stratum_start, people.age, people.propensity,
+                people.group, agents.flags, agents.fear, agents.touched, state.rates.acceptance, detect, bd,
+                *records, 0, counters, group_counters,
             )
-            rng = self._stream(CREDIT, day)
-            sanctions.credit(ctx, rng, people.stratum_start, people.age, rng.poisson(state.loan_means),
-                             rng.poisson(state.mortgage_means), sd)
+            if sc.system:
+                behaviour.adopt_app(streams[ADOPTION], state.adoption_mean, people.stratum_start, people.age,
+                                    agents.flags, counters)
+            n, *records = detection.false_records(
+                streams[FALSE_RECORDS], state.detection.false_record_means(day, state.sizes), people.stratum_start,
+                people.age, agents.flags, state.detection.weights, *records, n,
+            )
 
-            # Rehabilitation.
-            rd = state.rehab_day(day)
-            rng = self._stream(REHABILITATION, day)
-            n_f = rng.poisson(listed_now * rd.fulfilment_rate * max(rd.shaming_boost, 1.0))
-            n_s = rng.poisson(listed_now * rd.service_rate)
-            n_c = rng.poisson(listed_now * rd.correction_rate)
-            calendar = grow_calendar(calendar, n_f + 2 * (n_s + n_c))
-            ctx = ctx._replace(calendar=calendar)
-            rehabilitation.due_events(ctx, sp)
-            rehabilitation.routes(ctx, rng, rd, sp, n_f, n_s, n_c)
+            # Scoring and lists, sanctions, rehabilitation.
+            backlog = state.backlog if day == state.court_launch and on.court else 0
+            roster = grow_roster(roster, n + backlog)
+            calendar = grow_calendar(calendar, 6 * (n + backlog) + 3 * int(roster.size[0]) + 64)
+            ctx = ctx._replace(roster=roster, calendar=calendar)
+            sp = state.scoring_day(day, on)
+            if backlog:
+                b_agent, b_behaviour, b_true = state.backlog_records(streams[BACKLOG], backlog)
+                scoring.apply_records(ctx, streams[BACKLOG], b_agent, b_behaviour, b_true, backlog,
+                                      sp._replace(listing_probability=1.0))
+            _consequences(ctx, streams[SCORING], streams[TRAVEL], streams[SHAMING], streams[CREDIT],
+                          streams[REHABILITATION], records[0], records[1], records[2], n, sp,
+                          state.sanction_day(day), state.rehab_day(day), state.agent_region, state.agent_income,
+                          people.age, people.stratum_start, state.loan_means, state.mortgage_means)
 
             history[day] = counters
             group_history[day] = group_counters
@@ -190,6 +154,18 @@ class Sim:
             scenario=sc, seed=self.seed, agents=self.agents, scale=people.scale, history=history,
             group_history=group_history, grades=grades, runtime=time.perf_counter() - started,
         )
+
+
+@njit(cache=True)
+def _consequences(ctx, scoring_rng, travel_rng, shaming_rng, credit_rng, rehab_rng, rec_agent, rec_behaviour, rec_true,
+                  n, sp, sd, rd, region, income, age, stratum_start, loan_means, mortgage_means):
+    """Everything a day's records set off: scoring and lists, sanctions, rehabilitation."""
+    scoring.apply_records(ctx, scoring_rng, rec_agent, rec_behaviour, rec_true, n, sp)
+    sanctions.travel(ctx, travel_rng, region, income, sd)
+    sanctions.shaming_and_restrictions(ctx, shaming_rng, region, age, sd)
+    sanctions.credit(ctx, credit_rng, stratum_start, age, loan_means, mortgage_means, sd)
+    rehabilitation.due_events(ctx, sp)
+    rehabilitation.routes(ctx, rehab_rng, rd, sp)
 
 
 class _Switches:
@@ -218,6 +194,7 @@ class _Compiled:
         self.rates = behaviour.BehaviourRates(sc, people)
         self.detection = detection.Detection(sc, people)
         self.fear_decay = response.fear_decay_per_day(sc)
+        self._penalised = {}
 
         lists_ = sc.lists
         self.scoring_start = day_index(sc.rulebook.start, start)
@@ -255,10 +232,24 @@ class _Compiled:
             joint=sc.system and sc.lists.joint_punishment.enabled and day >= self.joint_start,
         )
 
-    def perceived_detection(self, detect: np.ndarray, app_share: float) -> np.ndarray:
-        """Population-average chance that an event of each behaviour is recorded."""
-        mixed = detect[:, :, 0] * (1 - app_share) + detect[:, :, 1] * app_share
-        return mixed @ self.adult_weights
+    def behaviour_day(self, day: int, on: _Switches, detect: np.ndarray, app_users: int) -> behaviour.BehaviourDay:
+        """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards."""
+        sc = self.sc
+        app_share = app_users / max(self.adults, 1)
+        perceived = (detect[:, :, 0] * (1 - app_share) + detect[:, :, 1] * app_share) @ self.adult_weights
+        key = (on.court, on.scoring)
+        if key not in self._penalised:
+            self._penalised[key] = response.perceived_penalised(sc, on.court, on.scoring)
+        penalised = self._penalised[key]
+        mult, elasticity = response.rate_multipliers(sc, perceived, penalised, on.scoring and sc.system)
+        rates = self.rates
+        return behaviour.BehaviourDay(
+            day=day, nibble=np.where(rates.political, 4, 0).astype(np.int64), system_factor=mult,
+            draw_factor=np.maximum(mult, 1.0), base_risk=perceived * penalised,
+            baseline=sc.response.baseline_certainty, elasticity=elasticity * (penalised > 0),
+            fear_decay=self.fear_decay, offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
+            app_only=np.array([b == "app_use" for b in BEHAVIOURS]),
+        )
 
     def scoring_day(self, day: int, on: _Switches) -> scoring.ScoringDay:
         sc = self.sc
@@ -292,7 +283,7 @@ class _Compiled:
             school_refusal=s.restrictions.school_refusal_probability,
             start_score=self.sc.rulebook.start_score, recovery=self.sc.rulebook.recovery_points_per_day,
             mortgage_minimum=self.sc.rulebook.grade_minimums[s.mortgages.deny_below_grade] if self.sc.system else -10**9,
-            deny_listed=s.mortgages.deny_listed,
+            deny_listed=s.mortgages.deny_listed, urban_coverage=self.camera_urban[day],
         )
 
     def rehab_day(self, day: int) -> rehabilitation.RehabDay:
@@ -307,21 +298,22 @@ class _Compiled:
             correction_rate=self.correction_rate[day], correction_delay=r.correction.delay_days,
         )
 
-    def add_backlog(self, rng, count, rec_agent, rec_behaviour, rec_true, n):
-        """Judgment defaults from before the launch, recorded on the launch day."""
+    def backlog_records(self, rng, count):
+        """Judgment defaults from before the launch, all listed on the launch day."""
         weights = self.rates.base[BEHAVIOURS.index("judgment_default")]
         if weights.sum() == 0:
             weights = self.sizes
         strata = rng.choice(len(weights), size=count, p=weights / weights.sum())
         start = self.people.stratum_start
+        chosen = set()
         for s in strata:
             while True:
-                agent = start[s] + rng.integers(0, start[s + 1] - start[s])
-                if self.people.age[agent] != 0:
+                agent = int(start[s] + rng.integers(0, start[s + 1] - start[s]))
+                if self.people.age[agent] != 0 and agent not in chosen:
                     break
-            rec_agent[n], rec_behaviour[n], rec_true[n] = agent, BEHAVIOURS.index("judgment_default"), True
-            n += 1
-        return n
+            chosen.add(agent)
+        agents = np.array(sorted(chosen), np.int32)
+        return agents, np.full(count, BEHAVIOURS.index("judgment_default"), np.uint8), np.ones(count, np.bool_)
 
     def grade_counts(self, agents, day: int) -> dict[str, int]:
         """People aged 15+ in each grade at the end (one pass over the population)."""

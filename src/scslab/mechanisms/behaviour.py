@@ -19,13 +19,13 @@ import numpy as np
 from ..population import ADULT, SENIOR, People
 from ..scenario.schema import BEHAVIOURS, Scenario
 from .response import current_fear, personal_factor
-from .state import C, F_APP, G
+from .state import C, F_APP, G, grow_records
 
 BehaviourDay = namedtuple(
     "BehaviourDay",
-    "day behaviour nibble system_factor draw_factor base_risk baseline elasticity fear_decay "
-    "offence expression app_only",
+    "day nibble system_factor draw_factor base_risk baseline elasticity fear_decay offence expression app_only",
 )
+"""One day's behaviour parameters, one array entry per behaviour."""
 
 
 class BehaviourRates:
@@ -35,7 +35,7 @@ class BehaviourRates:
         sizes = np.diff(people.stratum_start).astype(float)
         self.kinds = []
         self.base = np.zeros((len(BEHAVIOURS), people.strata))  # candidates per day, no system
-        self.multipliers = []
+        self.acceptance = np.zeros((len(BEHAVIOURS), len(people.offending_multiplier)))
         for b, name in enumerate(BEHAVIOURS):
             behaviour = getattr(scenario.behaviours, name)
             income = np.array(behaviour.income_multipliers)[people.stratum_income]
@@ -44,7 +44,7 @@ class BehaviourRates:
             mult = people.expression_multiplier if expression else people.offending_multiplier
             if behaviour.kind == "loyalty":
                 mult = np.ones_like(mult)
-            self.multipliers.append(mult / mult.max())
+            self.acceptance[b] = mult / mult.max()
             self.base[b] = sizes * behaviour.rate_per_year / 365.0 * income * urban * mult.max()
             self.kinds.append(behaviour.kind)
         self.lawful = np.array([getattr(scenario.behaviours, n).lawful for n in BEHAVIOURS])
@@ -53,53 +53,59 @@ class BehaviourRates:
 
 
 @nb.njit(cache=True)
-def behaviour_events(rng, counts, stratum_start, age, propensity, group, flags, fear, touched, acceptance,
+def behaviour_events(rngs, base, stratum_start, age, propensity, group, flags, fear, touched, acceptance,
                      detect, bd, out_agent, out_behaviour, out_true, n, counters, group_counters):
-    """Draw one behaviour's events for one day; append the recorded ones; return the new record count."""
-    for s in range(counts.shape[0]):
-        lo = stratum_start[s]
-        size = stratum_start[s + 1] - lo
-        for _ in range(counts[s]):
-            agent = lo + rng.integers(0, size)
-            u = rng.random()
-            u_detect = rng.random()
-            a = age[agent]
-            if a != ADULT and a != SENIOR:
-                continue
-            is_app = flags[agent] & F_APP != 0
-            if bd.app_only and not is_app:
-                continue
-            keep = acceptance[(propensity[agent] >> bd.nibble) & 15] / bd.draw_factor
-            g = group[agent]
-            if bd.expression and u < keep:
-                counters[C.expression_baseline] += 1
-                group_counters[g, G.expression_baseline] += 1
-            keep *= bd.system_factor
-            if bd.elasticity != 0.0:
-                f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
-                keep *= personal_factor(f, bd.base_risk, bd.baseline, bd.elasticity)
-            if u >= keep:
-                continue
-            if bd.expression:
-                counters[C.expression] += 1
-                group_counters[g, G.expression] += 1
-            if bd.offence:
-                counters[C.offences] += 1
-            if u_detect < detect[s, 1 if is_app else 0]:
-                out_agent[n] = agent
-                out_behaviour[n] = bd.behaviour
-                out_true[n] = True
-                n += 1
-    return n
+    """Draw every behaviour's events for one day, each from its own stream; append the recorded ones.
+
+    Returns the new record count and the record buffers (grown if they were too small)."""
+    for b in range(len(rngs)):
+        rng = rngs[b]
+        for s in range(base.shape[1]):
+            lo = stratum_start[s]
+            size = stratum_start[s + 1] - lo
+            count = rng.poisson(base[b, s] * bd.draw_factor[b]) if base[b, s] > 0 else 0
+            for _ in range(count):
+                agent = lo + rng.integers(0, size)
+                a = age[agent]
+                if a != ADULT and a != SENIOR:
+                    continue
+                is_app = flags[agent] & F_APP != 0
+                if bd.app_only[b] and not is_app:
+                    continue
+                u = rng.random()
+                keep = acceptance[b, (propensity[agent] >> bd.nibble[b]) & 15] / bd.draw_factor[b]
+                g = group[agent]
+                if bd.expression[b] and u < keep:
+                    counters[C.expression_baseline] += 1
+                    group_counters[g, G.expression_baseline] += 1
+                keep *= bd.system_factor[b]
+                if bd.elasticity[b] != 0.0:
+                    f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
+                    keep *= personal_factor(f, bd.base_risk[b], bd.baseline, bd.elasticity[b])
+                if u >= keep:
+                    continue
+                if bd.expression[b]:
+                    counters[C.expression] += 1
+                    group_counters[g, G.expression] += 1
+                if bd.offence[b]:
+                    counters[C.offences] += 1
+                if rng.random() < detect[b, s, 1 if is_app else 0]:
+                    if n == len(out_agent):
+                        out_agent, out_behaviour, out_true = grow_records(out_agent, out_behaviour, out_true, n)
+                    out_agent[n] = agent
+                    out_behaviour[n] = b
+                    out_true[n] = True
+                    n += 1
+    return n, out_agent, out_behaviour, out_true
 
 
 @nb.njit(cache=True)
-def adopt_app(rng, counts, stratum_start, age, flags, counters):
+def adopt_app(rng, means, stratum_start, age, flags, counters):
     """Installing the official app (a loyalty signal that also opens the app channel)."""
-    for s in range(counts.shape[0]):
+    for s in range(means.shape[0]):
         lo = stratum_start[s]
         size = stratum_start[s + 1] - lo
-        for _ in range(counts[s]):
+        for _ in range(rng.poisson(means[s])):
             agent = lo + rng.integers(0, size)
             a = age[agent]
             if (a == ADULT or a == SENIOR) and flags[agent] & F_APP == 0:

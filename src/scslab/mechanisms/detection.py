@@ -17,7 +17,7 @@ import numpy as np
 from ..population import ADULT, SENIOR, People
 from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
 from .schedules import schedule_values
-from .state import F_APP
+from .state import F_APP, grow_records
 
 APP = CHANNELS.index("app")
 
@@ -71,13 +71,16 @@ class Detection:
 
 
 @nb.njit(cache=True)
-def false_records(rng, counts, stratum_start, age, flags, weights, out_agent, out_behaviour, out_true, n):
-    """Records about people who did nothing: ``counts[c, s]`` candidates, 15+ only (app: users only)."""
-    for c in range(counts.shape[0]):
-        for s in range(counts.shape[1]):
+def false_records(rng, means, stratum_start, age, flags, weights, out_agent, out_behaviour, out_true, n):
+    """Records about people who did nothing: Poisson(``means[c, s]``) candidates, 15+ only (app: users only).
+
+    Returns the new record count and the record buffers (grown if they were too small)."""
+    for c in range(means.shape[0]):
+        for s in range(means.shape[1]):
             lo = stratum_start[s]
             size = stratum_start[s + 1] - lo
-            for _ in range(counts[c, s]):
+            count = rng.poisson(means[c, s]) if means[c, s] > 0 else 0
+            for _ in range(count):
                 agent = lo + rng.integers(0, size)
                 u = rng.random()
                 if age[agent] != ADULT and age[agent] != SENIOR:
@@ -87,8 +90,10 @@ def false_records(rng, counts, stratum_start, age, flags, weights, out_agent, ou
                 b = 0
                 while weights[c, b] < u:
                     b += 1
+                if n == len(out_agent):
+                    out_agent, out_behaviour, out_true = grow_records(out_agent, out_behaviour, out_true, n)
                 out_agent[n] = agent
                 out_behaviour[n] = b
                 out_true[n] = False
                 n += 1
-    return n
+    return n, out_agent, out_behaviour, out_true

@@ -56,10 +56,15 @@ def _fulfil(ctx, agent, rd):
 
 
 @nb.njit(cache=True)
-def routes(ctx, rng, rd, sp, n_fulfil, n_service, n_correct):
+def routes(ctx, rng, rd, sp):
     """Fulfilment, community service and correction among the listed, by thinning."""
     roster = ctx.roster
     flags = ctx.agents.flags
+    listed = roster.size[0]
+    # At most one attempt per listed person and route a day (keeps the calendar's room bounded).
+    n_fulfil = min(listed, rng.poisson(listed * rd.fulfilment_rate * max(rd.shaming_boost, 1.0)))
+    n_service = min(listed, rng.poisson(listed * rd.service_rate))
+    n_correct = min(listed, rng.poisson(listed * rd.correction_rate))
     for _ in range(n_fulfil):
         if roster.size[0] == 0:
             break

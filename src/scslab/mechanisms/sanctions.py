@@ -22,7 +22,7 @@ SanctionDay = namedtuple(
     "SanctionDay",
     "day flight_max flight_income flight_rural flight_norm flight_enforcement train_max train_income train_rural "
     "train_norm train_enforcement grade_banned shaming_mean job_mean job_refusal school_mean school_refusal "
-    "start_score recovery mortgage_minimum deny_listed",
+    "start_score recovery mortgage_minimum deny_listed urban_coverage",
 )
 
 
@@ -56,8 +56,11 @@ def _travel(ctx, rng, region, income, n, norm, income_mult, rural_mult, enforcem
 
 
 @nb.njit(cache=True)
-def travel(ctx, rng, region, income, sd, flight_candidates, train_candidates):
+def travel(ctx, rng, region, income, sd):
     """Ticket purchases by listed people; blocked where the ban is enforced."""
+    listed = ctx.roster.size[0]
+    flight_candidates = rng.poisson(listed * sd.flight_max)
+    train_candidates = rng.poisson(listed * sd.train_max)
     _travel(ctx, rng, region, income, flight_candidates, sd.flight_norm, sd.flight_income, sd.flight_rural,
             sd.flight_enforcement, sd.grade_banned, C.flight_attempts_total, C.flight_blocks_total)
     _travel(ctx, rng, region, income, train_candidates, sd.train_norm, sd.train_income, sd.train_rural,
@@ -65,17 +68,20 @@ def travel(ctx, rng, region, income, sd, flight_candidates, train_candidates):
 
 
 @nb.njit(cache=True)
-def shaming_and_restrictions(ctx, rng, region, age, urban_coverage, sd, n_shaming, n_jobs, n_schools):
+def shaming_and_restrictions(ctx, rng, region, age, sd):
     """Billboard displays of listed urban people, job refusals, and school refusals of their children."""
     roster = ctx.roster
     flags = ctx.agents.flags
     size = roster.size[0]
     if size == 0:
         return
+    n_shaming = rng.poisson(size * sd.shaming_mean)
+    n_jobs = rng.poisson(size * sd.job_mean)
+    n_schools = rng.poisson(size * sd.school_mean)
     for _ in range(n_shaming):
         k = rng.integers(0, size)
         u = rng.random()
-        if region[roster.members[k]] == 0 and u < urban_coverage:
+        if region[roster.members[k]] == 0 and u < sd.urban_coverage:
             ctx.counters[C.shaming_displays_total] += 1
             roster.shamed[k] = 1
     for _ in range(n_jobs):
@@ -93,14 +99,14 @@ def shaming_and_restrictions(ctx, rng, region, age, urban_coverage, sd, n_shamin
 
 
 @nb.njit(cache=True)
-def credit(ctx, rng, stratum_start, age, loan_counts, mortgage_counts, sd):
+def credit(ctx, rng, stratum_start, age, loan_means, mortgage_means, sd):
     """Loan pricing (premium if listed, discount if redlisted) and mortgage denial by grade or list."""
     agents = ctx.agents
     flags = agents.flags
-    for s in range(loan_counts.shape[0]):
+    for s in range(loan_means.shape[0]):
         lo = stratum_start[s]
         size = stratum_start[s + 1] - lo
-        for _ in range(loan_counts[s]):
+        for _ in range(rng.poisson(loan_means[s])):
             agent = lo + rng.integers(0, size)
             if age[agent] != ADULT and age[agent] != SENIOR:
                 continue
@@ -108,7 +114,7 @@ def credit(ctx, rng, stratum_start, age, loan_counts, mortgage_counts, sd):
                 ctx.counters[C.loans_premium_total] += 1
             elif flags[agent] & F_RED:
                 ctx.counters[C.loans_discount_total] += 1
-        for _ in range(mortgage_counts[s]):
+        for _ in range(rng.poisson(mortgage_means[s])):
             agent = lo + rng.integers(0, size)
             if age[agent] != ADULT and age[agent] != SENIOR:
                 continue

@@ -95,10 +95,6 @@ def apply_records(ctx, rng, agent_of, behaviour_of, true_of, n, sp):
         else:
             ctx.counters[C.false_detections] += 1
             ctx.group_counters[g, G.false_detections] += 1
-        u_list = rng.random()
-        u_small = rng.random()
-        u_extend = rng.random()
-        u_length = rng.random()
         touch(agents, agent, sp.day, sp.start_score, sp.recovery, sp.fear_decay)
         points = sp.points[b]
         if sp.scoring_on and points != 0:
@@ -107,12 +103,12 @@ def apply_records(ctx, rng, agent_of, behaviour_of, true_of, n, sp):
                 agents.false_points[agent] = min(32000, int(agents.false_points[agent]) - points)
             update_grade_lists(ctx, agent, sp)
         listed = False
-        if b == JUDGMENT_DEFAULT and sp.court_on and u_list < sp.listing_probability:
+        if b == JUDGMENT_DEFAULT and sp.court_on and rng.random() < sp.listing_probability:
             stay = sp.inclusion_days
-            if u_extend < sp.extension_probability:
-                stay += sp.extension_low + int(u_length * (sp.extension_high - sp.extension_low + 1))
-            listed = enter_court(ctx, agent, sp.day, 0 if is_true else 1, 1 if u_small < sp.small_debt_share else 0,
-                                 sp.day + stay)
+            if rng.random() < sp.extension_probability:
+                stay += sp.extension_low + int(rng.random() * (sp.extension_high - sp.extension_low + 1))
+            small = 1 if rng.random() < sp.small_debt_share else 0
+            listed = enter_court(ctx, agent, sp.day, 0 if is_true else 1, small, sp.day + stay)
         if listed or (sp.scoring_on and points < 0):
             agents.fear[agent] = int(learn(agents.fear[agent] / 255.0, sp.learning) * 255.0 + 0.5)
 

@@ -188,3 +188,16 @@ def listing_status(flags, roster, agent):
     if f & F_GRADE and roster.wrong_grade[k] == 0:
         wrong = False
     return True, wrong
+
+
+@nb.njit(cache=True)
+def grow_records(agent, behaviour, is_true, n):
+    """Record buffers (agent, behaviour, true?) with twice the room, the first ``n`` kept."""
+    size = 2 * n + 1024
+    agent2 = np.empty(size, agent.dtype)
+    behaviour2 = np.empty(size, behaviour.dtype)
+    true2 = np.empty(size, is_true.dtype)
+    agent2[:n] = agent[:n]
+    behaviour2[:n] = behaviour[:n]
+    true2[:n] = is_true[:n]
+    return agent2, behaviour2, true2

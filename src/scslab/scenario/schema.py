@@ -112,10 +112,10 @@ class Population(Strict):
     )
     household_size_mean: float = param(2.62, "people", "Mean household size.", NBS, ge=1, le=10)
     offending_dispersion: float = param(
-        1.0, "log-sd", "Spread (log standard deviation) of individual offending propensity; mean is 1.", ge=0, le=3
+        0.8, "log-sd", "Spread (log standard deviation) of individual offending propensity; mean is 1.", ge=0, le=3
     )
     expression_dispersion: float = param(
-        1.0, "log-sd", "Spread of individual propensity to lawful political expression; mean is 1.", ge=0, le=3
+        0.8, "log-sd", "Spread of individual propensity to lawful political expression; mean is 1.", ge=0, le=3
     )
 
     @field_validator("groups")
@@ -171,22 +171,22 @@ class Behaviours(Strict):
         _behaviour("financial", 0.05, -20, severity=0.2, income=(1.5, 1.0, 0.5)), "-", "Falling behind on a loan."
     )
     traffic_violation: Behaviour = param(
-        _behaviour("traffic", 1.0, -5, severity=0.05, urban=1.5), "-", "A traffic offence (Rongcheng: -5 points).",
+        _behaviour("traffic", 0.5, -5, severity=0.05, urban=1.5), "-", "A traffic offence (Rongcheng: -5 points).",
         RONGCHENG,
     )
     public_disorder: Behaviour = param(_behaviour("public_order", 0.05, -30, severity=0.3), "-", "Disturbing public order.")
     neighbour_quarrel: Behaviour = param(_behaviour("social", 0.2, -10, severity=0.1), "-", "Quarrelling with neighbours.")
     lawful_criticism: Behaviour = param(
-        _behaviour("political", 2.0, 0, lawful=True), "-", "Lawful criticism of officials or policies."
+        _behaviour("political", 1.0, 0, lawful=True), "-", "Lawful criticism of officials or policies."
     )
     unreleased_information: Behaviour = param(
-        _behaviour("political", 1.0, -20, lawful=True, severity=0.2),
+        _behaviour("political", 0.5, -20, lawful=True, severity=0.2),
         "-", "Sharing information the government has not released (lawful, yet penalised as 'rumour').",
     )
     protest: Behaviour = param(
         _behaviour("political", 0.02, -50, lawful=True, severity=0.5), "-", "Taking part in a lawful protest or petition."
     )
-    app_use: Behaviour = param(_behaviour("loyalty", 12.0, 1), "-", "Active use of the official app (app users only).")
+    app_use: Behaviour = param(_behaviour("loyalty", 4.0, 2), "-", "Active use of the official app (app users only; about quarterly bursts).")
     volunteering: Behaviour = param(_behaviour("loyalty", 1.0, 5), "-", "Volunteering.")
     blood_donation: Behaviour = param(_behaviour("loyalty", 0.1, 10), "-", "Donating blood.")
 

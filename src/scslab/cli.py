@@ -1,0 +1,124 @@
+"""The ``scslab`` command line: scenarios, validate, run, params.
+
+Bad input gets one line on stderr naming the file, the field and the problem,
+and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .scenario.loading import ScenarioError, builtin_names, load, read_raw, validate
+from .summary import describe
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="scslab: simulate social credit systems on synthetic populations (models, never operates).")
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str) -> None:
+    errors.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    table = Table("name", "description", box=None)
+    for name in builtin_names():
+        table.add_row(name, load(name).description)
+    console.print(table)
+
+
+@app.command("validate")
+def validate_command(file: Annotated[str, typer.Argument(help="Scenario TOML file or built-in name.")]) -> None:
+    """Check a scenario file: exit 0 if valid, 2 with the error otherwise."""
+    try:
+        data, source = read_raw(file)
+        scenario = validate(data, source)
+    except ScenarioError as error:
+        fail(str(error))
+    console.print(f"{file}: valid scenario {scenario.name!r} ({scenario.start_date} to {scenario.end_date})",
+                  highlight=False)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a TOML file.")],
+    agents: Annotated[Optional[int], typer.Option(help="Agents to simulate (default: the scenario's).")] = None,
+    days: Annotated[Optional[int], typer.Option(help="Simulate this many days from the start.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Simulate up to this date (YYYY-MM-DD).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/<scenario>-<timestamp>).")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run a scenario, write its results and print a plain-language summary."""
+    from .engine import Sim
+
+    try:
+        loaded = load(scenario, set_ or [])
+    except ScenarioError as error:
+        fail(str(error))
+    if days is not None and until is not None:
+        fail("--days and --until: give one or the other, not both")
+    if agents is not None and agents < 1:
+        fail(f"--agents: must be at least 1, got {agents}")
+    if days is not None and days < 1:
+        fail(f"--days: must be at least 1, got {days}")
+    until_date = None
+    if until is not None:
+        try:
+            until_date = dt.date.fromisoformat(until)
+        except ValueError:
+            fail(f"--until: {until!r} is not a date of the form YYYY-MM-DD")
+        if until_date < loaded.start_date:
+            fail(f"--until: {until} is before the scenario start {loaded.start_date}")
+    try:
+        sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date)
+    except ValueError as error:
+        fail(str(error))
+    target = out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    if target.exists() and not target.is_dir():
+        fail(f"--out {target}: exists and is not a directory")
+
+    total = sim.scenario.days
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=errors, disable=quiet, transient=True) as bar:
+        task = bar.add_task(f"{loaded.name}", total=total)
+        results = sim.run(progress=lambda done, _: bar.update(task, completed=done))
+    results.save(target)
+    console.print(describe(results.summary), highlight=False)
+    console.print(f"\nResults written to {target}/ (timeseries.parquet, by_group.parquet, summary.json, scenario.toml)",
+                  highlight=False)
+
+
+@app.command()
+def params(
+    markdown: Annotated[bool, typer.Option(help="Print the parameter reference as Markdown.")] = False,
+) -> None:
+    """List every scenario parameter with its unit, default, meaning and source."""
+    from .scenario.reference import parameter_rows, to_markdown
+
+    rows = parameter_rows()
+    if markdown:
+        sys.stdout.write(to_markdown(rows))
+        return
+    table = Table("path", "unit", "default", "meaning", box=None)
+    for row in rows:
+        table.add_row(row["path"], row["unit"], json.dumps(row["default"], default=str)[:40], row["meaning"])
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()

@@ -1,0 +1,58 @@
+"""A short plain-language account of a run, from its summary."""
+
+from __future__ import annotations
+
+
+def _n(x: float) -> str:
+    x = float(x)
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.2f} million"
+    return f"{x:,.0f}"
+
+
+def describe(summary: dict) -> str:
+    """What happened in a run, in a few sentences a newcomer can read."""
+    e = summary["end"]
+    lines = [
+        f"{summary['scenario']}: {summary['start_date']} to {summary['end_date']}, "
+        f"{_n(summary['population'])} people simulated with {summary['agents']:,} agents "
+        f"(1 agent = {summary['scale']:,.1f} people), seed {summary['seed']}, {summary['runtime_seconds']:.1f} s.",
+    ]
+    if e["listed_total"] == 0 and e["detections"] == 0 and e["false_detections"] == 0:
+        lines.append("No social credit system operates in this scenario: nobody is recorded, scored or listed.")
+    else:
+        lines.append(
+            f"{_n(e['listed_total'])} people were put on a blacklist; {_n(e['listed'])} are on one at the end, "
+            f"{_n(e['wrongly_listed'])} of them with no offence behind the listing."
+        )
+        lines.append(
+            f"{_n(e['delisted_total'])} left a list: {_n(e['fulfilled_total'])} fulfilled their court order, "
+            f"{_n(e['expired_total'])} reached the end of the inclusion period, "
+            f"{_n(e['community_service_total'])} did community service, {_n(e['corrected_total'])} had a wrongful "
+            f"listing corrected."
+        )
+        lines.append(
+            f"Ticket purchases blocked: {_n(e['flight_blocks_total'])} flights and {_n(e['train_blocks_total'])} "
+            f"trains, by {_n(e['people_blocked'])} different people; "
+            f"{_n(e['joint_punished'])} household members are under joint punishment."
+        )
+        if e["redlisted"]:
+            lines.append(f"{_n(e['redlisted'])} people are on the redlist (perks).")
+    rate = summary.get("expression_rate_last_365_days", 1.0)
+    lines.append(
+        f"Lawful political expression over the last year: {rate:.1%} of what the same people would say with no system"
+        + (" (no chilling)." if rate >= 0.995 else f" ({1 - rate:.1%} chilled).")
+    )
+    groups = summary.get("by_group_at_end", {})
+    if groups and e["listed"]:
+        parts = [f"{g}: {_n(v['wrongly_listed'])} of {_n(v['listed'])}" for g, v in groups.items()]
+        lines.append("Wrongly listed / listed by group at the end: " + "; ".join(parts) + ".")
+    targets = summary.get("targets") or []
+    if targets:
+        lines.append("Against the published figures:")
+        for t in targets:
+            lines.append(
+                f"  {t['date']}  {t['quantity']:<22} published {_n(t['published']):>14}  "
+                f"model {_n(t['model']):>14}  ({t['relative_error']:+.1%})"
+            )
+    return "\n".join(lines)
