@@ -98,9 +98,9 @@ def run(
         task = bar.add_task(f"{loaded.name}", total=total)
         results = sim.run(progress=lambda done, _: bar.update(task, completed=done))
     results.save(target)
-    console.print(describe(results.summary), highlight=False)
+    console.print(describe(results.summary), highlight=False, soft_wrap=True)
     console.print(f"\nResults written to {target}/ (timeseries.parquet, by_group.parquet, summary.json, scenario.toml)",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -28,15 +28,42 @@ def builtin_path(name: str):
     return resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.toml")
 
 
-def _format_error(source: str, error: ValidationError) -> str:
-    first = error.errors()[0]
+def _format_error(source: str, error: ValidationError, data=None) -> str:
+    errors = _relevant_errors(error, data)
+    first = errors[0]
     field = ".".join(str(part) for part in first["loc"])
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key"
     where = f"field {field}: " if field else ""
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{source}: {where}{message}{more}"
+
+
+def _relevant_errors(error: ValidationError, data) -> list[dict]:
+    """The errors worth reporting, with union branch names taken out of their locations.
+
+    A schedule is a number or a list of ``[date, value]`` points; pydantic reports a bad
+    one once per branch (``...constrained-float``, ``...list[tuple[...]]``). Only the
+    branch that matches the shape of the input says what is actually wrong.
+    """
+    kept = []
+    for item in error.errors():
+        loc, through_union, node = [], False, data
+        for part in item["loc"]:
+            if isinstance(part, str) and node is not None and not isinstance(node, dict):
+                through_union = True  # a branch name: not a key of the input
+                continue
+            loc.append(part)
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                node = None
+        kept.append({**item, "loc": tuple(loc), "_union": through_union, "_depth": len(item["loc"])})
+    wrong_shape = [e for e in kept if e["_union"] and e["type"].endswith("_type") and e["_depth"] == len(e["loc"]) + 1]
+    return [e for e in kept if e not in wrong_shape] or kept
 
 
 def validate(data: dict, source: str) -> Scenario:
@@ -44,7 +71,7 @@ def validate(data: dict, source: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_format_error(source, error)) from None
+        raise ScenarioError(_format_error(source, error, data)) from None
 
 
 def read_raw(spec: str) -> tuple[dict, str]:

@@ -235,7 +235,6 @@ class Channels(Strict):
         Channel(
             sees={"traffic_violation": 0.5, "public_disorder": 0.3, "protest": 0.5},
             coverage_urban=0.8, coverage_rural=0.3, false_records_per_person_year=0.01,
-            group_false_match={"majority": 1.0, "minority_a": 10.0, "minority_b": 30.0},
         ),
         "-", "Camera network with face recognition.", NIST,
     )
