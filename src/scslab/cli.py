@@ -52,13 +52,26 @@ def validate_command(file: Annotated[str, typer.Argument(help="Scenario TOML fil
                   highlight=False)
 
 
+MAX_DAYS = 32000  # the engine keeps days in 16-bit integers; the schema allows shorter periods only
+
+
+def _whole(option: str, text: str | None) -> int | None:
+    """An integer option, read here so that a bad one gets the usual one-line error."""
+    if text is None:
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        fail(f"{option}: {text!r} is not a whole number")
+
+
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a TOML file.")],
-    agents: Annotated[Optional[int], typer.Option(help="Agents to simulate (default: the scenario's).")] = None,
-    days: Annotated[Optional[int], typer.Option(help="Simulate this many days from the start.")] = None,
+    agents: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Agents to simulate (default: the scenario's).")] = None,
+    days: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Simulate this many days from the start.")] = None,
     until: Annotated[Optional[str], typer.Option(help="Simulate up to this date (YYYY-MM-DD).")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[str, typer.Option(metavar="INTEGER", help="Random seed.")] = "0",
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/<scenario>-<timestamp>).")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
@@ -66,6 +79,7 @@ def run(
     """Run a scenario, write its results and print a plain-language summary."""
     from .engine import Sim
 
+    agents, days, seed = _whole("--agents", agents), _whole("--days", days), _whole("--seed", seed)
     try:
         loaded = load(scenario, set_ or [])
     except ScenarioError as error:
@@ -74,8 +88,14 @@ def run(
         fail("--days and --until: give one or the other, not both")
     if agents is not None and agents < 1:
         fail(f"--agents: must be at least 1, got {agents}")
+    if agents is not None and agents >= 2**31 - 1:
+        fail(f"--agents: must be below 2,147,483,647, got {agents}")
     if days is not None and days < 1:
         fail(f"--days: must be at least 1, got {days}")
+    if days is not None and days > MAX_DAYS:
+        fail(f"--days: must be at most {MAX_DAYS:,}, got {days}")
+    if seed < 0:
+        fail(f"--seed: must not be negative, got {seed}")
     until_date = None
     if until is not None:
         try:
@@ -84,6 +104,8 @@ def run(
             fail(f"--until: {until!r} is not a date of the form YYYY-MM-DD")
         if until_date < loaded.start_date:
             fail(f"--until: {until} is before the scenario start {loaded.start_date}")
+        if (until_date - loaded.start_date).days >= MAX_DAYS:
+            fail(f"--until: {until} is {MAX_DAYS:,} days or more after the scenario start {loaded.start_date}")
     try:
         sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date)
     except ValueError as error:
@@ -91,13 +113,19 @@ def run(
     target = out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     if target.exists() and not target.is_dir():
         fail(f"--out {target}: exists and is not a directory")
+    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        fail(f"--out {target}: {blocking} is not a directory")
 
     total = sim.scenario.days
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=errors, disable=quiet, transient=True) as bar:
         task = bar.add_task(f"{loaded.name}", total=total)
         results = sim.run(progress=lambda done, _: bar.update(task, completed=done))
-    results.save(target)
+    try:
+        results.save(target)
+    except OSError as error:
+        fail(f"--out {target}: cannot write results ({error.strerror or error})")
     console.print(describe(results.summary), highlight=False, soft_wrap=True)
     console.print(f"\nResults written to {target}/ (timeseries.parquet, by_group.parquet, summary.json, scenario.toml)",
                   highlight=False, soft_wrap=True)

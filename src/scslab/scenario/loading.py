@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import tomllib
 from importlib import resources
@@ -62,8 +63,10 @@ def _relevant_errors(error: ValidationError, data) -> list[dict]:
             else:
                 node = None
         kept.append({**item, "loc": tuple(loc), "_union": through_union, "_depth": len(item["loc"])})
-    wrong_shape = [e for e in kept if e["_union"] and e["type"].endswith("_type") and e["_depth"] == len(e["loc"]) + 1]
-    return [e for e in kept if e not in wrong_shape] or kept
+    # a branch that rejected the whole input as the wrong kind of value (a list is not a number)
+    right_shape = [e for e in kept
+                   if not (e["_union"] and e["type"].endswith("_type") and e["_depth"] == len(e["loc"]) + 1)]
+    return right_shape or kept
 
 
 def validate(data: dict, source: str) -> Scenario:
@@ -116,10 +119,10 @@ def apply_override(data: dict, parts: list[str], value, label: str) -> None:
         prefix = ".".join(parts[: depth + 1])
         if isinstance(node, list):
             node = _list_item(node, key, label, prefix)
-            continue
-        if key not in node:
-            node[key] = {}
-        node = node[key]
+        else:
+            if key not in node:
+                node[key] = {}
+            node = node[key]
         if not isinstance(node, (dict, list)):
             raise ScenarioError(f"{label}: field {prefix} is a value, not a table")
     last = parts[-1]
@@ -139,18 +142,47 @@ def _list_item(items: list, key: str, label: str, prefix: str):
 
 
 def load(spec: str, overrides: list[str] = ()) -> Scenario:
-    """Load a built-in name or TOML path, apply ``PATH=VALUE`` overrides, and validate."""
+    """Load a built-in name or TOML path, apply ``PATH=VALUE`` overrides, and validate.
+
+    Overrides are applied together before validation, so that several of them can make
+    a consistent change (group shares that still sum to 1); an error names the override
+    that caused it.
+    """
     data, source = read_raw(spec)
-    if overrides:
-        data = _fill_defaults(data, source)
+    if not overrides:
+        return validate(data, source)
+    base = _fill_defaults(data, source)
+    data = copy.deepcopy(base)
+    parsed = []
     for text in overrides:
         parts, value = parse_override(text)
         apply_override(data, parts, value, f"--set {text}")
+        parsed.append((text, parts, value))
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        culprit = _culprit(base, parsed, _relevant_errors(error, data)[0]["loc"])
+        raise ScenarioError(_format_error(f"--set {culprit}", error, data)) from None
+
+
+def _culprit(base: dict, parsed: list, loc: tuple) -> str:
+    """The override to blame: the last one touching the invalid field, else the one that broke validity."""
+    field = [str(part) for part in loc]
+    if field:
+        touching = [text for text, parts, _ in parsed
+                    if parts[: len(field)] == field[: len(parts)]]
+        if touching:
+            return touching[-1]
+    for count in range(len(parsed) - 1, 0, -1):
+        data = copy.deepcopy(base)
+        for text, parts, value in parsed[:count]:
+            apply_override(data, parts, copy.deepcopy(value), f"--set {text}")
         try:
             Scenario.model_validate(data)
-        except ValidationError as error:
-            raise ScenarioError(_format_error(f"--set {text}", error)) from None
-    return validate(data, source)
+        except ValidationError:
+            continue
+        return parsed[count][0]
+    return parsed[0][0]
 
 
 def _fill_defaults(data: dict, source: str) -> dict:

@@ -47,7 +47,20 @@ def param(default, unit: str, meaning: str, source: str | None = None, **kw):
 
 
 class Strict(BaseModel):
+    """A table of parameters: unknown keys are errors; a partial sub-table keeps the defaults it omits."""
+
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_from_defaults(cls, data):
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, field in cls.model_fields.items():
+            if isinstance(field.default, BaseModel) and isinstance(out.get(name), dict):
+                out[name] = {**field.default.model_dump(), **out[name]}
+        return out
 
 
 def check_schedule(value):

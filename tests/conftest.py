@@ -1,0 +1,54 @@
+"""Shared helpers: scenarios that isolate one mechanism so it can be checked against theory."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from scslab.scenario.schema import BEHAVIOURS, CHANNELS, Scenario
+
+
+def merge(base: dict, update: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def quiet_world(**update) -> Scenario:
+    """A scenario where nothing happens unless ``update`` switches it on.
+
+    No behaviour occurs, no channel errs, nobody leaves a list, nobody responds,
+    propensities are equal, and everyone's income/region multipliers are 1.
+    """
+    base = {
+        "name": "quiet",
+        "start_date": "2020-01-01",
+        "end_date": "2020-12-31",
+        "population": {"size": 1_000_000, "offending_dispersion": 0.0, "expression_dispersion": 0.0},
+        "behaviours": {b: {"rate_per_year": 0.0} for b in BEHAVIOURS},
+        "channels": {c: {"false_records_per_person_year": 0.0} for c in CHANNELS},
+        "lists": {"court": {"extension_probability": 0.0, "inclusion_period_days": 10_000},
+                  "joint_punishment": {"enabled": False}, "redlist": {"enabled": False}},
+        "rehabilitation": {
+            "fulfilment": {"rate_per_year": 0.0}, "community_service": {"rate_per_year": 0.0},
+            "correction": {"rate_per_year": 0.0},
+        },
+        "response": {"certainty_elasticity": 0.0, "severity_elasticity": 0.0, "chilling_elasticity": 0.0,
+                     "learning": 0.0, "loyalty_response": 0.0, "app_adoption_per_year": 0.0},
+        "sanctions": {
+            "flights": {"attempts_per_year": 0.0, "income_multipliers": [1, 1, 1], "rural_multiplier": 1.0},
+            "trains": {"attempts_per_year": 0.0, "income_multipliers": [1, 1, 1], "rural_multiplier": 1.0},
+            "shaming": {"enabled": False},
+        },
+    }
+    return Scenario.model_validate(merge(base, update))
+
+
+@pytest.fixture
+def quiet():
+    return quiet_world
