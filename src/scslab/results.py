@@ -44,7 +44,7 @@ class Results:
     @classmethod
     def from_run(cls, scenario, seed, agents, scale, history, group_history, grades, runtime) -> "Results":
         days = history.shape[0]
-        dates = pd.date_range(scenario.start_date, periods=days, freq="D")
+        dates = pd.date_range(scenario.start_date, periods=days, freq="D").as_unit("ms")
         people = np.rint(history * scale).astype(np.int64)
         ts = pd.DataFrame({"day": np.arange(days, dtype=np.int32), "date": dates})
         for name in COUNTERS:

@@ -1,0 +1,35 @@
+"""china-2018 reproduces the published debtor-list figures within 15% from 2017 on."""
+
+import pandas as pd
+import pytest
+
+import scslab
+
+
+@pytest.fixture(scope="module")
+def china():
+    return scslab.Sim("china-2018", agents=300_000, seed=11).run()
+
+
+def test_every_published_figure_from_2017_is_within_15_percent(china):
+    targets = [t for t in china.summary["targets"] if t["date"] >= "2017-01-01"]
+    assert len(targets) >= 15
+    misses = [t for t in targets if abs(t["relative_error"]) > 0.15]
+    assert not misses, misses
+
+
+def test_headline_figures_of_the_seed_article(china):
+    # 14.6 million blocked flight purchases by September 2018; 3.5 million fulfilled by December 2018
+    assert china.at("2018-09-30")["flight_blocks_total"] == pytest.approx(14.63e6, rel=0.15)
+    assert china.at("2018-12-31")["fulfilled_total"] == pytest.approx(3.51e6, rel=0.15)
+
+
+def test_counting_conventions(china):
+    ts = china.timeseries
+    # cumulative series never fall; the stock is entries minus exits
+    for column in ("listed_total", "delisted_total", "flight_blocks_total", "train_blocks_total", "fulfilled_total"):
+        assert (ts[column].diff().dropna() >= 0).all(), column
+    assert ((ts["listed_total"] - ts["delisted_total"] - ts["listed"]).abs() <= 2).all()
+    # blocked purchases are person-times: more blocks than people blocked
+    assert ts["flight_blocks_total"].iloc[-1] + ts["train_blocks_total"].iloc[-1] > ts["people_blocked"].iloc[-1]
+    assert pd.Timestamp(ts["date"].iloc[0]) == pd.Timestamp("2013-10-24")
