@@ -109,6 +109,7 @@ class Results:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
+            tmp.chmod(0o755)  # mkdtemp makes it private; results are ordinary files
             self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
             self.by_group.to_parquet(tmp / "by_group.parquet", index=False)
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str) + "\n")

@@ -1,0 +1,374 @@
+"""Bad scenario input: every error is one ScenarioError line naming the file (or --set), the field and the problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from scslab.scenario.loading import ScenarioError, apply_override, builtin_names, load, parse_override, read_raw
+
+MINIMAL = 'name = "tiny"\nstart_date = 2015-01-01\nend_date = 2015-03-01\n[population]\nsize = 100000\n'
+
+
+def write(tmp_path, text, name="scenario.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(spec, overrides=()) -> str:
+    with pytest.raises(ScenarioError) as info:
+        load(str(spec), list(overrides))
+    message = str(info.value)
+    assert "\n" not in message, f"error message spans several lines: {message!r}"
+    assert "Traceback" not in message
+    return message
+
+
+def test_minimal_file_is_valid(tmp_path):
+    scenario = load(str(write(tmp_path, MINIMAL)))
+    assert scenario.name == "tiny"
+    assert scenario.population.size == 100000
+    assert str(scenario.end_date) == "2015-03-01"
+
+
+# (TOML text, field path the message must name, words of the problem the message must contain)
+BAD_FILES = {
+    "unknown top-level key": ('name = "x"\nbogus = 1\n', "bogus", "unknown key"),
+    "unknown nested key": ("[population]\nsize = 100\nbogus = 1\n", "population.bogus", "unknown key"),
+    "unknown table": ("[populaton]\nsize = 100\n", "populaton", "unknown key"),
+    "unknown channel": ("[channels.satellites]\nenabled = true\n", "channels.satellites", "unknown key"),
+    "wrong type int": ('[population]\nsize = "lots"\n', "population.size", "valid integer"),
+    "wrong type table": ("population = 5\n", "population", "valid dictionary"),
+    "wrong type date": ('start_date = "yesterday"\n', "start_date", "valid date"),
+    "wrong type bool": ('system = "maybe"\n', "system", "valid boolean"),
+    "out of range above": ("[population]\nurban_share = 1.5\n", "population.urban_share", "less than or equal to 1"),
+    "out of range below": ("[population]\nsize = 0\n", "population.size", "greater than 0"),
+    "out of range nested": (
+        "[behaviours.protest]\nrate_per_year = -1\n", "behaviours.protest.rate_per_year", "greater than or equal to 0"
+    ),
+    "bad literal": ('[rulebook]\nmode = "open"\n', "rulebook.mode", "'public' or 'secret'"),
+    "bad grade literal": ('[sanctions.mortgages]\ndeny_below_grade = "Z"\n', "sanctions.mortgages.deny_below_grade",
+                          "Input should be"),
+    "group shares do not sum to 1": (
+        '[population]\ngroups = [{name="a", share=0.5}, {name="b", share=0.3}, {name="c", share=0.1}]\n',
+        "population.groups", "sum to 1",
+    ),
+    "group share out of range": (
+        '[population]\ngroups = [{name="a", share=1.5}, {name="b", share=0.3}, {name="c", share=0.2}]\n',
+        "population.groups.0.share", "less than or equal to 1",
+    ),
+    "too few groups": (
+        '[population]\ngroups = [{name="a", share=0.5}, {name="b", share=0.5}]\n', "population.groups", "at least three",
+    ),
+    "duplicate group names": (
+        '[population]\ngroups = [{name="a", share=0.5}, {name="a", share=0.3}, {name="c", share=0.2}]\n',
+        "population.groups", "unique",
+    ),
+    "group without share": (
+        '[population]\ngroups = [{name="a"}, {name="b", share=0.5}, {name="c", share=0.5}]\n',
+        "population.groups.0.share", "Field required",
+    ),
+    "age shares do not sum to 1": ("[population]\nage_shares = [0.2, 0.2, 0.2]\n", "population.age_shares", "sum to 1"),
+    "negative income share": (
+        "[population]\nincome_shares_urban = [-0.5, 1.0, 0.5]\n", "population.income_shares_urban", "negative"
+    ),
+    "too many age shares": (
+        "[population]\nage_shares = [0.25, 0.25, 0.25, 0.25]\n", "population.age_shares", "at most 3"
+    ),
+    "unknown behaviour a channel sees": (
+        "[channels.cameras]\nsees = { flying = 0.5 }\n", "channels.cameras.sees", "unknown behaviour 'flying'"
+    ),
+    "probability a channel sees above 1": (
+        "[channels.informants]\nsees = { protest = 1.5 }\n", "channels.informants.sees", "within [0, 1]"
+    ),
+    "unknown group in group_false_match": (
+        "[channels.cameras]\ngroup_false_match = { martians = 2.0 }\n",
+        "channels.cameras.group_false_match", "unknown group 'martians'",
+    ),
+    "unknown group in group_true_match": (
+        "[channels.courts]\ngroup_true_match = { martians = 0.5 }\n",
+        "channels.courts.group_true_match", "unknown group 'martians'",
+    ),
+    "negative group multiplier": (
+        "[channels.cameras]\ngroup_false_match = { majority = -1.0 }\n",
+        "channels.cameras.group_false_match", "must not be negative",
+    ),
+    "decreasing schedule dates": (
+        "[lists.court]\nlisting_probability = [[2016-01-01, 0.1], [2015-01-01, 0.5]]\n",
+        "lists.court.listing_probability", "strictly increasing",
+    ),
+    "repeated schedule date": (
+        "[sanctions.flights]\nenforcement = [[2016-01-01, 0.1], [2016-01-01, 0.5]]\n",
+        "sanctions.flights.enforcement", "strictly increasing",
+    ),
+    "empty schedule": ("[lists.court]\nlisting_probability = []\n", "lists.court.listing_probability", "at least one"),
+    "probability schedule above 1": (
+        "[lists.court]\nlisting_probability = [[2015-01-01, 0.5], [2016-01-01, 1.5]]\n",
+        "lists.court.listing_probability", "at most 1",
+    ),
+    "negative schedule value": (
+        "[lists.court]\nlisting_probability = [[2015-01-01, -1]]\n",
+        "lists.court.listing_probability.0.1", "greater than or equal to 0",
+    ),
+    "bad schedule date": (
+        '[rehabilitation.fulfilment]\nrate_per_year = [["soon", 1.0]]\n',
+        "rehabilitation.fulfilment.rate_per_year.0.0", "valid date",
+    ),
+    "schedule of the wrong type": (
+        '[lists.court]\nlisting_probability = "high"\n', "lists.court.listing_probability", "valid number",
+    ),
+    "end_date before start_date": (
+        "start_date = 2015-01-01\nend_date = 2014-12-31\n", "end_date", "before start_date",
+    ),
+    "period too long": ("start_date = 1900-01-01\nend_date = 2100-01-01\n", "", "shorter than 32,000 days"),
+    "grade minimums not falling": (
+        "[rulebook.grade_minimums]\nAAA = 1\nAA = 2\nA = 3\nB = 4\nC = 5\nD = 0\n",
+        "rulebook.grade_minimums", "fall strictly",
+    ),
+    "grade minimums missing a grade": (
+        "[rulebook.grade_minimums]\nAAA = 1050\nAA = 1030\n", "rulebook.grade_minimums", "exactly the grades",
+    ),
+    "extension range reversed": ("[lists.court]\nextension_days = [10, 5]\n", "lists.court.extension_days", "low <= high"),
+    "unknown targets": ('targets = "nope"\n', "targets", "unknown target file 'nope'"),
+    "empty name": ('name = ""\n', "name", "at least 1 character"),
+}
+
+
+@pytest.mark.parametrize("text, field, problem", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_bad_file_gives_one_line_naming_file_field_and_problem(tmp_path, text, field, problem):
+    path = write(tmp_path, text)
+    message = error_of(path)
+    assert message.startswith(f"{path}: "), message
+    assert field in message, message
+    assert problem in message, message
+
+
+@pytest.mark.parametrize("text, field", [
+    ('[population]\nsize = "lots"\n', "population.size"),
+    ("[population]\nurban_share = 1.5\n", "population.urban_share"),
+    ("[population]\nbogus = 1\n", "population.bogus"),
+])
+def test_field_errors_say_field(tmp_path, text, field):
+    assert f"field {field}: " in error_of(write(tmp_path, text))
+
+
+def test_schedule_errors_do_not_show_union_branch_names(tmp_path):
+    for text in ('[lists.court]\nlisting_probability = "high"\n',
+                 "[lists.court]\nlisting_probability = [[2015-01-01, -1]]\n"):
+        message = error_of(write(tmp_path, text))
+        assert "constrained-float" not in message and "list[" not in message, message
+        assert "(and" not in message, message  # one problem, reported once
+
+
+def test_several_problems_are_counted(tmp_path):
+    message = error_of(write(tmp_path, '[population]\nsize = 0\nurban_share = 2\n[rulebook]\nmode = "open"\n'))
+    assert "population.size" in message
+    assert "(and 2 more)" in message
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nowhere.toml"
+    message = error_of(path)
+    assert message.startswith(f"{path}: ")
+    assert "no such file" in message
+    for name in builtin_names():
+        assert name in message  # says which built-in names there are
+
+
+def test_unknown_builtin_name():
+    message = error_of("no-such-builtin-scenario")
+    assert message.startswith("no-such-builtin-scenario: ")
+    assert "not a built-in scenario" in message
+
+
+def test_directory_as_scenario(tmp_path):
+    message = error_of(tmp_path)
+    assert message.startswith(f"{tmp_path}: ")
+    assert "is a directory" in message
+
+
+def test_toml_syntax_error(tmp_path):
+    path = write(tmp_path, 'name = "tiny\nstart_date = 2015-01-01\n')
+    message = error_of(path)
+    assert message.startswith(f"{path}: TOML syntax error")
+    assert "line 1" in message
+
+
+def test_toml_syntax_error_duplicate_key(tmp_path):
+    path = write(tmp_path, 'name = "a"\nname = "b"\n')
+    message = error_of(path)
+    assert message.startswith(f"{path}: TOML syntax error")
+
+
+def test_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "binary.toml"
+    path.write_bytes(b'name = "\xff\xfe"\n')
+    message = error_of(path)
+    assert message.startswith(f"{path}: cannot be read")
+
+
+def test_file_errors_come_before_overrides(tmp_path):
+    path = write(tmp_path, "[population]\nsize = 0\n")
+    message = error_of(path, ["rulebook.mode=public"])
+    assert message.startswith(f"{path}: ")
+    assert "population.size" in message
+
+
+def test_read_raw_prefers_an_existing_file_over_a_builtin_name(tmp_path, monkeypatch):
+    name = builtin_names()[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text('name = "local"\n')
+    data, source = read_raw(name)
+    assert data == {"name": "local"}
+    assert source == name
+
+
+# ---- --set PATH=VALUE overrides -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, value", [
+    ("a.b=3", 3),
+    ("a.b=0.25", 0.25),
+    ("a.b=true", True),
+    ("a.b=[1, 2]", [1, 2]),
+    ('a.b="quoted"', "quoted"),
+    ("a.b=public", "public"),
+    ("a.b = public ", "public"),
+    ("a.b=x=y", "x=y"),
+])
+def test_parse_override_values(text, value):
+    parts, parsed = parse_override(text)
+    assert parts == ["a", "b"]
+    assert parsed == value
+
+
+def test_parse_override_date():
+    import datetime as dt
+
+    assert parse_override("end_date=2015-02-01") == (["end_date"], dt.date(2015, 2, 1))
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("rulebook.mode", "expected PATH=VALUE"),
+    ("", "expected PATH=VALUE"),
+    ("=public", "empty parameter path"),
+    (" =public", "empty parameter path"),
+    ("rulebook..mode=public", "empty parameter path"),
+    (".mode=public", "empty parameter path"),
+    ("rulebook.=public", "empty parameter path"),
+])
+def test_malformed_override(text, problem):
+    with pytest.raises(ScenarioError) as info:
+        parse_override(text)
+    message = str(info.value)
+    assert message == f"--set {text}: {problem}"
+
+
+# (override, field the message must name, words of the problem)
+BAD_OVERRIDES = {
+    "wrong type": ("population.size=abc", "population.size", "valid integer"),
+    "out of range": ("population.urban_share=2", "population.urban_share", "less than or equal to 1"),
+    "unknown key": ("rulebook.bogus=1", "rulebook.bogus", "unknown key"),
+    "unknown table": ("bogus.key=1", "bogus", "unknown key"),
+    "bad literal": ("rulebook.mode=open", "rulebook.mode", "'public' or 'secret'"),
+    "shares no longer sum to 1": ("population.groups.0.share=0.5", "population.groups", "sum to 1"),
+    "list index out of range": ("population.groups.9.share=0.5", "population.groups.9", "no such list item"),
+    "list index not a number": ("population.groups.first.share=0.5", "population.groups.first", "no such list item"),
+    "negative list index": ("population.age_shares.-1=0.5", "population.age_shares.-1", "no such list item"),
+    "last list index out of range": ("population.age_shares.3=0.5", "population.age_shares.3", "no such list item"),
+    "path through a value": ("population.size.x=1", "population.size", "is a value, not a table"),
+    "path through a string": ("name.x=1", "name", "is a value, not a table"),
+    "path through a list item value": ("population.age_shares.0.x=1", "population.age_shares.0", "is a value, not a table"),
+    "long path through a list item value": (
+        "population.age_shares.0.x.y=1", "population.age_shares.0", "is a value, not a table"
+    ),
+    "path through a schedule value": (
+        "lists.court.listing_probability.0=1", "lists.court.listing_probability", "is a value, not a table"
+    ),
+    "end_date before start_date": ("end_date=2014-01-01", "end_date", "before start_date"),
+    "unknown behaviour a channel sees": ("channels.app.sees.flying=0.5", "channels.app.sees", "unknown behaviour 'flying'"),
+    "unknown group in group_false_match": (
+        "channels.cameras.group_false_match.martians=2", "channels.cameras.group_false_match", "unknown group 'martians'"
+    ),
+    "non-increasing schedule": (
+        "lists.court.listing_probability=[[2016-01-01, 0.5], [2015-06-01, 0.7]]",
+        "lists.court.listing_probability", "strictly increasing",
+    ),
+    "negative schedule value": (
+        "lists.court.listing_probability=[[2015-01-01, -1]]", "lists.court.listing_probability.0.1", "greater than or equal",
+    ),
+    "table replaced by a value": ("population=5", "population", "valid dictionary"),
+}
+
+
+@pytest.mark.parametrize("override, field, problem", BAD_OVERRIDES.values(), ids=BAD_OVERRIDES.keys())
+def test_bad_override_names_the_override_field_and_problem(tmp_path, override, field, problem):
+    message = error_of(write(tmp_path, MINIMAL), [override])
+    assert message.startswith(f"--set {override}: "), message
+    assert field in message, message
+    assert problem in message, message
+
+
+def test_bad_override_on_a_builtin():
+    name = builtin_names()[0]
+    message = error_of(name, ["population.size=0"])
+    assert message.startswith("--set population.size=0: field population.size: ")
+
+
+def test_apply_override_reports_instead_of_crashing():
+    # regression: a path going on past a number inside a list raised TypeError
+    data = {"population": {"age_shares": [0.2, 0.6, 0.2]}}
+    for text in ("population.age_shares.0.x", "population.age_shares.0.x.y"):
+        with pytest.raises(ScenarioError) as info:
+            apply_override(data, text.split("."), 1, f"--set {text}=1")
+        assert str(info.value) == f"--set {text}=1: field population.age_shares.0 is a value, not a table"
+    assert data == {"population": {"age_shares": [0.2, 0.6, 0.2]}}
+
+
+def test_overrides_reach_parameters_left_at_defaults(tmp_path):
+    scenario = load(str(write(tmp_path, MINIMAL)), ["rulebook.mode=public", "lists.court.initial_backlog=5"])
+    assert scenario.rulebook.mode == "public"
+    assert scenario.lists.court.initial_backlog == 5
+    assert scenario.population.size == 100000  # the file's values stay
+
+
+def test_overrides_by_list_index(tmp_path):
+    scenario = load(str(write(tmp_path, MINIMAL)), ["population.age_shares.0=0.2", "population.age_shares.1=0.613"])
+    assert scenario.population.age_shares == [0.2, 0.613, 0.187]
+
+
+def test_overrides_together_may_change_shares_that_must_sum_to_1(tmp_path):
+    path = write(tmp_path, MINIMAL)
+    scenario = load(str(path), ["population.groups.0.share=0.5", "population.groups.1.share=0.47"])
+    assert [g.share for g in scenario.population.groups] == [0.5, 0.47, 0.03]
+    message = error_of(path, ["population.groups.0.share=0.5", "population.groups.1.share=0.4"])
+    assert message.startswith("--set population.groups.1.share=0.4: field population.groups: ")
+    assert "sum to 1" in message
+
+
+def test_override_to_blame_is_the_one_touching_the_field(tmp_path):
+    path = write(tmp_path, MINIMAL)
+    message = error_of(path, ["rulebook.mode=open", "population.size=5"])
+    assert message.startswith("--set rulebook.mode=open: field rulebook.mode: ")
+    message = error_of(path, ["population.size=5", "rulebook.mode=open"])
+    assert message.startswith("--set rulebook.mode=open: field rulebook.mode: ")
+
+
+def test_override_to_blame_for_a_whole_scenario_problem(tmp_path):
+    path = write(tmp_path, MINIMAL)
+    for overrides in (["end_date=2014-01-01", "rulebook.mode=public"], ["rulebook.mode=public", "end_date=2014-01-01"]):
+        message = error_of(path, overrides)
+        assert message.startswith("--set end_date=2014-01-01: "), message
+        assert "before start_date" in message
+
+
+def test_later_override_wins(tmp_path):
+    scenario = load(str(write(tmp_path, MINIMAL)), ["rulebook.mode=open", "rulebook.mode=public"])
+    assert scenario.rulebook.mode == "public"
+
+
+def test_overrides_do_not_touch_the_file(tmp_path):
+    path = write(tmp_path, MINIMAL)
+    load(str(path), ["population.size=5"])
+    assert path.read_text(encoding="utf-8") == MINIMAL
+    assert load(str(path)).population.size == 100000
