@@ -1,0 +1,27 @@
+"""The mechanisms of the system, one module each, compiled with Numba.
+
+Numba's on-disk cache only notices changes to the file that defines a kernel,
+not to kernels it calls in other modules, so a stale cache could silently run old
+code. The cache therefore lives in a directory named by a hash of every compiled
+source file of scslab, unless NUMBA_CACHE_DIR is set.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import numba
+
+
+def _cache_dir() -> str:
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scslab" / "numba"
+    return str(base / digest.hexdigest()[:16])
+
+
+if not os.environ.get("NUMBA_CACHE_DIR"):
+    numba.config.CACHE_DIR = _cache_dir()
