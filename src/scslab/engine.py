@@ -9,8 +9,10 @@ other applies everything they set off.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +59,7 @@ class Sim:
         if days is not None:
             if days < 1:
                 raise ValueError("days must be at least 1")
-            scenario = scenario.model_copy(update={"end_date": scenario.start_date + np.timedelta64(days - 1, "D").item()})
+            scenario = scenario.model_copy(update={"end_date": scenario.start_date + dt.timedelta(days=days - 1)})
         if until is not None:
             if until < scenario.start_date:
                 raise ValueError(f"until ({until}) is before the scenario start ({scenario.start_date})")
@@ -168,11 +170,14 @@ def _consequences(ctx, scoring_rng, travel_rng, shaming_rng, credit_rng, rehab_r
     rehabilitation.routes(ctx, rehab_rng, rd, sp)
 
 
-class _Switches:
-    __slots__ = ("scoring", "court", "grade", "red", "joint")
+class _Switches(NamedTuple):
+    """Which parts of the system are on today."""
 
-    def __init__(self, scoring, court, grade, red, joint):
-        self.scoring, self.court, self.grade, self.red, self.joint = scoring, court, grade, red, joint
+    scoring: bool
+    court: bool
+    grade: bool
+    red: bool
+    joint: bool
 
 
 class _Compiled:

@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .mechanisms.state import COUNTERS, GROUP_COUNTERS, C, G
+from .mechanisms.state import COUNTERS, C, G
 from .scenario.loading import dumps, load
 from .scenario.schema import Scenario
 from .targets import compare_with_targets
 
-FILES = ("timeseries.parquet", "by_group.parquet", "summary.json", "scenario.toml")
 NOT_PEOPLE = ("days_listed_at_exit_total",)
 
 

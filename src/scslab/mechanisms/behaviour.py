@@ -19,7 +19,7 @@ import numpy as np
 from ..population import ADULT, SENIOR, People
 from ..scenario.schema import BEHAVIOURS, Scenario
 from .response import current_fear, personal_factor
-from .state import C, F_APP, G, grow_records
+from .state import C, F_APP, G, append_record
 
 BehaviourDay = namedtuple(
     "BehaviourDay",
@@ -90,12 +90,8 @@ def behaviour_events(rngs, base, stratum_start, age, propensity, group, flags, f
                 if bd.offence[b]:
                     counters[C.offences] += 1
                 if rng.random() < detect[b, s, 1 if is_app else 0]:
-                    if n == len(out_agent):
-                        out_agent, out_behaviour, out_true = grow_records(out_agent, out_behaviour, out_true, n)
-                    out_agent[n] = agent
-                    out_behaviour[n] = b
-                    out_true[n] = True
-                    n += 1
+                    n, out_agent, out_behaviour, out_true = append_record(
+                        out_agent, out_behaviour, out_true, n, agent, b, True)
     return n, out_agent, out_behaviour, out_true
 
 

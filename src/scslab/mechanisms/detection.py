@@ -17,7 +17,7 @@ import numpy as np
 from ..population import ADULT, SENIOR, People
 from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
 from .schedules import schedule_values
-from .state import F_APP, grow_records
+from .state import F_APP, append_record
 
 APP = CHANNELS.index("app")
 
@@ -90,10 +90,6 @@ def false_records(rng, means, stratum_start, age, flags, weights, out_agent, out
                 b = 0
                 while weights[c, b] < u:
                     b += 1
-                if n == len(out_agent):
-                    out_agent, out_behaviour, out_true = grow_records(out_agent, out_behaviour, out_true, n)
-                out_agent[n] = agent
-                out_behaviour[n] = b
-                out_true[n] = False
-                n += 1
+                n, out_agent, out_behaviour, out_true = append_record(
+                    out_agent, out_behaviour, out_true, n, agent, b, False)
     return n, out_agent, out_behaviour, out_true

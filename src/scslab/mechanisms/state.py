@@ -191,13 +191,20 @@ def listing_status(flags, roster, agent):
 
 
 @nb.njit(cache=True)
-def grow_records(agent, behaviour, is_true, n):
-    """Record buffers (agent, behaviour, true?) with twice the room, the first ``n`` kept."""
-    size = 2 * n + 1024
-    agent2 = np.empty(size, agent.dtype)
-    behaviour2 = np.empty(size, behaviour.dtype)
-    true2 = np.empty(size, is_true.dtype)
-    agent2[:n] = agent[:n]
-    behaviour2[:n] = behaviour[:n]
-    true2[:n] = is_true[:n]
-    return agent2, behaviour2, true2
+def append_record(agents, behaviours, trues, n, agent, behaviour, is_true):
+    """Append one record (agent, behaviour, true?) to the record buffers, doubling them when full.
+
+    Returns the new count and the (possibly new) buffers."""
+    if n == len(agents):
+        size = 2 * n + 1024
+        grown_agents = np.empty(size, agents.dtype)
+        grown_behaviours = np.empty(size, behaviours.dtype)
+        grown_trues = np.empty(size, trues.dtype)
+        grown_agents[:n] = agents[:n]
+        grown_behaviours[:n] = behaviours[:n]
+        grown_trues[:n] = trues[:n]
+        agents, behaviours, trues = grown_agents, grown_behaviours, grown_trues
+    agents[n] = agent
+    behaviours[n] = behaviour
+    trues[n] = is_true
+    return n + 1, agents, behaviours, trues
