@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 
 import scslab
-from scslab.engine import POPULATION
 from scslab.population import ADULT, SENIOR, synthesize
 
 AGENTS = 200_000
 
 
 def adults_by_group(sim):
-    people = synthesize(sim.scenario.population, sim.agents, sim._stream(POPULATION))
+    people = synthesize(sim.scenario.population, sim.agents, sim.seed)
     adult = (people.age == ADULT) | (people.age == SENIOR)
     return np.bincount(people.group[adult], minlength=len(sim.scenario.population.groups)), people.scale
 
@@ -166,7 +165,7 @@ def test_joint_punishment_spills_onto_household_members(quiet):
     sim, res_on = run(on)
     _, res_off = run(off)
     assert res_off.timeseries["joint_punished"].max() == 0
-    people = synthesize(sim.scenario.population, sim.agents, sim._stream(POPULATION))
+    people = synthesize(sim.scenario.population, sim.agents, sim.seed)
     adult = (people.age == ADULT) | (people.age == SENIOR)
     housemates = (people.household_size[adult].astype(float) - 1).mean()
     end = res_on.timeseries.iloc[-1]

@@ -20,7 +20,7 @@ def test_propensity_classes_have_mean_one(sigma):
 
 def test_population_matches_its_aggregate_inputs():
     pop = Population(size=5_000_000)
-    people = synthesize(pop, 200_000, np.random.default_rng(1))
+    people = synthesize(pop, 200_000, seed=1)
     assert people.scale == pytest.approx(25.0)
     sizes = np.diff(people.stratum_start)
     assert sizes.sum() == 200_000
@@ -35,7 +35,7 @@ def test_population_matches_its_aggregate_inputs():
 
 def test_households_are_contiguous_headed_by_adults_and_of_the_right_mean_size():
     pop = Population(size=1_000_000, household_size_mean=3.0)
-    people = synthesize(pop, 100_000, np.random.default_rng(2))
+    people = synthesize(pop, 100_000, seed=2)
     heads = np.flatnonzero(people.household_offset == 0)
     assert np.all(people.age[heads] != CHILD)
     sizes = people.household_size[heads].astype(int)

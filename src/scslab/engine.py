@@ -16,22 +16,23 @@ from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .mechanisms import behaviour, detection, lists, rehabilitation, response, sanctions, scoring
 from .mechanisms.scoring import recovered
 from .mechanisms.schedules import day_index, schedule_values
 from .mechanisms.state import (
-    COUNTERS, DAILY, GROUP_COUNTERS, GROUP_DAILY, C, grow_calendar, grow_roster, new_agents, new_calendar, new_roster,
+    COUNTERS, DAILY, GROUP_COUNTERS, GROUP_DAILY, C, G, grow_calendar, grow_roster, new_agents, new_calendar,
+    new_roster,
 )
-from .population import ADULT, SENIOR, synthesize
+from .mechanisms.streams import (
+    ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, REHABILITATION, SCORING, SHAMING, TRAVEL,
+)
+from .population import synthesize
 from .results import Results
 from .scenario.loading import load
 from .scenario.schema import BEHAVIOURS, GRADES, Scenario
 
-# Random stream identifiers, one per mechanism (behaviours get one each).
-POPULATION, ADOPTION, FALSE_RECORDS, BACKLOG, SCORING, TRAVEL, SHAMING, CREDIT, REHABILITATION = range(1, 10)
-BEHAVIOUR_STREAM = 100
 
 STEP_PLAN = (
     "behaviour events (one stream per behaviour) and app adoption",
@@ -86,7 +87,7 @@ class Sim:
         """Run every day; ``progress(done, total)`` is called after each day."""
         started = time.perf_counter()
         sc = self.scenario
-        people = synthesize(sc.population, self.agents, self._stream(POPULATION))
+        people = synthesize(sc.population, self.agents, self.seed)
         days = sc.days
         state = _Compiled(sc, people)
         agents = new_agents(self.agents, sc.rulebook.start_score)
@@ -95,56 +96,68 @@ class Sim:
         counters = np.zeros(len(COUNTERS), np.int64)
         n_groups = len(sc.population.groups)
         group_counters = np.zeros((n_groups, len(GROUP_COUNTERS)), np.int64)
+        piece_counters = np.zeros((people.pieces, len(COUNTERS)), np.int64)
+        piece_group = people.stratum_group[people.piece_stratum]
         joint_on = np.zeros(1, np.bool_)
         history = np.zeros((days, len(COUNTERS)), np.int64)
         group_history = np.zeros((days, n_groups, len(GROUP_COUNTERS)), np.int64)
         daily, group_daily = list(DAILY), list(GROUP_DAILY)
 
-        streams = {m: self._stream(m) for m in (ADOPTION, FALSE_RECORDS, BACKLOG, SCORING, TRAVEL, SHAMING, CREDIT,
-                                                 REHABILITATION)}
-        behaviour_streams = tuple(self._stream(BEHAVIOUR_STREAM + b) for b in range(len(BEHAVIOURS)))
-        records = (np.empty(4096, np.int32), np.empty(4096, np.uint8), np.empty(4096, np.bool_))
+        # Numbers of candidates per piece come from one NumPy stream per mechanism (and behaviour);
+        # which agents they hit, from counter-based streams per piece inside the kernels.
+        count_streams = {m: self._stream(m) for m in (ADOPTION, FALSE_RECORDS, CREDIT)}
+        serial = {m: self._stream(m) for m in (BACKLOG, SCORING, TRAVEL, SHAMING, REHABILITATION)}
+        behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(BEHAVIOURS))]
+        records = _Records()
+        no_adoption = np.zeros(people.pieces, np.int64)
 
         for day in range(days):
             counters[daily] = 0
             group_counters[:, group_daily] = 0
             on = state.switches(day)
-            ctx = lists.ListContext(agents, roster, calendar, counters, group_counters, people.group,
-                                    people.household_offset, people.household_size, joint_on)
+            ctx = lists.ListContext(agents, roster, calendar, counters, group_counters, people.stratum_start,
+                                    people.stratum_group, people.household, joint_on)
             if on.joint and not joint_on[0]:
                 joint_on[0] = True
                 lists.refresh_all_households(ctx)
 
-            # Behaviour and detection.
+            # In parallel, piece by piece: behaviour, app adoption, false records, the first step of scoring.
             detect = state.detection.probabilities(day)
             bd = state.behaviour_day(day, on, detect, counters[C.app_users])
-            n, *records = behaviour.behaviour_events(
-                behaviour_streams, state.rates.base, people.stratum_start, people.age, people.propensity,
-                people.group, agents.flags, agents.fear, agents.touched, state.rates.acceptance, detect, bd,
-                *records, 0, counters, group_counters,
-            )
-            if sc.system:
-                behaviour.adopt_app(streams[ADOPTION], state.adoption_mean, people.stratum_start, people.age,
-                                    agents.flags, counters)
-            n, *records = detection.false_records(
-                streams[FALSE_RECORDS], state.detection.false_record_means(day, state.sizes), people.stratum_start,
-                people.age, agents.flags, state.detection.weights, *records, n,
-            )
+            counts = np.stack([rng.poisson(state.behaviour_means[b] * bd.draw_factor[b])
+                               for b, rng in enumerate(behaviour_streams)], axis=1)
+            false_counts = count_streams[FALSE_RECORDS].poisson(state.false_record_means(day)).T
+            adopt = count_streams[ADOPTION].poisson(state.adoption_means) if sc.system else no_adoption
+            first = records.reserve(counts.sum(axis=1) + false_counts.sum(axis=1))
+            sp = state.scoring_day(day, on)
+            piece_counters[:] = 0
+            last = _piece_day(self.seed, day, people.piece_start, people.piece_stratum, people.age, people.propensity,
+                              agents, np.ascontiguousarray(counts), np.ascontiguousarray(false_counts), adopt,
+                              state.rates.acceptance, detect, state.detection.weights, bd, sp, first, *records.arrays,
+                              piece_counters)
+            _fold(counters, group_counters, piece_counters, piece_group)
 
-            # Scoring and lists, sanctions, rehabilitation.
+            # Serially: the court backlog at launch, list changes and court listings.
+            n = int((last - first).sum())
             backlog = state.backlog if day == state.court_launch and on.court else 0
             roster = grow_roster(roster, n + backlog)
             calendar = grow_calendar(calendar, 6 * (n + backlog) + 3 * int(roster.size[0]) + 64)
             ctx = ctx._replace(roster=roster, calendar=calendar)
-            sp = state.scoring_day(day, on)
             if backlog:
-                b_agent, b_behaviour, b_true = state.backlog_records(streams[BACKLOG], backlog)
-                scoring.apply_records(ctx, streams[BACKLOG], b_agent, b_behaviour, b_true, backlog,
+                b_agent, b_behaviour, b_true = state.backlog_records(serial[BACKLOG], backlog)
+                scoring.apply_records(ctx, serial[BACKLOG], b_agent, b_behaviour, b_true, backlog,
                                       sp._replace(listing_probability=1.0))
-            _consequences(ctx, streams[SCORING], streams[TRAVEL], streams[SHAMING], streams[CREDIT],
-                          streams[REHABILITATION], records[0], records[1], records[2], n, sp,
-                          state.sanction_day(day), state.rehab_day(day), state.agent_region, state.agent_income,
-                          people.age, people.stratum_start, state.loan_means, state.mortgage_means)
+            _settle(ctx, serial[SCORING], *records.arrays, first, last, sp)
+
+            # Credit in parallel (it reads list status), then sanctions of the listed and rehabilitation.
+            sd = state.sanction_day(day)
+            piece_counters[:] = 0
+            _piece_credit(self.seed, day, people.piece_start, count_streams[CREDIT].poisson(state.loan_means),
+                          count_streams[CREDIT].poisson(state.mortgage_means), people.age, agents, piece_counters, sd)
+            counters += piece_counters.sum(axis=0)
+            _sanctions_and_rehabilitation(ctx, serial[TRAVEL], serial[SHAMING], serial[REHABILITATION], sd,
+                                          state.rehab_day(day), sp, people.stratum_region, people.stratum_income,
+                                          people.age)
 
             history[day] = counters
             group_history[day] = group_counters
@@ -158,14 +171,68 @@ class Sim:
         )
 
 
+class _Records:
+    """The day's record buffers (agent, behaviour, true?, what is left to settle), one slice per piece."""
+
+    def __init__(self):
+        self.arrays = (np.empty(0, np.int32), np.empty(0, np.uint8), np.empty(0, np.bool_), np.empty(0, np.uint8))
+
+    def reserve(self, room: np.ndarray) -> np.ndarray:
+        """Make room for ``room[p]`` records of each piece; returns where each piece's slice starts."""
+        first = np.zeros(len(room), np.int64)
+        np.cumsum(room[:-1], out=first[1:])
+        total = int(room.sum())
+        if total > len(self.arrays[0]):
+            self.arrays = tuple(np.empty(max(total, 2 * len(a)), a.dtype) for a in self.arrays)
+        return first
+
+
+def _fold(counters, group_counters, piece_counters, piece_group):
+    """Add the pieces' counters to the totals, and the daily ones to their groups."""
+    counters += piece_counters.sum(axis=0)
+    for c, g in ((C.detections, G.detections), (C.false_detections, G.false_detections),
+                 (C.expression, G.expression), (C.expression_baseline, G.expression_baseline)):
+        np.add.at(group_counters[:, g], piece_group, piece_counters[:, c])
+
+
+@njit(cache=True, parallel=True)
+def _piece_day(seed, day, piece_start, piece_stratum, age, propensity, agents, counts, false_counts, adopt, acceptance,
+               detect, weights, bd, sp, first, rec_agent, rec_behaviour, rec_true, rec_todo, piece_counters):
+    """One day's events of every piece, in parallel; returns where each piece's records end."""
+    last = np.empty(len(piece_stratum), np.int64)
+    for p in prange(len(piece_stratum)):
+        lo, hi, pc = piece_start[p], piece_start[p + 1], piece_counters[p]
+        n = behaviour.piece_behaviours(seed, p, lo, hi, piece_stratum[p], counts[p], age, propensity, agents.flags,
+                                       agents.fear, agents.touched, acceptance, detect, bd, rec_agent, rec_behaviour,
+                                       rec_true, first[p], pc)
+        behaviour.piece_adoption(seed, day, p, lo, hi, adopt[p], age, agents.flags, pc)
+        n = detection.piece_false_records(seed, day, p, lo, hi, false_counts[p], age, agents.flags, weights,
+                                          rec_agent, rec_behaviour, rec_true, n)
+        scoring.score_records(agents, rec_agent, rec_behaviour, rec_true, rec_todo, first[p], n, pc, sp)
+        last[p] = n
+    return last
+
+
 @njit(cache=True)
-def _consequences(ctx, scoring_rng, travel_rng, shaming_rng, credit_rng, rehab_rng, rec_agent, rec_behaviour, rec_true,
-                  n, sp, sd, rd, region, income, age, stratum_start, loan_means, mortgage_means):
-    """Everything a day's records set off: scoring and lists, sanctions, rehabilitation."""
-    scoring.apply_records(ctx, scoring_rng, rec_agent, rec_behaviour, rec_true, n, sp)
-    sanctions.travel(ctx, travel_rng, region, income, sd)
-    sanctions.shaming_and_restrictions(ctx, shaming_rng, region, age, sd)
-    sanctions.credit(ctx, credit_rng, stratum_start, age, loan_means, mortgage_means, sd)
+def _settle(ctx, rng, rec_agent, rec_behaviour, rec_true, rec_todo, first, last, sp):
+    """The serial step of scoring, piece by piece in order."""
+    for p in range(len(first)):
+        scoring.settle_records(ctx, rng, rec_agent, rec_behaviour, rec_true, rec_todo, first[p], last[p], sp)
+
+
+@njit(cache=True, parallel=True)
+def _piece_credit(seed, day, piece_start, loans, mortgages, age, agents, piece_counters, sd):
+    for p in prange(len(loans)):
+        sanctions.piece_credit(seed, day, p, piece_start[p], piece_start[p + 1], loans[p], mortgages[p], age, agents,
+                               piece_counters[p], sd)
+
+
+@njit(cache=True)
+def _sanctions_and_rehabilitation(ctx, travel_rng, shaming_rng, rehab_rng, sd, rd, sp, stratum_region, stratum_income,
+                                  age):
+    """What the lists set off: travel bans, shaming and restrictions, then rehabilitation."""
+    sanctions.travel(ctx, travel_rng, stratum_region, stratum_income, sd)
+    sanctions.shaming_and_restrictions(ctx, shaming_rng, stratum_region, age, sd)
     rehabilitation.due_events(ctx, sp)
     rehabilitation.routes(ctx, rehab_rng, rd, sp)
 
@@ -189,14 +256,12 @@ class _Compiled:
         days = sc.days
         start = sc.start_date
         self.sizes = np.diff(people.stratum_start).astype(float)
-        adult = (people.age == ADULT) | (people.age == SENIOR)
-        self.adults = int(adult.sum())
-        stratum_of = np.repeat(np.arange(people.strata), np.diff(people.stratum_start))
-        self.adult_weights = np.bincount(stratum_of[adult], minlength=people.strata) / max(self.adults, 1)
-        self.agent_region = people.stratum_region[stratum_of]
-        self.agent_income = people.stratum_income[stratum_of]
-        del stratum_of
+        self.adults = int(people.piece_adults.sum())
+        self.adult_weights = np.bincount(people.piece_stratum, people.piece_adults, people.strata) / max(self.adults, 1)
+        # Share of its stratum in each piece: per-stratum means become per-piece means.
+        self.piece_share = np.diff(people.piece_start) / self.sizes[people.piece_stratum]
         self.rates = behaviour.BehaviourRates(sc, people)
+        self.behaviour_means = self.per_piece(self.rates.base)
         self.detection = detection.Detection(sc, people)
         self.fear_decay = response.fear_decay_per_day(sc)
         self._penalised = {}
@@ -211,20 +276,28 @@ class _Compiled:
         self.grade_threshold = grades[lists_.grade.below_grade]
         self.red_threshold = grades[lists_.redlist.grade]
         self.points = np.array([getattr(sc.behaviours, b).points for b in BEHAVIOURS], np.int64)
-        self.adoption_mean = self.sizes * sc.response.app_adoption_per_year / 365.0
+        self.adoption_means = self.per_piece(self.sizes * sc.response.app_adoption_per_year / 365.0)
 
         s = sc.sanctions
         self.flight_enforcement = schedule_values(s.flights.enforcement, start, days)
         self.train_enforcement = schedule_values(s.trains.enforcement, start, days)
         self.camera_urban = self.detection.coverage[detection.CHANNELS.index("cameras"), 0]
         self.shaming_mean = s.shaming.displays_per_year / 365.0 if s.shaming.enabled and sc.system else 0.0
-        self.loan_means = self.sizes * s.loans.applications_per_year / 365.0
-        self.mortgage_means = self.sizes * s.mortgages.applications_per_year / 365.0
+        self.loan_means = self.per_piece(self.sizes * s.loans.applications_per_year / 365.0)
+        self.mortgage_means = self.per_piece(self.sizes * s.mortgages.applications_per_year / 365.0)
 
         r = sc.rehabilitation
         self.fulfilment_rate = schedule_values(r.fulfilment.rate_per_year, start, days) / 365.0
         self.service_rate = schedule_values(r.community_service.rate_per_year, start, days) / 365.0
         self.correction_rate = schedule_values(r.correction.rate_per_year, start, days) / 365.0
+
+    def per_piece(self, per_stratum: np.ndarray) -> np.ndarray:
+        """Expected counts per stratum (last axis) split into expected counts per piece."""
+        return per_stratum[..., self.people.piece_stratum] * self.piece_share
+
+    def false_record_means(self, day: int) -> np.ndarray:
+        """Expected false records per channel and piece today."""
+        return self.per_piece(self.detection.false_record_means(day, self.sizes))
 
     def switches(self, day: int) -> _Switches:
         sc = self.sc
@@ -321,23 +394,25 @@ class _Compiled:
         return agents, np.full(count, BEHAVIOURS.index("judgment_default"), np.uint8), np.ones(count, np.bool_)
 
     def grade_counts(self, agents, day: int) -> dict[str, int]:
-        """People aged 15+ in each grade at the end (one pass over the population)."""
+        """People aged 15+ in each grade at the end (one parallel pass over the population)."""
         sc = self.sc
-        counts = _grade_kernel(agents.score, agents.touched, self.people.age, day, sc.rulebook.start_score,
-                                  sc.rulebook.recovery_points_per_day,
-                                  np.array([sc.rulebook.grade_minimums[g] for g in GRADES], np.int64))
+        counts = _grade_kernel(self.people.piece_start, agents.score, agents.touched, self.people.age, day,
+                               sc.rulebook.start_score, sc.rulebook.recovery_points_per_day,
+                               np.array([sc.rulebook.grade_minimums[g] for g in GRADES], np.int64))
         return {g: int(c) for g, c in zip(GRADES, counts)}
 
 
-@njit(cache=True)
-def _grade_kernel(score, touched, age, day, start_score, rate, minimums):
-    out = np.zeros(len(minimums), np.int64)
-    for i in range(len(score)):
-        if age[i] == 0:
-            continue
-        s = recovered(int(score[i]), day - touched[i], start_score, rate)
-        g = 0
-        while g < len(minimums) - 1 and s < minimums[g]:
-            g += 1
-        out[g] += 1
-    return out
+@njit(cache=True, parallel=True)
+def _grade_kernel(piece_start, score, touched, age, day, start_score, rate, minimums):
+    pieces = len(piece_start) - 1
+    out = np.zeros((pieces, len(minimums)), np.int64)
+    for p in prange(pieces):
+        for i in range(piece_start[p], piece_start[p + 1]):
+            if age[i] == 0:
+                continue
+            s = recovered(int(score[i]), day - touched[i], start_score, rate)
+            g = 0
+            while g < len(minimums) - 1 and s < minimums[g]:
+                g += 1
+            out[p, g] += 1
+    return out.sum(axis=0)

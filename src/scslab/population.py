@@ -12,19 +12,28 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
+from .mechanisms.streams import AGES, HOUSEHOLDS, bits, categorical, stream, unit
 from .scenario.schema import Population
 
 REGIONS = ("urban", "rural")
 PROPENSITY_CLASSES = 16
+PROPENSITY_BITS = 0xFF  # two 4-bit classes
 CHILD, ADULT, SENIOR = 0, 1, 2
-MAX_HOUSEHOLD = 15
+MAX_HOUSEHOLD = 15  # fits the household byte's high nibble
+PIECE = 1 << 20  # agents per piece at most
 
 
 @dataclass
 class People:
-    """Struct of arrays: one preallocated column per agent property, small dtypes."""
+    """Struct of arrays: one preallocated column per agent property, small dtypes (3 bytes an agent).
+
+    What a whole stratum shares (region, group, income band) is stored once per
+    stratum, not per agent. Pieces split the strata into blocks of at most
+    ``PIECE`` agents: the unit of parallel work and of random streams.
+    """
 
     agents: int
     scale: float  # people represented by one agent
@@ -32,10 +41,11 @@ class People:
     stratum_region: np.ndarray  # uint8[S]: 0 urban, 1 rural
     stratum_group: np.ndarray  # uint8[S]
     stratum_income: np.ndarray  # uint8[S]: 0 low, 1 middle, 2 high
-    group: np.ndarray  # uint8[N] (derived from strata; kept for fast lookups in kernels)
+    piece_start: np.ndarray  # int64[P + 1]
+    piece_stratum: np.ndarray  # int64[P]
+    piece_adults: np.ndarray  # int64[P]: agents aged 15+ in each piece
     age: np.ndarray  # uint8[N]: 0 '0-14', 1 '15-59', 2 '60+'
-    household_offset: np.ndarray  # uint8[N]: position within the household
-    household_size: np.ndarray  # uint8[N]
+    household: np.ndarray  # uint8[N]: position within the household (low nibble), household size (high nibble)
     propensity: np.ndarray  # uint8[N]: low nibble offending class, high nibble expression class
     offending_multiplier: np.ndarray  # float64[16]: mean 1
     expression_multiplier: np.ndarray  # float64[16]: mean 1
@@ -43,6 +53,23 @@ class People:
     @property
     def strata(self) -> int:
         return len(self.stratum_region)
+
+    @property
+    def pieces(self) -> int:
+        return len(self.piece_stratum)
+
+    # Convenience views for analysis and tests; each allocates a full column.
+    @property
+    def group(self) -> np.ndarray:
+        return np.repeat(self.stratum_group, np.diff(self.stratum_start))
+
+    @property
+    def household_offset(self) -> np.ndarray:
+        return self.household & 15
+
+    @property
+    def household_size(self) -> np.ndarray:
+        return self.household >> 4
 
 
 def lognormal_class_means(sigma: float, classes: int = PROPENSITY_CLASSES) -> np.ndarray:
@@ -87,47 +114,48 @@ def stratum_shares(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return (np.array(shares), np.array(regions, np.uint8), np.array(groups, np.uint8), np.array(incomes, np.uint8))
 
 
-def household_sizes(rng: np.random.Generator, agents: int, mean: float) -> np.ndarray:
-    """Household sizes 1..15 (1 + Poisson) covering exactly ``agents`` people."""
-    sizes = []
-    covered = 0
-    while covered < agents:
-        batch = np.minimum(1 + rng.poisson(max(mean - 1, 0), size=max(1024, int((agents - covered) / mean) + 16)), MAX_HOUSEHOLD)
-        sizes.append(batch)
-        covered += int(batch.sum())
-    sizes = np.concatenate(sizes)
-    ends = np.cumsum(sizes)
-    cut = int(np.searchsorted(ends, agents))
-    sizes = sizes[: cut + 1]
-    sizes[-1] -= int(ends[cut] - agents)
-    return sizes[sizes > 0]
+def split_into_pieces(stratum_start: np.ndarray, piece: int = PIECE) -> tuple[np.ndarray, np.ndarray]:
+    """Cut every stratum into near-equal pieces of at most ``piece`` agents: (piece_start, piece_stratum)."""
+    starts, strata = [], []
+    for s in range(len(stratum_start) - 1):
+        lo, hi = int(stratum_start[s]), int(stratum_start[s + 1])
+        if hi == lo:
+            continue
+        n = -(-(hi - lo) // piece)
+        starts.extend(lo + (hi - lo) * k // n for k in range(n))
+        strata.extend([s] * n)
+    return np.array(starts + [int(stratum_start[-1])], np.int64), np.array(strata, np.int64)
 
 
-def synthesize(pop: Population, agents: int, rng: np.random.Generator) -> People:
-    """Build ``agents`` agents representing ``pop.size`` people."""
+def household_size_cdf(mean: float) -> np.ndarray:
+    """Cumulative distribution of household sizes 1..15: 1 + Poisson(mean - 1), capped at 15."""
+    lam = max(mean - 1.0, 0.0)
+    pmf = np.array([math.exp(-lam) * lam**k / math.factorial(k) for k in range(MAX_HOUSEHOLD)])
+    cdf = np.cumsum(pmf)
+    cdf[-1] = 1.0
+    return cdf
+
+
+def synthesize(pop: Population, agents: int, seed: int) -> People:
+    """Build ``agents`` agents representing ``pop.size`` people (two parallel passes, no temporaries)."""
     shares, regions, groups, incomes = stratum_shares(pop)
     counts = allocate(agents, shares)
     start = np.zeros(len(counts) + 1, np.int64)
     start[1:] = np.cumsum(counts)
+    piece_start, piece_stratum = split_into_pieces(start)
 
-    offset = np.zeros(agents, np.uint8)
-    size = np.zeros(agents, np.uint8)
-    first = np.zeros(agents, bool)
-    for s in range(len(counts)):
-        if counts[s] == 0:
-            continue
-        sizes = household_sizes(rng, int(counts[s]), pop.household_size_mean)
-        heads = np.zeros(len(sizes), np.int64)
-        heads[1:] = np.cumsum(sizes)[:-1]
-        lo = start[s]
-        size[lo : lo + counts[s]] = np.repeat(sizes, sizes).astype(np.uint8)
-        within = np.arange(counts[s]) - np.repeat(heads, sizes)
-        offset[lo : lo + counts[s]] = within.astype(np.uint8)
-        first[lo + heads] = True
+    household = np.empty(agents, np.uint8)
+    heads = _households(seed, piece_start, household_size_cdf(pop.household_size_mean), household)
+    child, adult, senior = pop.age_shares
+    grown = adult + senior
+    head_adult = adult / grown if grown else 1.0
+    rest = agents - int(heads.sum())
+    p_child = min(1.0, child * agents / rest) if rest else 0.0
+    p_adult = min(max(0.0, adult * agents - heads.sum() * head_adult) / rest, 1 - p_child) if rest and grown else 0.0
 
-    age = _ages(rng, pop.age_shares, first)
-    offending = rng.integers(0, PROPENSITY_CLASSES, agents, dtype=np.uint8)
-    expression = rng.integers(0, PROPENSITY_CLASSES, agents, dtype=np.uint8)
+    age = np.empty(agents, np.uint8)
+    propensity = np.empty(agents, np.uint8)
+    adults = _ages_and_propensities(seed, piece_start, household, head_adult, p_child, p_adult, age, propensity)
     return People(
         agents=agents,
         scale=pop.size / agents,
@@ -135,29 +163,49 @@ def synthesize(pop: Population, agents: int, rng: np.random.Generator) -> People
         stratum_region=regions,
         stratum_group=groups,
         stratum_income=incomes,
-        group=np.repeat(groups, counts).astype(np.uint8),
+        piece_start=piece_start,
+        piece_stratum=piece_stratum,
+        piece_adults=adults,
         age=age,
-        household_offset=offset,
-        household_size=size,
-        propensity=(offending | (expression << 4)).astype(np.uint8),
+        household=household,
+        propensity=propensity,
         offending_multiplier=lognormal_class_means(pop.offending_dispersion),
         expression_multiplier=lognormal_class_means(pop.expression_dispersion),
     )
 
 
-def _ages(rng: np.random.Generator, shares: list[float], first: np.ndarray) -> np.ndarray:
-    """Age bands matching ``shares`` overall, with every household headed by someone 15+."""
-    child, adult, senior = shares
-    n, heads = len(first), int(first.sum())
-    age = np.empty(n, np.uint8)
-    grown = adult + senior
-    age[first] = np.where(rng.random(heads) < (adult / grown if grown else 1.0), ADULT, SENIOR)
-    rest = n - heads
-    if rest:
-        p_child = min(1.0, child * n / rest)
-        left = 1 - p_child
-        p_adult = max(0.0, adult * n - heads * adult / grown) / rest if grown else 0.0
-        p_adult = min(p_adult, left)
-        u = rng.random(rest)
-        age[~first] = np.where(u < p_child, CHILD, np.where(u < p_child + p_adult, ADULT, SENIOR))
-    return age
+@nb.njit(cache=True, parallel=True)
+def _households(seed, piece_start, size_cdf, household):
+    """Contiguous households within each piece (the last one cut to fit); returns heads per piece."""
+    pieces = len(piece_start) - 1
+    heads = np.zeros(pieces, np.int64)
+    for p in nb.prange(pieces):
+        rng = stream(seed, HOUSEHOLDS, 0, p)
+        i, hi = piece_start[p], piece_start[p + 1]
+        while i < hi:
+            size = min(1 + categorical(rng, size_cdf), hi - i)
+            for k in range(size):
+                household[i + k] = k | (size << 4)
+            heads[p] += 1
+            i += size
+    return heads
+
+
+@nb.njit(cache=True, parallel=True)
+def _ages_and_propensities(seed, piece_start, household, head_adult, p_child, p_adult, age, propensity):
+    """Age bands (household heads are 15+) and the two propensity classes; returns adults per piece."""
+    pieces = len(piece_start) - 1
+    adults = np.zeros(pieces, np.int64)
+    for p in nb.prange(pieces):
+        rng = stream(seed, AGES, 0, p)
+        for i in range(piece_start[p], piece_start[p + 1]):
+            x = bits(rng)  # top 53 bits: the age; low 8 bits: the two propensity classes
+            u = unit(x)
+            if household[i] & 15 == 0:
+                a = ADULT if u < head_adult else SENIOR
+            else:
+                a = CHILD if u < p_child else (ADULT if u < p_child + p_adult else SENIOR)
+            age[i] = a
+            adults[p] += a != CHILD
+            propensity[i] = x & PROPENSITY_BITS
+    return adults

@@ -1,12 +1,13 @@
 """Behaviours: financial, traffic and public order, social, political and expressive, loyalty.
 
-Events are drawn per stratum, not per person: the number of candidates is
-Poisson at the stratum's highest possible rate, then each candidate is a random
-member kept with probability (own rate / highest rate) (thinning). The same
+Events are drawn per piece of a stratum, not per person: the number of
+candidates is Poisson at the stratum's highest possible rate, then each
+candidate is a random member kept with probability (own rate / highest rate)
+(thinning). The same
 uniform decides both whether the event happens with the system and whether it
 would have happened with no system, so lawful expression can be compared with
 its own counterfactual in the same run. Each behaviour draws from its own
-random stream.
+random stream (keyed by day and piece, see ``streams``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
-from ..population import ADULT, SENIOR, People
+from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, Scenario
 from .response import current_fear, personal_factor
-from .state import C, F_APP, G, append_record
+from .state import C, F_APP
+from .streams import ADOPTION, BEHAVIOUR, below, stream, uniform
 
 BehaviourDay = namedtuple(
     "BehaviourDay",
@@ -53,57 +55,53 @@ class BehaviourRates:
 
 
 @nb.njit(cache=True)
-def behaviour_events(rngs, base, stratum_start, age, propensity, group, flags, fear, touched, acceptance,
-                     detect, bd, out_agent, out_behaviour, out_true, n, counters, group_counters):
-    """Draw every behaviour's events for one day, each from its own stream; append the recorded ones.
+def piece_behaviours(seed, p, lo, hi, s, counts, age, propensity, flags, fear, touched, acceptance, detect, bd,
+                     out_agent, out_behaviour, out_true, n, pc):
+    """Draw one piece's events of every behaviour, each from its own stream; append the recorded ones.
 
-    Returns the new record count and the record buffers (grown if they were too small)."""
-    for b in range(len(rngs)):
-        rng = rngs[b]
-        for s in range(base.shape[1]):
-            lo = stratum_start[s]
-            size = stratum_start[s + 1] - lo
-            count = rng.poisson(base[b, s] * bd.draw_factor[b]) if base[b, s] > 0 else 0
-            for _ in range(count):
-                agent = lo + rng.integers(0, size)
-                a = age[agent]
-                if a != ADULT and a != SENIOR:
+    ``counts[b]`` candidates (Poisson at the stratum's highest rate) are thinned
+    to events; ``pc`` collects the piece's counters. Returns the new record count."""
+    size = hi - lo
+    for b in range(len(counts)):
+        if counts[b] == 0:
+            continue
+        rng = stream(seed, BEHAVIOUR + b, bd.day, p)
+        for _ in range(counts[b]):
+            agent = lo + below(rng, size)
+            if age[agent] == CHILD:
+                continue
+            is_app = flags[agent] & F_APP != 0
+            if bd.app_only[b] and not is_app:
+                continue
+            u = uniform(rng)
+            keep = acceptance[b, (propensity[agent] >> bd.nibble[b]) & 15] / bd.draw_factor[b]
+            if bd.expression[b] and u < keep:
+                pc[C.expression_baseline] += 1
+            keep *= bd.system_factor[b]
+            if u >= keep:
+                continue  # the personal factor below is at most 1 (elasticities are never positive)
+            if bd.elasticity[b] != 0.0:
+                f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
+                if u >= keep * personal_factor(f, bd.base_risk[b], bd.baseline, bd.elasticity[b]):
                     continue
-                is_app = flags[agent] & F_APP != 0
-                if bd.app_only[b] and not is_app:
-                    continue
-                u = rng.random()
-                keep = acceptance[b, (propensity[agent] >> bd.nibble[b]) & 15] / bd.draw_factor[b]
-                g = group[agent]
-                if bd.expression[b] and u < keep:
-                    counters[C.expression_baseline] += 1
-                    group_counters[g, G.expression_baseline] += 1
-                keep *= bd.system_factor[b]
-                if bd.elasticity[b] != 0.0:
-                    f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
-                    keep *= personal_factor(f, bd.base_risk[b], bd.baseline, bd.elasticity[b])
-                if u >= keep:
-                    continue
-                if bd.expression[b]:
-                    counters[C.expression] += 1
-                    group_counters[g, G.expression] += 1
-                if bd.offence[b]:
-                    counters[C.offences] += 1
-                if rng.random() < detect[b, s, 1 if is_app else 0]:
-                    n, out_agent, out_behaviour, out_true = append_record(
-                        out_agent, out_behaviour, out_true, n, agent, b, True)
-    return n, out_agent, out_behaviour, out_true
+            if bd.expression[b]:
+                pc[C.expression] += 1
+            if bd.offence[b]:
+                pc[C.offences] += 1
+            if uniform(rng) < detect[b, s, 1 if is_app else 0]:
+                out_agent[n] = agent
+                out_behaviour[n] = b
+                out_true[n] = True
+                n += 1
+    return n
 
 
 @nb.njit(cache=True)
-def adopt_app(rng, means, stratum_start, age, flags, counters):
-    """Installing the official app (a loyalty signal that also opens the app channel)."""
-    for s in range(means.shape[0]):
-        lo = stratum_start[s]
-        size = stratum_start[s + 1] - lo
-        for _ in range(rng.poisson(means[s])):
-            agent = lo + rng.integers(0, size)
-            a = age[agent]
-            if (a == ADULT or a == SENIOR) and flags[agent] & F_APP == 0:
-                flags[agent] |= F_APP
-                counters[C.app_users] += 1
+def piece_adoption(seed, day, p, lo, hi, count, age, flags, pc):
+    """Installing the official app (a loyalty signal that also opens the app channel), in one piece."""
+    rng = stream(seed, ADOPTION, day, p)
+    for _ in range(count):
+        agent = lo + below(rng, hi - lo)
+        if age[agent] != CHILD and flags[agent] & F_APP == 0:
+            flags[agent] |= F_APP
+            pc[C.app_users] += 1

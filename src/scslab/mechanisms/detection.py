@@ -14,10 +14,11 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ..population import ADULT, SENIOR, People
+from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
 from .schedules import schedule_values
-from .state import F_APP, append_record
+from .state import F_APP
+from .streams import FALSE_RECORDS, below, stream, uniform
 
 APP = CHANNELS.index("app")
 
@@ -71,25 +72,21 @@ class Detection:
 
 
 @nb.njit(cache=True)
-def false_records(rng, means, stratum_start, age, flags, weights, out_agent, out_behaviour, out_true, n):
-    """Records about people who did nothing: Poisson(``means[c, s]``) candidates, 15+ only (app: users only).
-
-    Returns the new record count and the record buffers (grown if they were too small)."""
-    for c in range(means.shape[0]):
-        for s in range(means.shape[1]):
-            lo = stratum_start[s]
-            size = stratum_start[s + 1] - lo
-            count = rng.poisson(means[c, s]) if means[c, s] > 0 else 0
-            for _ in range(count):
-                agent = lo + rng.integers(0, size)
-                u = rng.random()
-                if age[agent] != ADULT and age[agent] != SENIOR:
-                    continue
-                if c == APP and flags[agent] & F_APP == 0:
-                    continue
-                b = 0
-                while weights[c, b] < u:
-                    b += 1
-                n, out_agent, out_behaviour, out_true = append_record(
-                    out_agent, out_behaviour, out_true, n, agent, b, False)
-    return n, out_agent, out_behaviour, out_true
+def piece_false_records(seed, day, p, lo, hi, counts, age, flags, weights, out_agent, out_behaviour, out_true, n):
+    """Records about people who did nothing in one piece: ``counts[c]`` candidates per channel, 15+ only
+    (app: users only). Returns the new record count."""
+    rng = stream(seed, FALSE_RECORDS, day, p)
+    for c in range(len(counts)):
+        for _ in range(counts[c]):
+            agent = lo + below(rng, hi - lo)
+            u = uniform(rng)
+            if age[agent] == CHILD or (c == APP and flags[agent] & F_APP == 0):
+                continue
+            b = 0
+            while weights[c, b] < u:
+                b += 1
+            out_agent[n] = agent
+            out_behaviour[n] = b
+            out_true[n] = False
+            n += 1
+    return n

@@ -13,20 +13,25 @@ import numba as nb
 
 from .state import (
     C, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_PENDING, F_RED, G, Q_EXPIRY,
-    listing_status, roster_add, roster_remove, schedule,
+    household_members, listing_status, roster_add, roster_remove, schedule, stratum_of,
 )
 
 ListContext = namedtuple(
-    "ListContext", "agents roster calendar counters group_counters group household_offset household_size joint_on"
+    "ListContext", "agents roster calendar counters group_counters stratum_start stratum_group household joint_on"
 )
 """What list changes touch, bundled for the kernels (NumPy arrays, the roster and calendar tuples)."""
+
+
+@nb.njit(cache=True)
+def group_of(ctx, agent):
+    return ctx.stratum_group[stratum_of(ctx.stratum_start, agent)]
 
 
 @nb.njit(cache=True)
 def _settle(ctx, agent, was_listed, was_wrong, day):
     """Update counters and household flags after a change to ``agent``'s listings."""
     listed, wrong = listing_status(ctx.agents.flags, ctx.roster, agent)
-    g = ctx.group[agent]
+    g = group_of(ctx, agent)
     c, gc = ctx.counters, ctx.group_counters
     c[C.listed] += int(listed) - int(was_listed)
     c[C.wrongly_listed] += int(wrong) - int(was_wrong)
@@ -46,8 +51,7 @@ def _settle(ctx, agent, was_listed, was_wrong, day):
 def refresh_household(ctx, agent):
     """Joint punishment: flag everyone whose household has another listed member."""
     flags = ctx.agents.flags
-    first = agent - ctx.household_offset[agent]
-    n = ctx.household_size[agent]
+    first, n = household_members(ctx.household, agent)
     listed = 0
     for m in range(first, first + n):
         if flags[m] & F_LISTED:
@@ -149,7 +153,7 @@ def set_redlisted(ctx, agent, on):
     has = flags[agent] & F_RED != 0
     if on == has:
         return
-    g = ctx.group[agent]
+    g = group_of(ctx, agent)
     if on:
         flags[agent] |= F_RED
         ctx.counters[C.redlisted] += 1

@@ -14,9 +14,10 @@ from collections import namedtuple
 
 import numba as nb
 
-from ..population import ADULT, CHILD, SENIOR
+from ..population import ADULT, CHILD
 from .scoring import score_now
-from .state import C, F_BLOCKED, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_RED
+from .state import C, F_BLOCKED, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_RED, household_members, stratum_of
+from .streams import CREDIT, below, stream
 
 SanctionDay = namedtuple(
     "SanctionDay",
@@ -33,7 +34,7 @@ def _banned(flags, agent, grade_banned):
 
 
 @nb.njit(cache=True)
-def _travel(ctx, rng, region, income, n, norm, income_mult, rural_mult, enforcement, grade_banned,
+def _travel(ctx, rng, stratum_region, stratum_income, n, norm, income_mult, rural_mult, enforcement, grade_banned,
             attempts_counter, blocks_counter):
     flags = ctx.agents.flags
     roster = ctx.roster
@@ -44,7 +45,8 @@ def _travel(ctx, rng, region, income, n, norm, income_mult, rural_mult, enforcem
         agent = roster.members[rng.integers(0, size)]
         u = rng.random()
         u_enforce = rng.random()
-        rate = income_mult[income[agent]] * (rural_mult if region[agent] == 1 else 1.0)
+        s = stratum_of(ctx.stratum_start, agent)
+        rate = income_mult[stratum_income[s]] * (rural_mult if stratum_region[s] == 1 else 1.0)
         if u * norm >= rate or not _banned(flags, agent, grade_banned):
             continue
         ctx.counters[attempts_counter] += 1
@@ -56,19 +58,19 @@ def _travel(ctx, rng, region, income, n, norm, income_mult, rural_mult, enforcem
 
 
 @nb.njit(cache=True)
-def travel(ctx, rng, region, income, sd):
+def travel(ctx, rng, stratum_region, stratum_income, sd):
     """Ticket purchases by listed people; blocked where the ban is enforced."""
     listed = ctx.roster.size[0]
     flight_candidates = rng.poisson(listed * sd.flight_max)
     train_candidates = rng.poisson(listed * sd.train_max)
-    _travel(ctx, rng, region, income, flight_candidates, sd.flight_norm, sd.flight_income, sd.flight_rural,
+    _travel(ctx, rng, stratum_region, stratum_income, flight_candidates, sd.flight_norm, sd.flight_income, sd.flight_rural,
             sd.flight_enforcement, sd.grade_banned, C.flight_attempts_total, C.flight_blocks_total)
-    _travel(ctx, rng, region, income, train_candidates, sd.train_norm, sd.train_income, sd.train_rural,
+    _travel(ctx, rng, stratum_region, stratum_income, train_candidates, sd.train_norm, sd.train_income, sd.train_rural,
             sd.train_enforcement, sd.grade_banned, C.train_attempts_total, C.train_blocks_total)
 
 
 @nb.njit(cache=True)
-def shaming_and_restrictions(ctx, rng, region, age, sd):
+def shaming_and_restrictions(ctx, rng, stratum_region, age, sd):
     """Billboard displays of listed urban people, job refusals, and school refusals of their children."""
     roster = ctx.roster
     flags = ctx.agents.flags
@@ -81,7 +83,7 @@ def shaming_and_restrictions(ctx, rng, region, age, sd):
     for _ in range(n_shaming):
         k = rng.integers(0, size)
         u = rng.random()
-        if region[roster.members[k]] == 0 and u < sd.urban_coverage:
+        if stratum_region[stratum_of(ctx.stratum_start, roster.members[k])] == 0 and u < sd.urban_coverage:
             ctx.counters[C.shaming_displays_total] += 1
             roster.shamed[k] = 1
     for _ in range(n_jobs):
@@ -91,36 +93,33 @@ def shaming_and_restrictions(ctx, rng, region, age, sd):
             ctx.counters[C.job_refusals_total] += 1
     for _ in range(n_schools):
         agent = roster.members[rng.integers(0, size)]
-        first = agent - ctx.household_offset[agent]
-        member = first + rng.integers(0, ctx.household_size[agent])
+        first, members = household_members(ctx.household, agent)
+        member = first + rng.integers(0, members)
         u = rng.random()
         if age[member] == CHILD and flags[member] & F_JOINT and u < sd.school_refusal:
             ctx.counters[C.school_refusals_total] += 1
 
 
 @nb.njit(cache=True)
-def credit(ctx, rng, stratum_start, age, loan_means, mortgage_means, sd):
-    """Loan pricing (premium if listed, discount if redlisted) and mortgage denial by grade or list."""
-    agents = ctx.agents
+def piece_credit(seed, day, p, lo, hi, loans, mortgages, age, agents, pc, sd):
+    """Loan pricing (premium if listed, discount if redlisted) and mortgage denial by grade or list,
+    for ``loans`` and ``mortgages`` applications (15+ only) in one piece."""
+    rng = stream(seed, CREDIT, day, p)
     flags = agents.flags
-    for s in range(loan_means.shape[0]):
-        lo = stratum_start[s]
-        size = stratum_start[s + 1] - lo
-        for _ in range(rng.poisson(loan_means[s])):
-            agent = lo + rng.integers(0, size)
-            if age[agent] != ADULT and age[agent] != SENIOR:
-                continue
-            if flags[agent] & F_LISTED:
-                ctx.counters[C.loans_premium_total] += 1
-            elif flags[agent] & F_RED:
-                ctx.counters[C.loans_discount_total] += 1
-        for _ in range(rng.poisson(mortgage_means[s])):
-            agent = lo + rng.integers(0, size)
-            if age[agent] != ADULT and age[agent] != SENIOR:
-                continue
-            listed = sd.deny_listed and flags[agent] & F_LISTED != 0
-            low = score_now(agents, agent, sd.day, sd.start_score, sd.recovery) < sd.mortgage_minimum
-            if listed or low:
-                ctx.counters[C.mortgages_denied_total] += 1
-                if flags[agent] & F_COURT == 0:
-                    ctx.counters[C.mortgages_denied_nonfinancial_total] += 1
+    for _ in range(loans):
+        agent = lo + below(rng, hi - lo)
+        if age[agent] == CHILD:
+            continue
+        if flags[agent] & F_LISTED:
+            pc[C.loans_premium_total] += 1
+        elif flags[agent] & F_RED:
+            pc[C.loans_discount_total] += 1
+    for _ in range(mortgages):
+        agent = lo + below(rng, hi - lo)
+        if age[agent] == CHILD:
+            continue
+        listed = sd.deny_listed and flags[agent] & F_LISTED != 0
+        if listed or score_now(agents, agent, sd.day, sd.start_score, sd.recovery) < sd.mortgage_minimum:
+            pc[C.mortgages_denied_total] += 1
+            if flags[agent] & F_COURT == 0:
+                pc[C.mortgages_denied_nonfinancial_total] += 1

@@ -191,20 +191,13 @@ def listing_status(flags, roster, agent):
 
 
 @nb.njit(cache=True)
-def append_record(agents, behaviours, trues, n, agent, behaviour, is_true):
-    """Append one record (agent, behaviour, true?) to the record buffers, doubling them when full.
+def stratum_of(stratum_start, agent):
+    """The stratum an agent belongs to (strata are contiguous runs of agents)."""
+    return np.searchsorted(stratum_start, agent, side="right") - 1
 
-    Returns the new count and the (possibly new) buffers."""
-    if n == len(agents):
-        size = 2 * n + 1024
-        grown_agents = np.empty(size, agents.dtype)
-        grown_behaviours = np.empty(size, behaviours.dtype)
-        grown_trues = np.empty(size, trues.dtype)
-        grown_agents[:n] = agents[:n]
-        grown_behaviours[:n] = behaviours[:n]
-        grown_trues[:n] = trues[:n]
-        agents, behaviours, trues = grown_agents, grown_behaviours, grown_trues
-    agents[n] = agent
-    behaviours[n] = behaviour
-    trues[n] = is_true
-    return n + 1, agents, behaviours, trues
+
+@nb.njit(cache=True)
+def household_members(household, agent):
+    """(first member, size) of an agent's household, from the packed household byte."""
+    h = household[agent]
+    return agent - (h & 15), h >> 4

@@ -1,0 +1,82 @@
+"""Counter-based random streams for the parallel kernels.
+
+Work is split into fixed *pieces* of the population (see ``population.pieces``).
+A stream is keyed by ``(seed, mechanism, day, piece)``, so what a piece draws does
+not depend on which thread runs it or in what order: results are bit-identical
+for a seed whatever the number of threads. Each mechanism keeps its own key, so
+changing one mechanism's parameters leaves the others' draws alone (common
+random numbers).
+
+The generator is SplitMix64 (Steele, Lea & Flood, OOPSLA 2014; the seeding
+generator of Java's SplittableRandom and of xoshiro), a Weyl sequence passed
+through a 64-bit finaliser; it passes BigCrush.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+# Stream identifiers, one per mechanism (behaviours get BEHAVIOUR + their index).
+HOUSEHOLDS, AGES, ADOPTION, FALSE_RECORDS, BACKLOG, SCORING, TRAVEL, SHAMING, CREDIT, REHABILITATION = range(1, 11)
+BEHAVIOUR = 100
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@nb.njit(inline="always")
+def _mix(z):
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@nb.njit(cache=True)
+def stream(seed, mechanism, day, piece):
+    """A fresh stream (its state, ``uint64[1]``) for one mechanism, day and piece."""
+    key = _mix(np.uint64(seed) + _GAMMA)
+    key = _mix(key ^ (np.uint64(mechanism) * _M1 + _GAMMA))
+    key = _mix(key ^ (np.uint64(day) * _M2 + _GAMMA))
+    key = _mix(key ^ (np.uint64(piece) * _GAMMA + _M1))
+    state = np.empty(1, np.uint64)
+    state[0] = key
+    return state
+
+
+@nb.njit(inline="always")
+def bits(state):
+    """64 random bits."""
+    state[0] += _GAMMA
+    return _mix(state[0])
+
+
+@nb.njit(inline="always")
+def unit(x):
+    """The top 53 of 64 random bits as a float in [0, 1)."""
+    return (x >> _S11) * _TO_UNIT
+
+
+@nb.njit(inline="always")
+def uniform(state):
+    """A float in [0, 1) with 53 random bits."""
+    return unit(bits(state))
+
+
+@nb.njit(inline="always")
+def below(state, n):
+    """An integer in [0, n) (n < 2**31; bias below 2**-22)."""
+    return int(uniform(state) * n)
+
+
+@nb.njit(inline="always")
+def categorical(state, cumulative):
+    """An index drawn with the probabilities whose running sum is ``cumulative`` (last entry 1)."""
+    u = uniform(state)
+    k = 0
+    while k < len(cumulative) - 1 and cumulative[k] <= u:
+        k += 1
+    return k
