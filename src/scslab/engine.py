@@ -183,7 +183,7 @@ class _Records:
         np.cumsum(room[:-1], out=first[1:])
         total = int(room.sum())
         if total > len(self.arrays[0]):
-            self.arrays = tuple(np.empty(max(total, 2 * len(a)), a.dtype) for a in self.arrays)
+            self.arrays = tuple(np.empty(total + total // 4, a.dtype) for a in self.arrays)
         return first
 
 

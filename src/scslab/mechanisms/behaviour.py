@@ -23,6 +23,8 @@ from .response import current_fear, personal_factor
 from .state import C, F_APP
 from .streams import ADOPTION, BEHAVIOUR, below, stream, uniform
 
+BATCH = 256  # candidates drawn, then looked up, together
+
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day nibble system_factor draw_factor base_risk baseline elasticity fear_decay offence expression app_only",
@@ -62,37 +64,50 @@ def piece_behaviours(seed, p, lo, hi, s, counts, age, propensity, flags, fear, t
     ``counts[b]`` candidates (Poisson at the stratum's highest rate) are thinned
     to events; ``pc`` collects the piece's counters. Returns the new record count."""
     size = hi - lo
+    at = np.empty(BATCH, np.int64)
+    u = np.empty(BATCH)
+    ages = np.empty(BATCH, np.uint8)
+    classes = np.empty(BATCH, np.uint8)
+    app = np.empty(BATCH, np.bool_)
     for b in range(len(counts)):
-        if counts[b] == 0:
-            continue
         rng = stream(seed, BEHAVIOUR + b, bd.day, p)
-        for _ in range(counts[b]):
-            agent = lo + below(rng, size)
-            if age[agent] == CHILD:
-                continue
-            is_app = flags[agent] & F_APP != 0
-            if bd.app_only[b] and not is_app:
-                continue
-            u = uniform(rng)
-            keep = acceptance[b, (propensity[agent] >> bd.nibble[b]) & 15] / bd.draw_factor[b]
-            if bd.expression[b] and u < keep:
-                pc[C.expression_baseline] += 1
-            keep *= bd.system_factor[b]
-            if u >= keep:
-                continue  # the personal factor below is at most 1 (elasticities are never positive)
-            if bd.elasticity[b] != 0.0:
-                f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
-                if u >= keep * personal_factor(f, bd.base_risk[b], bd.baseline, bd.elasticity[b]):
+        left = counts[b]
+        while left > 0:
+            m = min(BATCH, left)
+            left -= m
+            for j in range(m):
+                at[j] = lo + below(rng, size)
+                u[j] = uniform(rng)
+            # Gather before branching: independent loads the processor can overlap.
+            for j in range(m):
+                ages[j] = age[at[j]]
+            for j in range(m):
+                classes[j] = (propensity[at[j]] >> bd.nibble[b]) & 15
+            for j in range(m):
+                app[j] = flags[at[j]] & F_APP != 0
+            for j in range(m):
+                if ages[j] == CHILD or (bd.app_only[b] and not app[j]):
                     continue
-            if bd.expression[b]:
-                pc[C.expression] += 1
-            if bd.offence[b]:
-                pc[C.offences] += 1
-            if uniform(rng) < detect[b, s, 1 if is_app else 0]:
-                out_agent[n] = agent
-                out_behaviour[n] = b
-                out_true[n] = True
-                n += 1
+                keep = acceptance[b, classes[j]] / bd.draw_factor[b]
+                if bd.expression[b] and u[j] < keep:
+                    pc[C.expression_baseline] += 1
+                keep *= bd.system_factor[b]
+                if u[j] >= keep:
+                    continue  # the personal factor below is at most 1 (elasticities are never positive)
+                agent = at[j]
+                if bd.elasticity[b] != 0.0:
+                    f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
+                    if u[j] >= keep * personal_factor(f, bd.base_risk[b], bd.baseline, bd.elasticity[b]):
+                        continue
+                if bd.expression[b]:
+                    pc[C.expression] += 1
+                if bd.offence[b]:
+                    pc[C.offences] += 1
+                if uniform(rng) < detect[b, s, 1 if app[j] else 0]:
+                    out_agent[n] = agent
+                    out_behaviour[n] = b
+                    out_true[n] = True
+                    n += 1
     return n
 
 
