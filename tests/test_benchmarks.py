@@ -1,0 +1,87 @@
+"""The benchmark package: the Mesa model matches reference.toml, the agreement rule, and the smoke benchmark.
+
+Speed and memory are measured by the benchmarks, never asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from benchmarks import REFERENCE, ROOT, stats
+from benchmarks.engines import OUTPUTS
+from benchmarks.mesa_model import Parameters, ReferenceModel, lognormal_class_means
+from scslab.population import lognormal_class_means as engine_class_means
+from scslab.scenario.loading import load
+
+
+def test_mesa_parameters_are_reference_toml():
+    sc = load(str(REFERENCE))
+    traffic, cameras = sc.behaviours.traffic_violation, sc.channels.cameras
+    assert Parameters() == Parameters(
+        offences_per_year=traffic.rate_per_year,
+        dispersion=sc.population.offending_dispersion,
+        detection=cameras.sees["traffic_violation"] * cameras.coverage_urban * cameras.coverage_rural,
+        baseline_certainty=sc.response.baseline_certainty,
+        elasticity=sc.response.certainty_elasticity,
+        learning=sc.response.learning,
+        half_life=sc.response.habituation_half_life_days,
+        false_records_per_year=cameras.false_records_per_person_year,
+        groups=tuple((g.name, g.share, cameras.group_false_match[g.name]) for g in sc.population.groups),
+        start_score=sc.rulebook.start_score,
+        points=-traffic.points,
+        threshold=sc.rulebook.grade_minimums[sc.lists.grade.below_grade],
+        recovery=sc.rulebook.recovery_points_per_day,
+    )
+
+
+def test_mesa_propensity_classes_are_the_engines():
+    p = Parameters()
+    np.testing.assert_allclose(lognormal_class_means(p.dispersion, p.classes), engine_class_means(p.dispersion),
+                               rtol=1e-12)
+
+
+def test_mesa_model_keeps_its_counts_consistent():
+    model = ReferenceModel(300, seed=1)
+    for _ in range(60):
+        model.step()
+    people = list(model.agents)
+    assert model.listed == sum(p.listed for p in people)
+    assert model.wrongly_listed == sum(p.wrongly_listed for p in people)
+    assert all(p.listed for p in people if p.wrongly_listed)
+    assert model.detections + model.false_detections >= model.list_entries >= model.listed
+    assert model.datacollector.get_model_vars_dataframe()["listed"].iloc[-1] == model.listed
+
+
+def _runs(shift: float) -> list[dict]:
+    """Synthetic runs: replicates spread around 1 per agent-year, Mesa's shifted by ``shift``."""
+    runs = []
+    for engine, offset in (("scslab", 0.0), ("mesa", shift)):
+        for n in (1000, 4000):
+            for noise in (-1.0, 0.0, 1.0):
+                value = round((1.0 + offset + noise / np.sqrt(n)) * n)
+                runs.append({"engine": engine, "agents": n, "days": 365,
+                             "outputs": {output: value for output in OUTPUTS}})
+    return runs
+
+
+@pytest.mark.parametrize(("shift", "passed"), [(0.0, True), (0.02, True), (0.2, False)])
+def test_agreement_rule(shift, passed):
+    assert all(row["passed"] is passed for row in stats.agreement(_runs(shift)))
+
+
+def test_smoke_benchmark(tmp_path):
+    out = tmp_path / "smoke.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "smoke", "--json", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    figures = json.loads(out.read_text())
+    for row in figures["compare"]["speed"]:
+        assert row["scslab_agent_days_per_second"] > 0 and row["mesa_agent_days_per_second"] > 0
+    assert {row["output"] for row in figures["compare"]["agreement"]} == set(OUTPUTS)
+    assert all(row["passed"] for row in figures["compare"]["agreement"]), figures["compare"]["agreement"]
+    assert all(r["agent_days_per_second"] > 0 for r in figures["scaling"]["sizes"] + figures["scaling"]["rates"])
