@@ -22,11 +22,11 @@ from .mechanisms import behaviour, detection, lists, rehabilitation, response, s
 from .mechanisms.scoring import recovered
 from .mechanisms.schedules import day_index, schedule_values
 from .mechanisms.state import (
-    COUNTERS, DAILY, GROUP_COUNTERS, GROUP_DAILY, C, G, grow_calendar, grow_roster, new_agents, new_calendar,
+    ABROAD, COUNTERS, DAILY, GROUP_COUNTERS, GROUP_DAILY, C, G, grow_calendar, grow_roster, new_agents, new_calendar,
     new_roster,
 )
 from .mechanisms.streams import (
-    ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, REHABILITATION, SCORING, SHAMING, TRAVEL,
+    ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, FOREIGN, REHABILITATION, SCORING, SHAMING, TRAVEL,
 )
 from .population import synthesize
 from .results import Results
@@ -79,96 +79,157 @@ class Sim:
         """The order of the steps of one simulated day."""
         return STEP_PLAN
 
+    def run(self, progress: Callable[[int, int], None] | None = None) -> Results:
+        """Run every day; ``progress(done, total)`` is called after each day."""
+        if getattr(self.scenario, "countries", None):
+            from .world import World
+
+            return World(self.scenario, self.agents, self.seed).run(progress)
+        started = time.perf_counter()
+        country = CountryRun(self.scenario, self.agents, self.seed)
+        for day in range(country.days):
+            country.step(day)
+            if progress is not None:
+                progress(day + 1, country.days)
+        return Results.from_run(
+            scenario=self.scenario, seed=self.seed, agents=self.agents, scale=country.people.scale,
+            history=country.history, group_history=country.group_history, grades=country.census()[0],
+            runtime=time.perf_counter() - started,
+        )
+
+
+class CountryRun:
+    """One country's population and system, advanced a day at a time by :meth:`step`.
+
+    A one-country run is one of these; a many-country run steps one per country on
+    a shared clock (``world``), with people abroad and records from abroad in between.
+    """
+
+    def __init__(self, scenario: Scenario, agents: int, seed: int):
+        self.scenario = sc = scenario
+        self.seed = seed
+        self.people = people = synthesize(sc.population, agents, seed)
+        self.days = days = sc.days
+        self.state = _Compiled(sc, people)
+        self.agents = new_agents(agents, sc.rulebook.start_score)
+        self.roster = new_roster(1024)
+        self.calendar = new_calendar(days, 4096)
+        self.counters = np.zeros(len(COUNTERS), np.int64)
+        n_groups = len(sc.population.groups)
+        self.group_counters = np.zeros((n_groups, len(GROUP_COUNTERS)), np.int64)
+        self.piece_counters = np.zeros((people.pieces, len(COUNTERS)), np.int64)
+        self.piece_group = people.stratum_group[people.piece_stratum]
+        self.joint_on = np.zeros(1, np.bool_)
+        self.history = np.zeros((days, len(COUNTERS)), np.int64)
+        self.group_history = np.zeros((days, n_groups, len(GROUP_COUNTERS)), np.int64)
+        self.daily, self.group_daily = list(DAILY), list(GROUP_DAILY)
+
+        # Numbers of candidates per piece come from one NumPy stream per mechanism (and behaviour);
+        # which agents they hit, from counter-based streams per piece inside the kernels.
+        self.count_streams = {m: self._stream(m) for m in (ADOPTION, FALSE_RECORDS, CREDIT)}
+        self.serial = {m: self._stream(m) for m in (BACKLOG, SCORING, TRAVEL, SHAMING, REHABILITATION, FOREIGN)}
+        self.behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(BEHAVIOURS))]
+        self.records = _Records()
+        self.no_adoption = np.zeros(people.pieces, np.int64)
+        self.kernels = _Kernels()
+
     def _stream(self, mechanism: int) -> np.random.Generator:
         """The random stream of one mechanism, keyed by (seed, mechanism)."""
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, mechanism])))
 
-    def run(self, progress: Callable[[int, int], None] | None = None) -> Results:
-        """Run every day; ``progress(done, total)`` is called after each day."""
-        started = time.perf_counter()
-        sc = self.scenario
-        people = synthesize(sc.population, self.agents, self.seed)
-        days = sc.days
-        state = _Compiled(sc, people)
-        agents = new_agents(self.agents, sc.rulebook.start_score)
-        roster = new_roster(1024)
-        calendar = new_calendar(days, 4096)
-        counters = np.zeros(len(COUNTERS), np.int64)
-        n_groups = len(sc.population.groups)
-        group_counters = np.zeros((n_groups, len(GROUP_COUNTERS)), np.int64)
-        piece_counters = np.zeros((people.pieces, len(COUNTERS)), np.int64)
-        piece_group = people.stratum_group[people.piece_stratum]
-        joint_on = np.zeros(1, np.bool_)
-        history = np.zeros((days, len(COUNTERS)), np.int64)
-        group_history = np.zeros((days, n_groups, len(GROUP_COUNTERS)), np.int64)
-        daily, group_daily = list(DAILY), list(GROUP_DAILY)
+    def context(self) -> lists.ListContext:
+        people = self.people
+        return lists.ListContext(self.agents, self.roster, self.calendar, self.counters, self.group_counters,
+                                 people.stratum_start, people.stratum_group, people.household, self.joint_on)
 
-        # Numbers of candidates per piece come from one NumPy stream per mechanism (and behaviour);
-        # which agents they hit, from counter-based streams per piece inside the kernels.
-        count_streams = {m: self._stream(m) for m in (ADOPTION, FALSE_RECORDS, CREDIT)}
-        serial = {m: self._stream(m) for m in (BACKLOG, SCORING, TRAVEL, SHAMING, REHABILITATION)}
-        behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(BEHAVIOURS))]
-        records = _Records()
-        no_adoption = np.zeros(people.pieces, np.int64)
+    def step(self, day: int, inbound=None, enforcement: float = 1.0):
+        """Simulate ``day``.
 
-        for day in range(days):
-            counters[daily] = 0
-            group_counters[:, group_daily] = 0
-            on = state.switches(day)
-            ctx = lists.ListContext(agents, roster, calendar, counters, group_counters, people.stratum_start,
-                                    people.stratum_group, people.household, joint_on)
-            if on.joint and not joint_on[0]:
-                joint_on[0] = True
-                lists.refresh_all_households(ctx)
+        ``inbound`` is (agent, behaviour, true?) arrays of records about this country's
+        people that arrive today from abroad; ``enforcement`` multiplies every
+        channel's chance of recording (pressure from a partner, see ``trust``).
+        Returns the day's events by people abroad as (agent, behaviour) arrays.
+        """
+        sc, state, people, agents, k = self.scenario, self.state, self.people, self.agents, self.kernels
+        counters, group_counters, piece_counters = self.counters, self.group_counters, self.piece_counters
+        counters[self.daily] = 0
+        group_counters[:, self.group_daily] = 0
+        on = state.switches(day)
+        ctx = self.context()
+        if on.joint and not self.joint_on[0]:
+            self.joint_on[0] = True
+            lists.refresh_all_households(ctx)
 
-            # In parallel, piece by piece: behaviour, app adoption, false records, the first step of scoring.
-            detect = state.detection.probabilities(day)
-            bd = state.behaviour_day(day, on, detect, counters[C.app_users])
-            counts = np.stack([rng.poisson(state.behaviour_means[b] * bd.draw_factor[b])
-                               for b, rng in enumerate(behaviour_streams)], axis=1)
-            false_counts = count_streams[FALSE_RECORDS].poisson(state.false_record_means(day)).T
-            adopt = count_streams[ADOPTION].poisson(state.adoption_means) if sc.system else no_adoption
-            first = records.reserve(counts.sum(axis=1) + false_counts.sum(axis=1))
-            sp = state.scoring_day(day, on)
-            piece_counters[:] = 0
-            last = _piece_day(self.seed, day, people.piece_start, people.piece_stratum, people.age, people.propensity,
-                              agents, np.ascontiguousarray(counts), np.ascontiguousarray(false_counts), adopt,
-                              state.rates.acceptance, detect, state.detection.weights, bd, sp, first, *records.arrays,
-                              piece_counters)
-            _fold(counters, group_counters, piece_counters, piece_group)
+        # In parallel, piece by piece: behaviour, app adoption, false records, the first step of scoring.
+        detect = state.detection.probabilities(day)
+        false_means = state.false_record_means(day)
+        if enforcement != 1.0:
+            detect = np.minimum(detect * enforcement, 1.0)
+            false_means = false_means * enforcement
+        bd = state.behaviour_day(day, on, detect, counters[C.app_users])
+        counts = np.stack([rng.poisson(state.behaviour_means[b] * bd.draw_factor[b])
+                           for b, rng in enumerate(self.behaviour_streams)], axis=1)
+        false_counts = self.count_streams[FALSE_RECORDS].poisson(false_means).T
+        adopt = self.count_streams[ADOPTION].poisson(state.adoption_means) if sc.system else self.no_adoption
+        records = self.records
+        first = records.reserve(counts.sum(axis=1) + false_counts.sum(axis=1))
+        sp = state.scoring_day(day, on)
+        piece_counters[:] = 0
+        last = k.piece_day(self.seed, day, people.piece_start, people.piece_stratum, people.age, people.propensity,
+                           agents, np.ascontiguousarray(counts), np.ascontiguousarray(false_counts), adopt,
+                           state.rates.acceptance, detect, state.detection.weights, bd, sp, first, *records.arrays,
+                           piece_counters)
+        _fold(counters, group_counters, piece_counters, self.piece_group)
+        abroad = _events_abroad(records.arrays, first, last)
 
-            # Serially: the court backlog at launch, list changes and court listings.
-            n = int((last - first).sum())
-            backlog = state.backlog if day == state.court_launch and on.court else 0
-            roster = grow_roster(roster, n + backlog)
-            calendar = grow_calendar(calendar, 6 * (n + backlog) + 3 * int(roster.size[0]) + 64)
-            ctx = ctx._replace(roster=roster, calendar=calendar)
-            if backlog:
-                b_agent, b_behaviour, b_true = state.backlog_records(serial[BACKLOG], backlog)
-                scoring.apply_records(ctx, serial[BACKLOG], b_agent, b_behaviour, b_true, backlog,
-                                      sp._replace(listing_probability=1.0))
-            _settle(ctx, serial[SCORING], *records.arrays, first, last, sp)
+        # Serially: the court backlog at launch, list changes and court listings, records from abroad.
+        n = int((last - first).sum()) + (0 if inbound is None else len(inbound[0]))
+        backlog = state.backlog if day == state.court_launch and on.court else 0
+        self.roster = grow_roster(self.roster, n + backlog)
+        self.calendar = grow_calendar(self.calendar, 6 * (n + backlog) + 3 * int(self.roster.size[0]) + 64)
+        ctx = ctx._replace(roster=self.roster, calendar=self.calendar)
+        serial = self.serial
+        if backlog:
+            b_agent, b_behaviour, b_true = state.backlog_records(serial[BACKLOG], backlog)
+            k.apply_records(ctx, serial[BACKLOG], b_agent, b_behaviour, b_true, backlog,
+                            sp._replace(listing_probability=1.0))
+        k.settle(ctx, serial[SCORING], *records.arrays, first, last, sp)
+        if inbound is not None and len(inbound[0]):
+            k.apply_records(ctx, serial[FOREIGN], *inbound, len(inbound[0]), sp)
 
-            # Credit in parallel (it reads list status), then sanctions of the listed and rehabilitation.
-            sd = state.sanction_day(day)
-            piece_counters[:] = 0
-            _piece_credit(self.seed, day, people.piece_start, count_streams[CREDIT].poisson(state.loan_means),
-                          count_streams[CREDIT].poisson(state.mortgage_means), people.age, agents, piece_counters, sd)
-            counters += piece_counters.sum(axis=0)
-            _sanctions_and_rehabilitation(ctx, serial[TRAVEL], serial[SHAMING], serial[REHABILITATION], sd,
-                                          state.rehab_day(day), sp, people.stratum_region, people.stratum_income,
-                                          people.age)
+        # Credit in parallel (it reads list status), then sanctions of the listed and rehabilitation.
+        sd = state.sanction_day(day)
+        piece_counters[:] = 0
+        k.piece_credit(self.seed, day, people.piece_start, self.count_streams[CREDIT].poisson(state.loan_means),
+                       self.count_streams[CREDIT].poisson(state.mortgage_means), people.age, agents, piece_counters,
+                       sd)
+        counters += piece_counters.sum(axis=0)
+        k.sanctions_and_rehabilitation(ctx, serial[TRAVEL], serial[SHAMING], serial[REHABILITATION], sd,
+                                       state.rehab_day(day), sp, people.stratum_region, people.stratum_income,
+                                       people.age)
+        self.history[day] = counters
+        self.group_history[day] = group_counters
+        return abroad
 
-            history[day] = counters
-            group_history[day] = group_counters
-            if progress is not None:
-                progress(day + 1, days)
+    def census(self, day: int | None = None) -> tuple[dict[str, int], float]:
+        """People aged 15+ in each grade on ``day`` (default: the last day), and their mean score."""
+        return self.state.census(self.agents, self.days - 1 if day is None else day)
 
-        grades = state.grade_counts(agents, days - 1)
-        return Results.from_run(
-            scenario=sc, seed=self.seed, agents=self.agents, scale=people.scale, history=history,
-            group_history=group_history, grades=grades, runtime=time.perf_counter() - started,
-        )
+
+def _events_abroad(arrays, first, last):
+    """The (agent, behaviour) of the day's events by people abroad, left in the record buffer by the kernel."""
+    rec_agent, rec_behaviour = arrays[0], arrays[1]
+    if not len(first):
+        return np.empty(0, np.int32), np.empty(0, np.uint8)
+    pieces = [slice(a, b) for a, b in zip(first, last) if b > a]
+    if not pieces:
+        return np.empty(0, np.int32), np.empty(0, np.uint8)
+    behaviours = np.concatenate([rec_behaviour[p] for p in pieces])
+    mask = behaviours >= ABROAD
+    if not mask.any():
+        return np.empty(0, np.int32), np.empty(0, np.uint8)
+    agents = np.concatenate([rec_agent[p] for p in pieces])
+    return agents[mask], (behaviours[mask] & (ABROAD - 1)).astype(np.uint8)
 
 
 class _Records:
@@ -185,6 +246,40 @@ class _Records:
         if total > len(self.arrays[0]):
             self.arrays = tuple(np.empty(total + total // 4, a.dtype) for a in self.arrays)
         return first
+
+
+class _FastCall:
+    """Calls a Numba kernel through the compiled version its first call chose.
+
+    Numba types every argument on every call; for the tuples of arrays passed here
+    that costs about a millisecond a day, which dominates small countries. Within
+    one run the argument types never change, so the first call's choice is kept.
+    """
+
+    def __init__(self, dispatcher):
+        self.dispatcher = dispatcher
+        self.entry = None
+
+    def __call__(self, *args):
+        if self.entry is not None:
+            return self.entry(*args)
+        result = self.dispatcher(*args)
+        types = tuple(self.dispatcher.typeof_pyval(a) for a in args)
+        compiled = self.dispatcher.overloads.get(types)
+        if compiled is not None:
+            self.entry = compiled.entry_point
+        return result
+
+
+class _Kernels:
+    """The day's compiled kernels, each dispatched once per run (see ``_FastCall``)."""
+
+    def __init__(self):
+        self.piece_day = _FastCall(_piece_day)
+        self.settle = _FastCall(_settle)
+        self.apply_records = _FastCall(scoring.apply_records)
+        self.piece_credit = _FastCall(_piece_credit)
+        self.sanctions_and_rehabilitation = _FastCall(_sanctions_and_rehabilitation)
 
 
 def _fold(counters, group_counters, piece_counters, piece_group):
@@ -301,7 +396,7 @@ class _Compiled:
 
     def switches(self, day: int) -> _Switches:
         sc = self.sc
-        scoring_on = sc.system and day >= self.scoring_start
+        scoring_on = sc.system and sc.rulebook.enabled and day >= self.scoring_start
         return _Switches(
             scoring=scoring_on,
             court=sc.system and sc.lists.court.enabled and day >= self.court_launch,
@@ -393,26 +488,29 @@ class _Compiled:
         agents = np.array(sorted(chosen), np.int32)
         return agents, np.full(count, BEHAVIOURS.index("judgment_default"), np.uint8), np.ones(count, np.bool_)
 
-    def grade_counts(self, agents, day: int) -> dict[str, int]:
-        """People aged 15+ in each grade at the end (one parallel pass over the population)."""
+    def census(self, agents, day: int) -> tuple[dict[str, int], float]:
+        """People aged 15+ in each grade on ``day``, and their mean score (one parallel pass)."""
         sc = self.sc
-        counts = _grade_kernel(self.people.piece_start, agents.score, agents.touched, self.people.age, day,
-                               sc.rulebook.start_score, sc.rulebook.recovery_points_per_day,
-                               np.array([sc.rulebook.grade_minimums[g] for g in GRADES], np.int64))
-        return {g: int(c) for g, c in zip(GRADES, counts)}
+        counts, total = _census_kernel(self.people.piece_start, agents.score, agents.touched, self.people.age, day,
+                                       sc.rulebook.start_score, sc.rulebook.recovery_points_per_day,
+                                       np.array([sc.rulebook.grade_minimums[g] for g in GRADES], np.int64))
+        adults = int(counts.sum())
+        return {g: int(c) for g, c in zip(GRADES, counts)}, (total / adults if adults else float(sc.rulebook.start_score))
 
 
 @njit(cache=True, parallel=True)
-def _grade_kernel(piece_start, score, touched, age, day, start_score, rate, minimums):
+def _census_kernel(piece_start, score, touched, age, day, start_score, rate, minimums):
     pieces = len(piece_start) - 1
     out = np.zeros((pieces, len(minimums)), np.int64)
+    totals = np.zeros(pieces, np.int64)
     for p in prange(pieces):
         for i in range(piece_start[p], piece_start[p + 1]):
             if age[i] == 0:
                 continue
             s = recovered(int(score[i]), day - touched[i], start_score, rate)
+            totals[p] += s
             g = 0
             while g < len(minimums) - 1 and s < minimums[g]:
                 g += 1
             out[p, g] += 1
-    return out.sum(axis=0)
+    return out.sum(axis=0), totals.sum()

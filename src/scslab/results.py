@@ -39,9 +39,13 @@ class Results:
     timeseries: pd.DataFrame
     by_group: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    countries: pd.DataFrame | None = None
+    transfers: pd.DataFrame | None = None
 
     @classmethod
-    def from_run(cls, scenario, seed, agents, scale, history, group_history, grades, runtime) -> "Results":
+    def from_run(cls, scenario, seed, agents, scale, history, group_history, grades, runtime,
+                 groups: list[str] | None = None) -> "Results":
+        """Results from a run's daily counters (in agents; ``groups`` names the group axis, default the scenario's)."""
         days = history.shape[0]
         dates = pd.date_range(scenario.start_date, periods=days, freq="D").as_unit("ms")
         people = np.rint(history * scale).astype(np.int64)
@@ -51,7 +55,7 @@ class Results:
             ts[name] = column
         ts["expression_rate"] = _ratio(history[:, C.expression], history[:, C.expression_baseline])
 
-        groups = [g.name for g in scenario.population.groups]
+        groups = groups or [g.name for g in scenario.population.groups]
         n_groups = len(groups)
         gp = np.rint(group_history * scale).astype(np.int64)
         by_group = pd.DataFrame({
@@ -103,7 +107,7 @@ class Results:
         }
 
     def save(self, directory: str | Path) -> Path:
-        """Write the four result files to ``directory`` atomically (temporary name, then rename)."""
+        """Write the result files to ``directory`` atomically (temporary name, then rename)."""
         target = Path(directory)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -113,6 +117,10 @@ class Results:
             self.by_group.to_parquet(tmp / "by_group.parquet", index=False)
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
             (tmp / "scenario.toml").write_text(dumps(self.scenario))
+            for name in ("countries", "transfers"):
+                frame = getattr(self, name)
+                if frame is not None:
+                    frame.to_parquet(tmp / f"{name}.parquet", index=False)
             if target.exists():
                 shutil.rmtree(target)
             os.replace(tmp, target)
@@ -130,6 +138,8 @@ class Results:
             scenario=load(str(d / "scenario.toml")), seed=summary["seed"], agents=summary["agents"],
             scale=summary["scale"], timeseries=pd.read_parquet(d / "timeseries.parquet"),
             by_group=pd.read_parquet(d / "by_group.parquet"), summary=summary,
+            **{name: pd.read_parquet(d / f"{name}.parquet") for name in ("countries", "transfers")
+               if (d / f"{name}.parquet").exists()},
         )
 
     def at(self, date: str | dt.date) -> pd.Series:

@@ -20,7 +20,7 @@ import numpy as np
 from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, Scenario
 from .response import current_fear, personal_factor
-from .state import C, F_APP
+from .state import ABROAD, C, F_ABROAD, F_APP
 from .streams import ADOPTION, BEHAVIOUR, below, stream, uniform
 
 BATCH = 256  # candidates drawn, then looked up, together
@@ -68,7 +68,7 @@ def piece_behaviours(seed, p, lo, hi, s, counts, age, propensity, flags, fear, t
     u = np.empty(BATCH)
     ages = np.empty(BATCH, np.uint8)
     classes = np.empty(BATCH, np.uint8)
-    app = np.empty(BATCH, np.bool_)
+    flag = np.empty(BATCH, np.uint8)
     for b in range(len(counts)):
         rng = stream(seed, BEHAVIOUR + b, bd.day, p)
         left = counts[b]
@@ -84,9 +84,10 @@ def piece_behaviours(seed, p, lo, hi, s, counts, age, propensity, flags, fear, t
             for j in range(m):
                 classes[j] = (propensity[at[j]] >> bd.nibble[b]) & 15
             for j in range(m):
-                app[j] = flags[at[j]] & F_APP != 0
+                flag[j] = flags[at[j]]
             for j in range(m):
-                if ages[j] == CHILD or (bd.app_only[b] and not app[j]):
+                app = flag[j] & F_APP != 0
+                if ages[j] == CHILD or (bd.app_only[b] and not app):
                     continue
                 keep = acceptance[b, classes[j]] / bd.draw_factor[b]
                 if bd.expression[b] and u[j] < keep:
@@ -103,7 +104,13 @@ def piece_behaviours(seed, p, lo, hi, s, counts, age, propensity, flags, fear, t
                     pc[C.expression] += 1
                 if bd.offence[b]:
                     pc[C.offences] += 1
-                if uniform(rng) < detect[b, s, 1 if app[j] else 0]:
+                if flag[j] & F_ABROAD:  # happens abroad: the host's channels decide (mechanisms.borders)
+                    out_agent[n] = agent
+                    out_behaviour[n] = b | ABROAD
+                    out_true[n] = True
+                    n += 1
+                    continue
+                if uniform(rng) < detect[b, s, 1 if app else 0]:
                     out_agent[n] = agent
                     out_behaviour[n] = b
                     out_true[n] = True

@@ -22,7 +22,7 @@ import numpy as np
 from ..scenario.schema import BEHAVIOURS
 from .lists import enter_court, enter_grade, group_of, leave_grade, set_redlisted
 from .response import current_fear, learn
-from .state import C, F_GRADE, F_RED, G, Q_GRADE_EXIT, Q_RED_EXIT, schedule
+from .state import ABROAD, C, F_GRADE, F_RED, G, Q_GRADE_EXIT, Q_RED_EXIT, schedule
 
 JUDGMENT_DEFAULT = BEHAVIOURS.index("judgment_default")
 COURT, CHECK_LISTS = 1, 2  # what a record leaves for the serial step
@@ -92,10 +92,14 @@ def score_records(agents, rec_agent, rec_behaviour, rec_true, rec_todo, first, l
 
     Marks in ``rec_todo`` what only the serial step may do (it touches the lists):
     ``COURT`` for a judgment default that may be court-listed, ``CHECK_LISTS`` for
-    a score change that may move the person on or off a list."""
+    a score change that may move the person on or off a list. Events abroad are
+    left alone: the host's channels decide whether they become records."""
     for i in range(first, last):
         agent = rec_agent[i]
         b = rec_behaviour[i]
+        if b & ABROAD:
+            rec_todo[i] = 0
+            continue
         is_true = rec_true[i]
         pc[C.detections if is_true else C.false_detections] += 1
         touch(agents, agent, sp.day, sp.start_score, sp.recovery, sp.fear_decay)

@@ -24,7 +24,11 @@ F_JOINT = 8  # under joint punishment (a household member is listed)
 F_BLOCKED = 16  # has had a ticket purchase blocked at least once
 F_APP = 32  # uses the official app
 F_PENDING = 64  # has fulfilled the court order, deletion pending
+F_ABROAD = 128  # travelling or living abroad (many-country scenarios only)
 F_LISTED = F_COURT | F_GRADE
+
+# Marks a behaviour code in the record buffer as an event abroad, for the host to detect.
+ABROAD = 128
 
 # Calendar event kinds.
 Q_EXPIRY, Q_DELETION, Q_GRADE_EXIT, Q_RED_EXIT = 0, 1, 2, 3

@@ -31,6 +31,26 @@ BEHAVIOURS = (
     "blood_donation",
 )
 CHANNELS = ("cameras", "courts", "finance", "informants", "app")
+RECORD_CLASSES = ("financial", "court", "traffic", "political")
+RECORD_CLASS_OF = {
+    "judgment_default": "court",
+    "loan_arrears": "financial",
+    "traffic_violation": "traffic",
+    "public_disorder": "court",
+    "neighbour_quarrel": "court",
+    "lawful_criticism": "political",
+    "unreleased_information": "political",
+    "protest": "political",
+}
+"""The class of record each behaviour leaves when a country records it (loyalty acts leave none abroad)."""
+ADOPTION_LEVELS = ("full", "pilot", "other_vendor", "none")
+TRAVELLER_KINDS = ("tourist", "business", "migrant_worker", "student", "diaspora")
+STAY_DAYS = {"tourist": 7.0, "business": 5.0, "migrant_worker": 240.0, "student": 300.0}
+"""Default mean stay abroad by kind of traveller (assumed); the diaspora stays for good."""
+TRUST_RULES = ("mean_score", "share_listed", "share_redlisted", "weighted")
+TRUST_PARTS = ("mean_score", "share_listed", "share_redlisted")
+COUNTRY_SECTIONS = ("population", "behaviours", "channels", "rulebook", "lists", "sanctions", "rehabilitation",
+                    "response")
 
 NBS = "National Bureau of Statistics of China, 7th census (2020)"
 NIST = "NIST FRVT Part 3, NISTIR 8280 (Dec 2019)"
@@ -273,6 +293,10 @@ class Channels(Strict):
 
 
 class Rulebook(Strict):
+    enabled: bool = param(
+        True, "-", "Whether people are scored at all (false: records feed only the court list, as in a "
+        "surveillance system without a score).",
+    )
     mode: Literal["public", "secret"] = param(
         "secret", "-",
         "public: people know which behaviours are scored; secret: they do not and guess (see response.secret_prior).",
@@ -433,6 +457,155 @@ class Response(Strict):
     app_adoption_per_year: float = param(0.2, "1/year", "Hazard of installing the official app per person 15+.", ge=0)
 
 
+class Foreigners(Strict):
+    """How a country treats the foreigners present in it."""
+
+    listing_points: int = param(
+        100, "points", "Points a foreigner must lose under this country's rulebook to be put on its list of "
+        "untrustworthy foreigners (e.g. an entry ban); assumed.", ge=1,
+    )
+    listing_days: int = param(365, "days", "Time a foreigner stays on that list (assumed).", ge=1)
+    false_match: float = param(
+        1.0, "x", "Multiplier on false records about foreigners, relative to residents; face recognition errs more "
+        "on people unlike those its algorithm was trained on.", NIST, ge=0,
+    )
+    partner_enforcement: ProbabilitySchedule = param(
+        0.0, "probability",
+        "Chance that this country's channels, having seen a foreigner's political act against a partner "
+        "government (one its agreements send political records to), record it and pass it on.",
+    )
+
+
+class Country(Strict):
+    """One country of a many-country scenario; any section it leaves out is the scenario's top-level one."""
+
+    adoption: Literal[ADOPTION_LEVELS] = param(
+        "full", "-",
+        "Level of adoption: full (China's system), pilot (the system over pilot_share of people), other_vendor "
+        "(surveillance without a score, e.g. Russia's system in Kyrgyzstan), none (no system).",
+    )
+    adoption_start: dt.date | None = param(None, "date", "When scoring and listing start (default: the sections' own dates).")
+    vendor: str = param("", "-", "Who supplies the system (documentation only).")
+    pilot_share: float = param(
+        0.1, "fraction", "Under a pilot: share of people's events within the system's reach (channels' coverage "
+        "and app adoption are scaled by it).", ge=0, le=1,
+    )
+    foreigners: Foreigners = param(Foreigners(), "-", "How this country treats foreigners present in it.")
+    population: Population = param(Population(), "-", "The synthetic population.")
+    behaviours: Behaviours = param(Behaviours(), "-", "What people do.")
+    channels: Channels = param(Channels(), "-", "How the system watches.")
+    rulebook: Rulebook = param(Rulebook(), "-", "Scoring rules.")
+    lists: Lists = param(Lists(), "-", "Black- and redlists.")
+    sanctions: Sanctions = param(Sanctions(), "-", "Sanctions and perks.")
+    rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.")
+    response: Response = param(Response(), "-", "How people respond.")
+
+
+class Flow(Strict):
+    """People of one country who travel to or live in another."""
+
+    home: str = param(..., "-", "Country the travellers are nationals of.", min_length=1)
+    host: str = param(..., "-", "Country they visit or live in.", min_length=1)
+    kind: Literal[TRAVELLER_KINDS] = param("tourist", "-", "Kind of traveller: " + ", ".join(TRAVELLER_KINDS) + ".")
+    trips_per_year: Schedule = param(0.0, "trips/year", "Trips starting per year (people, not agents).")
+    residents: float = param(0.0, "people", "People of this kind already in the host on the first day.", ge=0)
+    stay_days: float | None = param(
+        None, "days", "Mean length of a stay (exponential); default by kind: tourist 7, business 5, migrant worker "
+        "240, student 300 (assumed); a diaspora stays for good.", gt=0,
+    )
+
+    @property
+    def mean_stay(self) -> float | None:
+        """Mean stay in days, or None for a permanent one."""
+        if self.stay_days is not None:
+            return self.stay_days
+        return STAY_DAYS.get(self.kind)
+
+
+class _Sharing(Strict):
+    """What a sharing arrangement carries, how fast and how well, and when."""
+
+    enabled: bool = param(True, "-", "Whether the arrangement operates at all.")
+    classes: list[Literal[RECORD_CLASSES]] = param(
+        ..., "-", "Record classes that flow: " + ", ".join(RECORD_CLASSES) + ".", min_length=1
+    )
+    delay_days: int = param(30, "days", "Days from a record's making abroad to its arrival.", ge=0, le=3650)
+    loss: float = param(0.0, "probability", "Chance a record is lost on the way (mismatched identities, gaps).", ge=0, le=1)
+    start: dt.date | None = param(None, "date", "First day records flow (default: the scenario start).")
+    end: dt.date | None = param(None, "date", "Last day records flow (default: the scenario end).")
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class Agreement(_Sharing):
+    """A data-sharing agreement: records about one country's nationals made in another are sent to it."""
+
+    from_country: str = param(..., "-", "Country whose channels make the records (the host).", min_length=1)
+    to_country: str = param(..., "-", "Country that receives records about its own nationals.", min_length=1)
+    both_ways: bool = param(False, "-", "Whether records also flow the other way.")
+
+
+class Alliance(_Sharing):
+    """A pooled platform: every member reads the records any member makes about foreigners."""
+
+    members: list[str] = param(..., "-", "Member countries.", min_length=2)
+    joins: dict[str, dt.date] = param({}, "date", "Joining date of members who joined after the start.")
+
+
+class Feedback(Strict):
+    """A partner's trade or loan terms tied to a country's trust index, pushing it to enforce harder."""
+
+    partner: str = param(..., "-", "Country whose terms depend on the others' trust index.", min_length=1)
+    countries: list[str] = param([], "-", "Countries under that pressure (default: every other country).")
+    target: float = param(1.0, "index", "Trust index the partner asks for.", ge=0)
+    strength: float = param(
+        0.0, "x per index point", "Rise of the enforcement multiplier per point of the index below the target.", ge=0
+    )
+    max_multiplier: float = param(2.0, "x", "Largest enforcement multiplier the pressure can reach.", ge=1)
+    start: dt.date | None = param(None, "date", "When the terms start (default: the scenario start).")
+
+
+class Trust(Strict):
+    """The country trust index: individual scores rolled up into one number per country."""
+
+    rule: Literal[TRUST_RULES] = param(
+        "mean_score", "-",
+        "mean_score: mean score of people 15+ over the starting score; share_listed: 1 minus the share of people "
+        "15+ listed; share_redlisted: the share redlisted; weighted: the weights' mix of the three.",
+    )
+    weights: dict[str, float] = param(
+        {"mean_score": 1.0, "share_listed": 1.0, "share_redlisted": 0.0}, "-", "Weights of the weighted rule."
+    )
+    interval_days: int = param(30, "days", "Days between evaluations of the index (and of the pressure).", ge=1)
+    feedback: dict[str, Feedback] = param({}, "-", "Trade or loan terms tied to the index.")
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, weights):
+        for name, w in weights.items():
+            if name not in TRUST_PARTS:
+                raise ValueError(f"unknown part {name!r} (known: {', '.join(TRUST_PARTS)})")
+            if w < 0:
+                raise ValueError(f"weight of {name!r} must not be negative")
+        if sum(weights.values()) <= 0:
+            raise ValueError("at least one weight must be positive")
+        return weights
+
+
+def _merged(base, override):
+    """``override`` laid over ``base``, tables merged key by key."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for key, value in override.items():
+            out[key] = _merged(base.get(key), value) if key in base else value
+        return out
+    return override
+
+
 class Scenario(Strict):
     name: str = param("custom", "-", "Scenario name.", min_length=1)
     description: str = param("", "-", "One line describing the scenario.")
@@ -451,6 +624,30 @@ class Scenario(Strict):
     sanctions: Sanctions = param(Sanctions(), "-", "Sanctions and perks.")
     rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.")
     response: Response = param(Response(), "-", "How people respond.")
+    countries: dict[str, Country] = param(
+        {}, "-", "Countries of a many-country scenario (empty: one country, the sections above); each country "
+        "inherits the sections above and overrides what it sets.",
+    )
+    travel: dict[str, Flow] = param({}, "-", "People crossing borders, flow by flow.")
+    agreements: dict[str, Agreement] = param({}, "-", "Bilateral data-sharing agreements.")
+    alliances: dict[str, Alliance] = param({}, "-", "Pooled data-sharing platforms.")
+    trust: Trust = param(Trust(), "-", "The country trust index and the pressure tied to it.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inherit_sections(cls, data):
+        """Each country starts from the top-level sections and overrides what it sets."""
+        if not isinstance(data, dict) or not isinstance(data.get("countries"), dict):
+            return data
+        countries = {}
+        for name, country in data["countries"].items():
+            if isinstance(country, dict):
+                country = dict(country)
+                for section in COUNTRY_SECTIONS:
+                    if section in data or section in country:
+                        country[section] = _merged(data.get(section, {}), country.get(section, {}))
+            countries[name] = country
+        return {**data, "countries": countries}
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -475,6 +672,9 @@ class Scenario(Strict):
         lo, hi = self.lists.court.extension_days
         if not 0 <= lo <= hi:
             raise ValueError("lists.court.extension_days must be [low, high] with 0 <= low <= high")
+        from .international import check_international
+
+        check_international(self)
         return self
 
     @property

@@ -1,0 +1,385 @@
+"""Borders: people who cross them, what hosts record about foreigners, and where those records go.
+
+A traveller is an agent of their home country marked ``F_ABROAD`` for the length
+of a stay. Their behaviour is still drawn by the home kernel (same propensities,
+same deterrence and chilling), but it happens abroad: the home channels do not
+see it; the host's do, at the host's urban coverage (travellers are in cities),
+without the app channel. A foreigner's political acts are taken to be aimed at
+their own government: the host records them only with its
+``foreigners.partner_enforcement`` effort, and only towards a home country it
+sends political records to. The host's rulebook scores the other records into a
+register of foreigners (points recover at the host's rate); a foreigner who has
+lost ``listing_points`` is listed there (an entry ban) for ``listing_days``.
+
+Every record a host makes is routed by the agreements and alliances active
+that day: to the person's home country (applied there by the home rulebook,
+``delay_days`` later, unless lost) and, through a pooled platform, to every other
+member, whose register of foreigners it joins. Each delivered record is counted
+in the transfer ledger.
+
+Everything here concerns the few people abroad, so it is plain NumPy and Python
+over side tables keyed by (home country, agent); a day costs in proportion to
+the travellers and their records, not to the populations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..population import CHILD
+from ..scenario.schema import BEHAVIOURS, CHANNELS, RECORD_CLASS_OF, RECORD_CLASSES, Scenario
+from .schedules import schedule_values
+from .state import F_ABROAD
+
+APP = CHANNELS.index("app")
+NO_CLASS = -1
+CLASS_OF = np.array([RECORD_CLASSES.index(RECORD_CLASS_OF[b]) if b in RECORD_CLASS_OF else NO_CLASS
+                     for b in BEHAVIOURS], np.int64)
+POLITICAL = RECORD_CLASSES.index("political")
+FOREVER = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a host's record about a foreigner goes, under which arrangement."""
+
+    destination: int
+    arrangement: str
+    delay: int
+    loss: float
+    home: bool  # the person's own country (else a third member of a pooled platform)
+
+
+def _false_rate(country: Scenario, channel_name: str) -> float:
+    """False records per foreigner-day at full coverage of one channel (never the app: foreigners do not use it)."""
+    channel = getattr(country.channels, channel_name)
+    if channel_name == "app" or not (country.system and channel.enabled and channel.sees):
+        return 0.0
+    return channel.false_records_per_person_year / 365.0
+
+
+class Sharing:
+    """The agreements and alliances, as routes from a host for a record about a national of ``home``."""
+
+    def __init__(self, scenario: Scenario, names: list[str]):
+        index = {n: i for i, n in enumerate(names)}
+        self.start = scenario.start_date
+        self.days = scenario.days
+        self.bilateral = []  # (sender, receiver, classes, first day, last day, name, delay, loss)
+        for name, a in scenario.agreements.items():
+            if not a.enabled:
+                continue
+            first, last = self._window(a.start, a.end)
+            pairs = [(a.from_country, a.to_country)] + ([(a.to_country, a.from_country)] if a.both_ways else [])
+            for sender, receiver in pairs:
+                self.bilateral.append((index[sender], index[receiver], {RECORD_CLASSES.index(c) for c in a.classes},
+                                       first, last, name, a.delay_days, a.loss))
+        self.pools = []  # ({member: joining day}, classes, first, last, name, delay, loss)
+        for name, al in scenario.alliances.items():
+            if not al.enabled:
+                continue
+            first, last = self._window(al.start, al.end)
+            members = {index[m]: max(first, self._day(al.joins.get(m))) for m in al.members}
+            self.pools.append((members, {RECORD_CLASSES.index(c) for c in al.classes}, first, last, name,
+                               al.delay_days, al.loss))
+        self._cache: dict = {}
+
+    def _day(self, date: dt.date | None) -> int:
+        return 0 if date is None else (date - self.start).days
+
+    def _window(self, start, end) -> tuple[int, int]:
+        return self._day(start), (self.days - 1 if end is None else self._day(end))
+
+    def routes(self, day: int, host: int, home: int, record_class: int) -> tuple[Route, ...]:
+        """Routes of one record today: at most one per destination, bilateral agreements first."""
+        active = tuple(i for i, b in enumerate(self.bilateral) if b[3] <= day <= b[4]) + tuple(
+            -1 - i for i, p in enumerate(self.pools) if p[2] <= day <= p[3])
+        key = (host, home, record_class, active)
+        if key not in self._cache:
+            self._cache[key] = self._routes(day, host, home, record_class)
+        return self._cache[key]
+
+    def _routes(self, day, host, home, record_class):
+        chosen: dict[int, Route] = {}
+        for sender, receiver, classes, first, last, name, delay, loss in self.bilateral:
+            if sender == host and receiver == home and record_class in classes and first <= day <= last:
+                chosen.setdefault(home, Route(home, name, delay, loss, True))
+        for members, classes, first, last, name, delay, loss in self.pools:
+            if not (first <= day <= last and record_class in classes and members.get(host, FOREVER) <= day):
+                continue
+            for member, joined in members.items():
+                if member != host and joined <= day:
+                    chosen.setdefault(member, Route(member, name, delay, loss, member == home))
+        return tuple(chosen.values())
+
+    def sends_political(self, day: int, host: int, home: int) -> bool:
+        """Whether a political record made by ``host`` about a national of ``home`` would reach ``home`` today."""
+        return any(r.home for r in self.routes(day, host, home, POLITICAL))
+
+
+class ForeignerRegister:
+    """One country's points and list of foreigners, keyed by (home country, agent)."""
+
+    def __init__(self, country: Scenario, foreigners, days: int):
+        self.points = np.array([getattr(country.behaviours, b).points for b in BEHAVIOURS], np.int64)
+        self.recovery = country.rulebook.recovery_points_per_day
+        self.threshold = foreigners.listing_points
+        self.listing_days = foreigners.listing_days
+        self.lost: dict[tuple[int, int], list] = {}  # key -> [points lost, of which by false records, last day]
+        self.listed: dict[tuple[int, int], tuple[int, bool]] = {}  # key -> (last day listed, wrongly?)
+        self.expiry: dict[int, list] = defaultdict(list)
+        self.wrongly = 0
+        self.days = days
+
+    def record(self, day: int, key: tuple[int, int], behaviour: int, true: bool) -> None:
+        """Score one record about a foreigner; list them once they have lost enough points."""
+        deduction = -int(self.points[behaviour])
+        if deduction <= 0:
+            return
+        entry = self.lost.setdefault(key, [0.0, 0.0, day])
+        recovered = self.recovery * (day - entry[2])
+        entry[0] = max(0.0, entry[0] - recovered) + deduction
+        entry[1] = max(0.0, entry[1] - recovered) + (0 if true else deduction)
+        entry[2] = day
+        if key in self.listed or entry[0] < self.threshold:
+            return
+        wrongly = entry[0] - entry[1] < self.threshold
+        until = day + self.listing_days
+        self.listed[key] = (until, wrongly)
+        self.wrongly += wrongly
+        self.expiry[until].append(key)
+        del self.lost[key]
+
+    def expire(self, day: int) -> None:
+        for key in self.expiry.pop(day, ()):
+            until, wrongly = self.listed.get(key, (None, False))
+            if until == day:
+                del self.listed[key]
+                self.wrongly -= wrongly
+
+
+class Trips:
+    """People abroad: one row per stay, removed when it ends."""
+
+    def __init__(self):
+        self.home = np.empty(0, np.int64)
+        self.agent = np.empty(0, np.int64)
+        self.host = np.empty(0, np.int64)
+        self.end = np.empty(0, np.int64)
+        self.diaspora = np.empty(0, np.bool_)
+        self._keys = np.empty(0, np.int64)
+        self._order = np.empty(0, np.int64)
+
+    def add(self, home, agent, host, end, diaspora) -> None:
+        n = len(agent)
+        self.home = np.concatenate([self.home, np.full(n, home)])
+        self.agent = np.concatenate([self.agent, agent])
+        self.host = np.concatenate([self.host, np.full(n, host)])
+        self.end = np.concatenate([self.end, end])
+        self.diaspora = np.concatenate([self.diaspora, np.full(n, diaspora)])
+
+    def finish(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Remove the stays that end today; returns their (home, agent)."""
+        done = self.end == day
+        out = self.home[done], self.agent[done]
+        if done.any():
+            keep = ~done
+            for name in ("home", "agent", "host", "end", "diaspora"):
+                setattr(self, name, getattr(self, name)[keep])
+        return out
+
+    def index(self) -> None:
+        """Prepare :meth:`find` for today's stays."""
+        self._keys = (self.home << 32) | self.agent
+        self._order = np.argsort(self._keys, kind="stable")
+        self._keys = self._keys[self._order]
+
+    def find(self, home: int, agents: np.ndarray) -> np.ndarray:
+        """Row of each agent's current stay."""
+        at = np.searchsorted(self._keys, (np.int64(home) << 32) | agents.astype(np.int64))
+        return self._order[at]
+
+
+class Borders:
+    """Travel between countries, hosts' records about foreigners, and their transfer."""
+
+    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs, rng):
+        self.names = names
+        self.runs = runs
+        self.rng = rng
+        self.days = scenario.days
+        self.scale = np.array([run.people.scale for run in runs])
+        n = len(names)
+        index = {name: i for i, name in enumerate(names)}
+        self.sharing = Sharing(scenario, names)
+        self.flows = [(index[f.home], index[f.host], f) for f in scenario.travel.values()]
+        self.trip_means = np.array([schedule_values(f.trips_per_year, scenario.start_date, self.days) / 365.0
+                                    / runs[h].people.scale for h, _, f in self.flows]).reshape(len(self.flows), -1)
+        self.trips = Trips()
+        foreign = [scenario.countries[name].foreigners for name in names]
+        self.registers = [ForeignerRegister(c, f, self.days) for c, f in zip(countries, foreign)]
+        self.effort = np.array([schedule_values(f.partner_enforcement, scenario.start_date, self.days) for f in foreign])
+        self.false_match = np.array([f.false_match for f in foreign])
+        self.false_rate = np.array([[_false_rate(country, name) for name in CHANNELS] for country in countries])
+        self.inbox: dict[int, list[list]] = defaultdict(lambda: [[] for _ in range(n)])
+        self.ledger: dict[tuple[int, int, int, int, str], float] = defaultdict(float)  # records, in people
+        self.exposed: dict[str, set] = defaultdict(set)
+        self.exposed_diaspora: dict[str, set] = defaultdict(set)
+        self.nationals_exposed = [set() for _ in range(n)]
+        self.diaspora_exposed = [set() for _ in range(n)]
+        # today's counts, in people
+        self.today = {k: np.zeros(n) for k in ("departures", "arrivals", "returns", "records_on_foreigners",
+                                                           "records_received")}
+
+    # -- travel ---------------------------------------------------------------------------------------------------
+
+    def move(self, day: int) -> None:
+        """End today's stays, start today's trips (and, on the first day, the stock already abroad)."""
+        for counts in self.today.values():
+            counts[:] = 0
+        homes, agents = self.trips.finish(day)
+        for c, run in enumerate(self.runs):
+            mine = agents[homes == c]
+            run.agents.flags[mine] &= ~np.uint8(F_ABROAD)
+            self.today["returns"][c] += len(mine) * self.scale[c]
+        for r in self.registers:
+            r.expire(day)
+        trips = self.rng.poisson(self.trip_means[:, day])
+        for (home, host, flow), count in zip(self.flows, trips):
+            if day == 0 and flow.residents > 0:
+                expected = flow.residents / self.runs[home].people.scale
+                count += int(expected) + int(self.rng.random() < expected - int(expected))
+            if count:
+                self._depart(day, home, host, flow, count)
+        self.trips.index()
+
+    def _depart(self, day, home, host, flow, count) -> None:
+        run = self.runs[home]
+        size = run.people.agents
+        chosen = np.empty(0, np.int64)
+        for _ in range(100):  # draw adults at home not already abroad
+            if len(chosen) >= count:
+                break
+            candidates = self.rng.integers(0, size, size=2 * (count - len(chosen)) + 8)
+            ok = (run.people.age[candidates] != CHILD) & (run.agents.flags[candidates] & F_ABROAD == 0)
+            chosen = np.unique(np.concatenate([chosen, candidates[ok]]))
+        chosen = self.rng.permutation(chosen)[:count]
+        stay = flow.mean_stay
+        if stay is None:
+            end = np.full(len(chosen), FOREVER)
+        else:
+            end = day + 1 + np.floor(self.rng.exponential(stay, len(chosen))).astype(np.int64)
+        run.agents.flags[chosen] |= np.uint8(F_ABROAD)
+        self.trips.add(home, chosen, host, end, flow.kind == "diaspora")
+        self.today["departures"][home] += len(chosen) * self.scale[home]
+        self.today["arrivals"][host] += len(chosen) * self.scale[home]
+
+    def present(self) -> tuple[np.ndarray, np.ndarray]:
+        """Agents abroad by home country, and foreigners present by host (in agents)."""
+        n = len(self.names)
+        return (np.bincount(self.trips.home, minlength=n), np.bincount(self.trips.host, minlength=n))
+
+    def foreigners_from(self) -> np.ndarray:
+        """Foreigners present by host (rows) and home (columns), in agents."""
+        n = len(self.names)
+        return np.bincount(self.trips.host * n + self.trips.home, minlength=n * n).reshape(n, n)
+
+    # -- records about foreigners ---------------------------------------------------------------------------------
+
+    def detection_abroad(self, day: int, host: int, enforcement: float) -> np.ndarray:
+        """Chance the host's channels (not the app) record a foreigner's event, by behaviour."""
+        det = self.runs[host].state.detection
+        p = np.minimum(det.sees * det.coverage[:, 0, day][:, None] * enforcement, 1.0)  # [C, B]
+        return 1.0 - np.prod(np.delete(1.0 - p, APP, axis=0), axis=0)
+
+    def host_records(self, day: int, events: list, enforcement: np.ndarray) -> None:
+        """Turn the day's events abroad, and hosts' false matches, into records, and send them on."""
+        found = []  # (host, home, agent, behaviour, true)
+        for home, (agents, behaviours) in enumerate(events):
+            if not len(agents):
+                continue
+            rows = self.trips.find(home, agents)
+            hosts = self.trips.host[rows]
+            b = behaviours.astype(np.int64)
+            p = np.zeros(len(agents))
+            for host in np.unique(hosts):
+                at = hosts == host
+                p_host = self.detection_abroad(day, host, enforcement[host])
+                political = CLASS_OF[b[at]] == POLITICAL
+                effort = 0.0
+                if self.sharing.sends_political(day, host, home):
+                    effort = min(1.0, self.effort[host, day] * enforcement[host])
+                p[at] = p_host[b[at]] * np.where(political, effort, 1.0)
+            p[CLASS_OF[b] == NO_CLASS] = 0.0
+            hit = self.rng.random(len(agents)) < p
+            found.extend(zip(hosts[hit].tolist(), [home] * int(hit.sum()), agents[hit].tolist(),
+                             b[hit].tolist(), [True] * int(hit.sum())))
+        found.extend(self._false_records(day, enforcement))
+        for host, home, agent, behaviour, true in found:
+            self.today["records_on_foreigners"][host] += self.scale[home]
+            if CLASS_OF[behaviour] != POLITICAL and self.runs[host].state.switches(day).scoring:
+                self.registers[host].record(day, (home, agent), behaviour, true)
+            self._send(day, host, home, agent, behaviour, true)
+
+    def _false_records(self, day: int, enforcement: np.ndarray) -> list:
+        """Hosts' records about foreigners who did nothing (false matches), per channel."""
+        out = []
+        hosts, homes, agents = self.trips.host, self.trips.home, self.trips.agent
+        for host, run in enumerate(self.runs):
+            present = np.flatnonzero(hosts == host)
+            if not len(present):
+                continue
+            det = run.state.detection
+            per_channel = self.false_rate[host] * det.coverage[:, 0, day] * self.false_match[host] * enforcement[host]
+            counts = self.rng.poisson(per_channel * len(present))
+            for c, count in enumerate(counts):
+                for row in self.rng.choice(present, size=count):
+                    behaviour = int(np.searchsorted(det.weights[c], self.rng.random(), side="right"))
+                    if CLASS_OF[behaviour] != NO_CLASS:
+                        out.append((host, int(homes[row]), int(agents[row]), behaviour, False))
+        return out
+
+    def _send(self, day, host, home, agent, behaviour, true) -> None:
+        record_class = int(CLASS_OF[behaviour])
+        diaspora = None
+        for route in self.sharing.routes(day, host, home, record_class):
+            if route.loss and self.rng.random() < route.loss:
+                continue
+            self.ledger[(day, host, route.destination, record_class, route.arrangement)] += self.scale[home]
+            self.inbox[day + route.delay][route.destination].append((home, agent, behaviour, true))
+            key = (home, agent)
+            self.exposed[route.arrangement].add(key)
+            self.nationals_exposed[home].add(agent)
+            if diaspora is None:
+                diaspora = bool(self.trips.diaspora[self.trips.find(home, np.array([agent]))[0]])
+            if diaspora:
+                self.exposed_diaspora[route.arrangement].add(key)
+                self.diaspora_exposed[home].add(agent)
+
+    def deliveries(self, day: int) -> list:
+        """Records arriving today: for each country, (agent, behaviour, true) arrays about its own nationals.
+
+        Records about other countries' nationals (from a pooled platform) join its register of foreigners."""
+        out = []
+        for c, items in enumerate(self.inbox.pop(day, [[] for _ in self.names])):
+            own = [(agent, behaviour, true) for home, agent, behaviour, true in items if home == c]
+            scoring = self.runs[c].state.switches(day).scoring
+            for home, agent, behaviour, true in items:
+                if home != c and scoring and CLASS_OF[behaviour] != POLITICAL:
+                    self.registers[c].record(day, (home, agent), behaviour, true)
+            self.today["records_received"][c] += len(own) * self.scale[c]
+            if own:
+                agents, behaviours, trues = zip(*own)
+                out.append((np.array(agents, np.int32), np.array(behaviours, np.uint8), np.array(trues, np.bool_)))
+            else:
+                out.append(None)
+        return out
+
+    def transfers(self) -> list[tuple]:
+        """The ledger: (day, from, to, record class, arrangement, records in people)."""
+        return [(day, self.names[f], self.names[t], RECORD_CLASSES[k], name, count)
+                for (day, f, t, k, name), count in sorted(self.ledger.items())]

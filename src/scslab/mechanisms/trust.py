@@ -1,0 +1,53 @@
+"""The country trust index, and the pressure a partner puts on a country through it.
+
+The index rolls individual scores up into one number per country (higher: more
+"trustworthy"), by a configurable rule over people aged 15+:
+
+- ``mean_score``: mean current score over the starting score (1 = everyone at the start);
+- ``share_listed``: 1 minus the share listed;
+- ``share_redlisted``: the share redlisted;
+- ``weighted``: the weights' mix of the three, divided by the sum of the weights.
+
+A partner's trade or loan terms tied to the index push a country below the
+target to enforce harder: every channel's chance of recording, and the effort
+spent on partner-directed political acts, are multiplied by
+``min(max_multiplier, 1 + strength * (target - index))`` from the next day on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..scenario.schema import Scenario, Trust
+
+
+def index_parts(mean_score: float, start_score: int, listed: int, redlisted: int, adults: int) -> dict[str, float]:
+    """The three parts of the index for one country."""
+    adults = max(adults, 1)
+    return {
+        "mean_score": mean_score / start_score if start_score else 1.0,
+        "share_listed": 1.0 - listed / adults,
+        "share_redlisted": redlisted / adults,
+    }
+
+
+def trust_index(trust: Trust, parts: dict[str, float]) -> float:
+    """The index by the scenario's rule."""
+    if trust.rule != "weighted":
+        return parts[trust.rule]
+    total = sum(trust.weights.values())
+    return sum(w * parts[name] for name, w in trust.weights.items()) / total
+
+
+def pressure(scenario: Scenario, names: list[str], index: np.ndarray, day: int) -> np.ndarray:
+    """Enforcement multiplier of each country under the partners' terms today (1: no pressure)."""
+    out = np.ones(len(names))
+    for feedback in scenario.trust.feedback.values():
+        if feedback.start is not None and day < (feedback.start - scenario.start_date).days:
+            continue
+        targets = feedback.countries or [n for n in names if n != feedback.partner]
+        for name in targets:
+            c = names.index(name)
+            gap = max(0.0, feedback.target - index[c])
+            out[c] = max(out[c], min(feedback.max_multiplier, 1.0 + feedback.strength * gap))
+    return out

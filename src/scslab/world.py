@@ -1,0 +1,198 @@
+"""Many countries on one clock: each country's run, the borders between them, the trust index.
+
+A day of a many-country run:
+
+1. borders: stays that end today end, today's trips start (``F_ABROAD`` marks people abroad);
+2. records sent from abroad that arrive today are handed to their home countries;
+3. each country runs its day (behaviour, detection, scoring, lists, sanctions,
+   rehabilitation), with the enforcement multiplier its partners' pressure sets,
+   and hands back the events of its people abroad;
+4. hosts record those events and their false matches about foreigners, score them
+   into their registers of foreigners and send them on by the agreements and alliances;
+5. every ``trust.interval_days`` (and on the last day) the trust index of each
+   country is evaluated, and the pressure tied to it for the next days.
+
+Agents are split between countries in proportion to their populations, so an
+agent stands for about the same number of people everywhere. Each country draws
+from its own random streams, keyed by (seed, country name).
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+
+import numpy as np
+import pandas as pd
+
+from .engine import CountryRun
+from .mechanisms.borders import Borders
+from .mechanisms.state import C
+from .mechanisms.streams import BORDERS
+from .mechanisms.trust import index_parts, pressure, trust_index
+from .results import Results
+from .scenario.international import country_scenario
+from .scenario.schema import GRADES, Scenario
+
+COUNTRY_COLUMNS = (
+    "population", "present", "residents_abroad", "foreigners_present", "departures", "arrivals", "returns",
+    "listed", "wrongly_listed", "redlisted", "expression_rate", "trust_index", "enforcement", "foreigners_listed",
+    "foreigners_wrongly_listed", "records_on_foreigners", "records_received", "nationals_exposed_total",
+    "diaspora_exposed_total",
+)
+"""Columns of ``countries.parquet`` after day, date and country; all in people except the two rates and the index."""
+
+
+def split_agents(sizes: list[int], agents: int) -> list[int]:
+    """Agents per country in proportion to population (largest remainder)."""
+    sizes = np.asarray(sizes, float)
+    exact = agents * sizes / sizes.sum()
+    out = np.floor(exact).astype(np.int64)
+    out[np.argsort(out - exact, kind="stable")[: agents - int(out.sum())]] += 1
+    return [int(n) for n in out]
+
+
+def country_seed(seed: int, name: str) -> int:
+    """A country's seed, from the run's seed and the country's name (adding a country changes no other's)."""
+    state = np.random.SeedSequence([seed, zlib.crc32(name.encode())]).generate_state(1, np.uint64)[0]
+    return int(state >> np.uint64(2))
+
+
+class World:
+    """A many-country run: ``World(scenario, agents, seed).run()`` returns :class:`Results`."""
+
+    def __init__(self, scenario: Scenario, agents: int, seed: int):
+        self.scenario = scenario
+        self.seed = seed
+        self.names = list(scenario.countries)
+        self.countries = [country_scenario(scenario, name) for name in self.names]
+        self.agents = split_agents([c.population.size for c in self.countries], agents)
+        for name, n in zip(self.names, self.agents):
+            if n < 1:
+                raise ValueError(f"agents: {agents:,} are too few for {len(self.names)} countries ({name} gets none)")
+        self.runs = []
+        self.borders = None
+
+    def run(self, progress=None) -> Results:
+        started = time.perf_counter()
+        sc = self.scenario
+        self.runs = [CountryRun(c, n, country_seed(self.seed, name))
+                     for c, n, name in zip(self.countries, self.agents, self.names)]
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, BORDERS])))
+        self.borders = borders = Borders(sc, self.names, self.countries, self.runs, rng)
+        n, days = len(self.names), sc.days
+        table = np.zeros((days, n, len(COUNTRY_COLUMNS)))
+        col = {name: i for i, name in enumerate(COUNTRY_COLUMNS)}
+        index = np.ones(n)
+        enforcement = np.ones(n)
+        for day in range(days):
+            borders.move(day)
+            inbound = borders.deliveries(day)
+            events = [run.step(day, inbound[c], float(enforcement[c])) for c, run in enumerate(self.runs)]
+            borders.host_records(day, events, enforcement)
+            if day % sc.trust.interval_days == 0 or day == days - 1:
+                index = self.trust_indices(day)
+                enforcement = pressure(sc, self.names, index, day)
+            self._record(table[day], col, day, index, enforcement)
+            if progress is not None:
+                progress(day + 1, days)
+        return self._results(table, time.perf_counter() - started)
+
+    def trust_indices(self, day: int) -> np.ndarray:
+        """Each country's trust index today."""
+        out = np.empty(len(self.runs))
+        for c, run in enumerate(self.runs):
+            grades, mean = run.census(day)
+            parts = index_parts(mean, run.scenario.rulebook.start_score, int(run.counters[C.listed]),
+                                int(run.counters[C.redlisted]), sum(grades.values()))
+            out[c] = trust_index(self.scenario.trust, parts)
+        return out
+
+    def _record(self, row, col, day, index, enforcement) -> None:
+        b = self.borders
+        scale = np.array([run.people.scale for run in self.runs])
+        abroad, _ = b.present()
+        foreigners = b.foreigners_from() @ scale
+        for c, run in enumerate(self.runs):
+            h = run.history[day]
+            register = b.registers[c]
+            row[c, col["population"]] = run.scenario.population.size
+            row[c, col["residents_abroad"]] = abroad[c] * scale[c]
+            row[c, col["foreigners_present"]] = foreigners[c]
+            row[c, col["present"]] = run.scenario.population.size - abroad[c] * scale[c] + foreigners[c]
+            for name in ("departures", "arrivals", "returns", "records_on_foreigners", "records_received"):
+                row[c, col[name]] = b.today[name][c]
+            for name in ("listed", "wrongly_listed", "redlisted"):
+                row[c, col[name]] = h[getattr(C, name)] * scale[c]
+            baseline = h[C.expression_baseline]
+            row[c, col["expression_rate"]] = h[C.expression] / baseline if baseline else 1.0
+            row[c, col["trust_index"]] = index[c]
+            row[c, col["enforcement"]] = enforcement[c]
+            row[c, col["foreigners_listed"]] = sum(scale[home] for home, _ in register.listed)
+            row[c, col["foreigners_wrongly_listed"]] = sum(
+                scale[home] for (home, _), (_, wrongly) in register.listed.items() if wrongly)
+            row[c, col["nationals_exposed_total"]] = len(b.nationals_exposed[c]) * scale[c]
+            row[c, col["diaspora_exposed_total"]] = len(b.diaspora_exposed[c]) * scale[c]
+
+    def _results(self, table, runtime) -> Results:
+        sc, runs, names = self.scenario, self.runs, self.names
+        total_people = sum(c.population.size for c in self.countries)
+        total_agents = sum(self.agents)
+        nominal = total_people / total_agents
+        weights = [run.people.scale / nominal for run in runs]
+        history = sum(run.history * w for run, w in zip(runs, weights))
+        group_history = np.concatenate([run.group_history * w for run, w in zip(runs, weights)], axis=1)
+        groups = [f"{name}/{g.name}" for name, c in zip(names, self.countries) for g in c.population.groups]
+        grades = {g: 0.0 for g in GRADES}
+        for run, w in zip(runs, weights):
+            for g, count in run.census()[0].items():
+                grades[g] += count * w
+        results = Results.from_run(scenario=sc, seed=self.seed, agents=total_agents, scale=nominal, history=history,
+                                   group_history=group_history, grades=grades, runtime=runtime, groups=groups)
+        results.countries = self._countries_frame(table)
+        results.transfers = self._transfers_frame()
+        results.summary.update(self._summary(total_people, results.countries))
+        return results
+
+    def _countries_frame(self, table) -> pd.DataFrame:
+        days, n = table.shape[:2]
+        dates = pd.date_range(self.scenario.start_date, periods=days, freq="D").as_unit("ms")
+        frame = pd.DataFrame({
+            "day": np.repeat(np.arange(days, dtype=np.int32), n),
+            "date": np.repeat(dates, n),
+            "country": pd.Categorical(np.tile(self.names, days), categories=self.names),
+        })
+        for i, name in enumerate(COUNTRY_COLUMNS):
+            values = table[:, :, i].reshape(-1)
+            frame[name] = values if name in ("expression_rate", "trust_index", "enforcement") else np.rint(
+                values).astype(np.int64)
+        return frame
+
+    def _transfers_frame(self) -> pd.DataFrame:
+        rows = self.borders.transfers()
+        frame = pd.DataFrame(rows, columns=["day", "from_country", "to_country", "record_class", "arrangement",
+                                            "records"])
+        frame["day"] = frame["day"].astype(np.int32)
+        frame.insert(1, "date", pd.to_datetime(self.scenario.start_date) + pd.to_timedelta(frame["day"], unit="D"))
+        frame["date"] = frame["date"].astype("datetime64[ms]")
+        frame["records"] = np.rint(frame["records"].astype(float)).astype(np.int64)
+        return frame
+
+    def _summary(self, total_people: int, countries: pd.DataFrame) -> dict:
+        b = self.borders
+        scale = [run.people.scale for run in self.runs]
+        last = countries[countries["day"] == countries["day"].max()]
+        at_end = {
+            row["country"]: {k: (float(row[k]) if k in ("expression_rate", "trust_index", "enforcement") else int(row[k]))
+                             for k in COUNTRY_COLUMNS}
+            for row in last.to_dict("records")
+        }
+        ledger = b.transfers()
+        arrangements = {}
+        for name in list(self.scenario.agreements) + list(self.scenario.alliances):
+            arrangements[name] = {
+                "records": int(round(sum(count for *_, arrangement, count in ledger if arrangement == name))),
+                "people_exposed": int(round(sum(scale[home] for home, _ in b.exposed[name]))),
+                "diaspora_exposed": int(round(sum(scale[home] for home, _ in b.exposed_diaspora[name]))),
+            }
+        return {"population": total_people, "countries_at_end": at_end, "arrangements": arrangements}
