@@ -12,8 +12,8 @@ register of foreigners (points recover at the host's rate); a foreigner who has
 lost ``listing_points`` is listed there (an entry ban) for ``listing_days``.
 
 Every record a host makes is routed by the agreements and alliances active
-that day: to the person's home country (applied there by the home rulebook,
-``delay_days`` later, unless lost) and, through a pooled platform, to every other
+that day: to the person's home country (applied there by the home rulebook
+``delay_days`` later, on the next morning, unless lost) and, through a pooled platform, to every other
 member, whose register of foreigners it joins. Each delivered record is counted
 in the transfer ledger.
 
@@ -310,10 +310,7 @@ class Borders:
                 at = hosts == host
                 p_host = self.detection_abroad(day, host, enforcement[host])
                 political = CLASS_OF[b[at]] == POLITICAL
-                effort = 0.0
-                if self.sharing.sends_political(day, host, home):
-                    effort = min(1.0, self.effort[host, day] * enforcement[host])
-                p[at] = p_host[b[at]] * np.where(political, effort, 1.0)
+                p[at] = p_host[b[at]] * np.where(political, self._effort(day, host, home, enforcement), 1.0)
             p[CLASS_OF[b] == NO_CLASS] = 0.0
             hit = self.rng.random(len(agents)) < p
             found.extend(zip(hosts[hit].tolist(), [home] * int(hit.sum()), agents[hit].tolist(),
@@ -324,6 +321,12 @@ class Borders:
             if CLASS_OF[behaviour] != POLITICAL and self.runs[host].state.switches(day).scoring:
                 self.registers[host].record(day, (home, agent), behaviour, true)
             self._send(day, host, home, agent, behaviour, true)
+
+    def _effort(self, day: int, host: int, home: int, enforcement: np.ndarray) -> float:
+        """Chance the host records a political act it has seen by a national of ``home`` (0 if it would not send it)."""
+        if not self.sharing.sends_political(day, host, home):
+            return 0.0
+        return min(1.0, self.effort[host, day] * enforcement[host])
 
     def _false_records(self, day: int, enforcement: np.ndarray) -> list:
         """Hosts' records about foreigners who did nothing (false matches), per channel."""
@@ -339,8 +342,12 @@ class Borders:
             for c, count in enumerate(counts):
                 for row in self.rng.choice(present, size=count):
                     behaviour = int(np.searchsorted(det.weights[c], self.rng.random(), side="right"))
-                    if CLASS_OF[behaviour] != NO_CLASS:
-                        out.append((host, int(homes[row]), int(agents[row]), behaviour, False))
+                    home = int(homes[row])
+                    if CLASS_OF[behaviour] == NO_CLASS or (
+                            CLASS_OF[behaviour] == POLITICAL
+                            and self.rng.random() >= self._effort(day, host, home, enforcement)):
+                        continue
+                    out.append((host, home, int(agents[row]), behaviour, False))
         return out
 
     def _send(self, day, host, home, agent, behaviour, true) -> None:
@@ -350,7 +357,8 @@ class Borders:
             if route.loss and self.rng.random() < route.loss:
                 continue
             self.ledger[(day, host, route.destination, record_class, route.arrangement)] += self.scale[home]
-            self.inbox[day + route.delay][route.destination].append((home, agent, behaviour, true))
+            # applied the morning after it arrives: a country's day has already begun when its partners send
+            self.inbox[day + route.delay + 1][route.destination].append((home, agent, behaviour, true))
             key = (home, agent)
             self.exposed[route.arrangement].add(key)
             self.nationals_exposed[home].add(agent)
