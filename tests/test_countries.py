@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import datetime as dt
 
 import numpy as np
@@ -229,3 +230,32 @@ def test_bad_international_definitions_get_one_clear_line(change, message):
 def test_sharing_needs_countries():
     with pytest.raises(ScenarioError, match="agreements: needs countries"):
         validate({"agreements": {"x": {"from_country": "a", "to_country": "b", "classes": ["court"]}}}, "one.toml")
+
+
+def test_central_asia_writes_country_and_transfer_results_and_the_alliance_switch_shows(tmp_path):
+    from typer.testing import CliRunner
+
+    from scslab.cli import app
+
+    # A short window round the 2020 feasibility run, with many false matches on foreigners in Kazakhstan so
+    # that a small run has records to share.
+    common = ["run", "central-asia-2020", "--agents", "60000", "--set", "start_date=2019-10-01", "--until",
+              "2020-09-30", "--set", "countries.kazakhstan.foreigners.false_match=20000", "--quiet"]
+    ends = {}
+    for switch in ("true", "false"):
+        out = tmp_path / switch
+        result = CliRunner().invoke(app, common + ["--set", f"alliances.belt_and_road.enabled={switch}",
+                                                   "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "Data sharing" in result.stdout and "belt_and_road" in result.stdout
+        countries = pd.read_parquet(out / "countries.parquet")
+        transfers = pd.read_parquet(out / "transfers.parquet")
+        assert set(countries["country"]) == {"china", "kazakhstan", "kyrgyzstan", "mongolia", "uzbekistan",
+                                             "tajikistan"}
+        assert list(transfers.columns)[:2] == ["day", "date"]
+        assert {"from_country", "to_country", "record_class", "records"} <= set(transfers.columns)
+        ends[switch] = (json.loads((out / "summary.json").read_text())["arrangements"], transfers)
+    on, off = ends["true"][0]["belt_and_road"], ends["false"][0]["belt_and_road"]
+    assert on["records"] > 0 and on["people_exposed"] > 0
+    assert off == {"records": 0, "people_exposed": 0, "diaspora_exposed": 0}
+    assert "belt_and_road" not in set(ends["false"][1]["arrangement"])

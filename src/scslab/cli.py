@@ -127,8 +127,8 @@ def run(
     except OSError as error:
         fail(f"--out {target}: cannot write results ({error.strerror or error})")
     console.print(describe(results.summary), highlight=False, soft_wrap=True)
-    console.print(f"\nResults written to {target}/ (timeseries.parquet, by_group.parquet, summary.json, scenario.toml)",
-                  highlight=False, soft_wrap=True)
+    files = sorted(p.name for p in target.iterdir())
+    console.print(f"\nResults written to {target}/ ({', '.join(files)})", highlight=False, soft_wrap=True)
 
 
 @app.command()

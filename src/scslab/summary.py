@@ -44,9 +44,10 @@ def describe(summary: dict) -> str:
         + (" (no chilling)." if rate >= 0.995 else f" ({1 - rate:.1%} chilled).")
     )
     groups = summary.get("by_group_at_end", {})
-    if groups and e["listed"]:
+    if groups and e["listed"] and "countries_at_end" not in summary:
         parts = [f"{g}: {_n(v['wrongly_listed'])} of {_n(v['listed'])}" for g, v in groups.items()]
         lines.append("Wrongly listed / listed by group at the end: " + "; ".join(parts) + ".")
+    lines.extend(_countries(summary))
     targets = summary.get("targets") or []
     if targets:
         lines.append("Against the published figures:")
@@ -56,3 +57,24 @@ def describe(summary: dict) -> str:
                 f"model {_n(t['model']):>14}  ({t['relative_error']:+.1%})"
             )
     return "\n".join(lines)
+
+
+def _countries(summary: dict) -> list[str]:
+    """Per country and per data-sharing arrangement, for many-country runs."""
+    countries = summary.get("countries_at_end")
+    if not countries:
+        return []
+    lines = ["By country at the end (listed / wrongly listed / foreigners listed there / trust index / "
+             "nationals whose records were sent across a border, of them diaspora):"]
+    for name, c in countries.items():
+        lines.append(
+            f"  {name:<12} {_n(c['listed']):>14} / {_n(c['wrongly_listed']):>12} / {_n(c['foreigners_listed']):>10}"
+            f" / {c['trust_index']:.4f} / {_n(c['nationals_exposed_total'])}, {_n(c['diaspora_exposed_total'])}"
+        )
+    arrangements = summary.get("arrangements") or {}
+    if arrangements:
+        lines.append("Data sharing (records sent, people exposed, of them diaspora):")
+        for name, a in arrangements.items():
+            lines.append(f"  {name:<20} {_n(a['records']):>14} records, {_n(a['people_exposed'])} people, "
+                         f"{_n(a['diaspora_exposed'])} diaspora")
+    return lines

@@ -78,8 +78,9 @@ class World:
         sc = self.scenario
         self.runs = [CountryRun(c, n, country_seed(self.seed, name))
                      for c, n, name in zip(self.countries, self.agents, self.names)]
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, BORDERS])))
-        self.borders = borders = Borders(sc, self.names, self.countries, self.runs, rng)
+        streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, BORDERS, part])))
+                   for part in range(3)]
+        self.borders = borders = Borders(sc, self.names, self.countries, self.runs, streams)
         n, days = len(self.names), sc.days
         table = np.zeros((days, n, len(COUNTRY_COLUMNS)))
         col = {name: i for i, name in enumerate(COUNTRY_COLUMNS)}

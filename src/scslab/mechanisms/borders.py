@@ -207,10 +207,12 @@ class Trips:
 class Borders:
     """Travel between countries, hosts' records about foreigners, and their transfer."""
 
-    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs, rng):
+    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs, streams):
         self.names = names
         self.runs = runs
-        self.rng = rng
+        # travel, hosts' records and routing draw from separate streams, so that switching an arrangement
+        # off leaves who travels when untouched (common random numbers)
+        self.travel_rng, self.rng, self.route_rng = streams
         self.days = scenario.days
         self.scale = np.array([run.people.scale for run in runs])
         n = len(names)
@@ -248,11 +250,11 @@ class Borders:
             self.today["returns"][c] += len(mine) * self.scale[c]
         for r in self.registers:
             r.expire(day)
-        trips = self.rng.poisson(self.trip_means[:, day])
+        trips = self.travel_rng.poisson(self.trip_means[:, day])
         for (home, host, flow), count in zip(self.flows, trips):
             if day == 0 and flow.residents > 0:
                 expected = flow.residents / self.runs[home].people.scale
-                count += int(expected) + int(self.rng.random() < expected - int(expected))
+                count += int(expected) + int(self.travel_rng.random() < expected - int(expected))
             if count:
                 self._depart(day, home, host, flow, count)
         self.trips.index()
@@ -264,15 +266,18 @@ class Borders:
         for _ in range(100):  # draw adults at home not already abroad
             if len(chosen) >= count:
                 break
-            candidates = self.rng.integers(0, size, size=2 * (count - len(chosen)) + 8)
+            candidates = self.travel_rng.integers(0, size, size=2 * (count - len(chosen)) + 8)
             ok = (run.people.age[candidates] != CHILD) & (run.agents.flags[candidates] & F_ABROAD == 0)
+            banned = self.registers[host].listed
+            if banned:  # the host's list of foreigners is an entry ban
+                ok &= np.array([(home, int(a)) not in banned for a in candidates])
             chosen = np.unique(np.concatenate([chosen, candidates[ok]]))
-        chosen = self.rng.permutation(chosen)[:count]
+        chosen = self.travel_rng.permutation(chosen)[:count]
         stay = flow.mean_stay
         if stay is None:
             end = np.full(len(chosen), FOREVER)
         else:
-            end = day + 1 + np.floor(self.rng.exponential(stay, len(chosen))).astype(np.int64)
+            end = day + 1 + np.floor(self.travel_rng.exponential(stay, len(chosen))).astype(np.int64)
         run.agents.flags[chosen] |= np.uint8(F_ABROAD)
         self.trips.add(home, chosen, host, end, flow.kind == "diaspora")
         self.today["departures"][home] += len(chosen) * self.scale[home]
@@ -354,7 +359,7 @@ class Borders:
         record_class = int(CLASS_OF[behaviour])
         diaspora = None
         for route in self.sharing.routes(day, host, home, record_class):
-            if route.loss and self.rng.random() < route.loss:
+            if route.loss and self.route_rng.random() < route.loss:
                 continue
             self.ledger[(day, host, route.destination, record_class, route.arrangement)] += self.scale[home]
             # applied the morning after it arrives: a country's day has already begun when its partners send

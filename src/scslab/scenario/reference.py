@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import typing
 
-from .schema import Scenario
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from .schema import COUNTRY_SECTIONS, Scenario
+
+
+def _keyed_model(field) -> type[BaseModel] | None:
+    """The model of a ``dict[str, Model]`` field (tables keyed by a name), else None."""
+    if typing.get_origin(field.annotation) is dict:
+        value = typing.get_args(field.annotation)[1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value
+    return None
+
+
+def _keyed_rows(model: type[BaseModel], prefix: str) -> list[dict]:
+    """Rows of the fields of a model used in named tables; the sections a country inherits are summarised."""
+    rows = []
+    for name, field in model.model_fields.items():
+        extra = field.json_schema_extra or {}
+        path = f"{prefix}{name}"
+        if name in COUNTRY_SECTIONS:
+            rows.append({"path": path, "unit": "", "default": None, "table": True, "source": "",
+                         "meaning": f"As the top-level {name} table; the country's own values override it."})
+            continue
+        if isinstance(field.default, BaseModel):
+            rows.append({"path": path, "unit": "", "default": None, "meaning": field.description or "",
+                         "source": extra.get("source", ""), "table": True})
+            rows.extend(parameter_rows(type(field.default), field.default, path + "."))
+            continue
+        default = "(required)" if field.default is PydanticUndefined else field.default
+        rows.append({"path": path, "unit": extra.get("unit", ""), "default": default,
+                     "meaning": field.description or "", "source": extra.get("source", ""), "table": False})
+    return rows
 
 
 def parameter_rows(model: type[BaseModel] = Scenario, instance: BaseModel | None = None, prefix: str = "") -> list[dict]:
@@ -15,6 +48,12 @@ def parameter_rows(model: type[BaseModel] = Scenario, instance: BaseModel | None
         path = f"{prefix}{name}"
         value = getattr(instance, name)
         extra = field.json_schema_extra or {}
+        keyed = _keyed_model(field)
+        if keyed is not None:
+            rows.append({"path": path, "unit": "", "default": None, "meaning": field.description or "",
+                         "source": extra.get("source", ""), "table": True})
+            rows.extend(_keyed_rows(keyed, f"{path}.<name>."))
+            continue
         if isinstance(value, BaseModel):
             rows.append({"path": path, "unit": "", "default": None, "meaning": field.description or "",
                          "source": extra.get("source", ""), "table": True})
