@@ -124,7 +124,7 @@ class Sharing:
 class ForeignerRegister:
     """One country's points and list of foreigners, keyed by (home country, agent)."""
 
-    def __init__(self, country: Scenario, foreigners, days: int):
+    def __init__(self, country: Scenario, foreigners):
         self.points = np.array([getattr(country.behaviours, b).points for b in BEHAVIOURS], np.int64)
         self.recovery = country.rulebook.recovery_points_per_day
         self.threshold = foreigners.listing_points
@@ -132,8 +132,6 @@ class ForeignerRegister:
         self.lost: dict[tuple[int, int], list] = {}  # key -> [points lost, of which by false records, last day]
         self.listed: dict[tuple[int, int], tuple[int, bool]] = {}  # key -> (last day listed, wrongly?)
         self.expiry: dict[int, list] = defaultdict(list)
-        self.wrongly = 0
-        self.days = days
 
     def record(self, day: int, key: tuple[int, int], behaviour: int, true: bool) -> None:
         """Score one record about a foreigner; list them once they have lost enough points."""
@@ -150,16 +148,13 @@ class ForeignerRegister:
         wrongly = entry[0] - entry[1] < self.threshold
         until = day + self.listing_days
         self.listed[key] = (until, wrongly)
-        self.wrongly += wrongly
         self.expiry[until].append(key)
         del self.lost[key]
 
     def expire(self, day: int) -> None:
         for key in self.expiry.pop(day, ()):
-            until, wrongly = self.listed.get(key, (None, False))
-            if until == day:
+            if self.listed.get(key, (None,))[0] == day:
                 del self.listed[key]
-                self.wrongly -= wrongly
 
 
 class Trips:
@@ -223,7 +218,7 @@ class Borders:
                                     / runs[h].people.scale for h, _, f in self.flows]).reshape(len(self.flows), -1)
         self.trips = Trips()
         foreign = [scenario.countries[name].foreigners for name in names]
-        self.registers = [ForeignerRegister(c, f, self.days) for c, f in zip(countries, foreign)]
+        self.registers = [ForeignerRegister(c, f) for c, f in zip(countries, foreign)]
         self.effort = np.array([schedule_values(f.partner_enforcement, scenario.start_date, self.days) for f in foreign])
         self.false_match = np.array([f.false_match for f in foreign])
         self.false_rate = np.array([[_false_rate(country, name) for name in CHANNELS] for country in countries])

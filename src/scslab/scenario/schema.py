@@ -457,6 +457,19 @@ class Response(Strict):
     app_adoption_per_year: float = param(0.2, "1/year", "Hazard of installing the official app per person 15+.", ge=0)
 
 
+class Sections(Strict):
+    """The sections that describe one country's people and system (COUNTRY_SECTIONS)."""
+
+    population: Population = param(Population(), "-", "The synthetic population.")
+    behaviours: Behaviours = param(Behaviours(), "-", "What people do.")
+    channels: Channels = param(Channels(), "-", "How the system watches.")
+    rulebook: Rulebook = param(Rulebook(), "-", "Scoring rules.")
+    lists: Lists = param(Lists(), "-", "Black- and redlists.")
+    sanctions: Sanctions = param(Sanctions(), "-", "Sanctions and perks.")
+    rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.")
+    response: Response = param(Response(), "-", "How people respond.")
+
+
 class Foreigners(Strict):
     """How a country treats the foreigners present in it."""
 
@@ -476,7 +489,7 @@ class Foreigners(Strict):
     )
 
 
-class Country(Strict):
+class Country(Sections):
     """One country of a many-country scenario; any section it leaves out is the scenario's top-level one."""
 
     adoption: Literal[ADOPTION_LEVELS] = param(
@@ -491,14 +504,6 @@ class Country(Strict):
         "and app adoption are scaled by it).", ge=0, le=1,
     )
     foreigners: Foreigners = param(Foreigners(), "-", "How this country treats foreigners present in it.")
-    population: Population = param(Population(), "-", "The synthetic population.")
-    behaviours: Behaviours = param(Behaviours(), "-", "What people do.")
-    channels: Channels = param(Channels(), "-", "How the system watches.")
-    rulebook: Rulebook = param(Rulebook(), "-", "Scoring rules.")
-    lists: Lists = param(Lists(), "-", "Black- and redlists.")
-    sanctions: Sanctions = param(Sanctions(), "-", "Sanctions and perks.")
-    rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.")
-    response: Response = param(Response(), "-", "How people respond.")
 
 
 class Flow(Strict):
@@ -606,7 +611,9 @@ def _merged(base, override):
     return override
 
 
-class Scenario(Strict):
+class _Heading(Strict):
+    """What a scenario is and when it runs (the fields that come before its sections)."""
+
     name: str = param("custom", "-", "Scenario name.", min_length=1)
     description: str = param("", "-", "One line describing the scenario.")
     start_date: dt.date = param(dt.date(2013, 10, 24), "date", "First simulated day.")
@@ -616,14 +623,11 @@ class Scenario(Strict):
     targets: str | None = param(
         None, "-", "Packaged published figures the summary compares the run with (e.g. 'china-debtor-list-calibration')."
     )
-    population: Population = param(Population(), "-", "The synthetic population.")
-    behaviours: Behaviours = param(Behaviours(), "-", "What people do.")
-    channels: Channels = param(Channels(), "-", "How the system watches.")
-    rulebook: Rulebook = param(Rulebook(), "-", "Scoring rules.")
-    lists: Lists = param(Lists(), "-", "Black- and redlists.")
-    sanctions: Sanctions = param(Sanctions(), "-", "Sanctions and perks.")
-    rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.")
-    response: Response = param(Response(), "-", "How people respond.")
+
+
+class Scenario(Sections, _Heading):
+    """A whole scenario: heading, the sections of one country, and (optionally) many countries."""
+
     countries: dict[str, Country] = param(
         {}, "-", "Countries of a many-country scenario (empty: one country, the sections above); each country "
         "inherits the sections above and overrides what it sets.",
