@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .files import atomic_directory
 from .mechanisms.state import COUNTERS, C, G
 from .scenario.loading import dumps, load
 from .scenario.schema import Scenario
@@ -109,10 +107,7 @@ class Results:
     def save(self, directory: str | Path) -> Path:
         """Write the result files to ``directory`` atomically (temporary name, then rename)."""
         target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-        try:
-            tmp.chmod(0o755)  # mkdtemp makes it private; results are ordinary files
+        with atomic_directory(target) as tmp:
             self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
             self.by_group.to_parquet(tmp / "by_group.parquet", index=False)
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
@@ -121,12 +116,6 @@ class Results:
                 frame = getattr(self, name)
                 if frame is not None:
                     frame.to_parquet(tmp / f"{name}.parquet", index=False)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return target
 
     @classmethod

@@ -1,0 +1,93 @@
+"""One run of an experiment, as a plain task a Dask worker (or this process) can execute.
+
+A task carries resolved scenario data rather than a :class:`Scenario`, so that it is
+cheap to send; the worker validates it, runs it and returns the run's outputs. A run
+that fails returns its error instead of raising, so one bad point never stops a sweep.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..mechanisms.state import COUNTERS
+
+# Counters reset every day: an experiment's output is their total over the run.
+DAILY_OUTPUTS = ("offences", "detections", "false_detections")
+EXCLUDED = ("expression", "expression_baseline", "days_listed_at_exit_total")
+OUTPUTS = tuple(name for name in COUNTERS if name not in EXCLUDED) + ("expression_rate",)
+DEFAULT_OUTPUTS = ("listed", "wrongly_listed", "wrongly_listed_total", "court_listed_total", "redlisted",
+                   "flight_blocks_total", "delisted_total", "false_detections", "expression_rate")
+
+
+def check_outputs(names: list[str] | tuple[str, ...] | None) -> list[str]:
+    """Output names, checked: end-of-run values of time-series columns (daily counters summed)."""
+    from ..scenario.loading import ScenarioError
+
+    names = list(names) if names else list(DEFAULT_OUTPUTS)
+    for name in names:
+        if name not in OUTPUTS:
+            raise ScenarioError(f"--output {name}: unknown output (known: {', '.join(OUTPUTS)})")
+    return names
+
+
+def end_values(timeseries: pd.DataFrame) -> dict[str, float]:
+    """Every output of a run: the last day's value, or the run's total for daily counters."""
+    last = timeseries.iloc[-1]
+    return {name: float(timeseries[name].sum() if name in DAILY_OUTPUTS else last[name]) for name in OUTPUTS}
+
+
+@dataclass
+class RunTask:
+    """What a worker needs for one run: resolved scenario data, agents, seed and period."""
+
+    run_id: str
+    data: dict
+    seed: int
+    agents: int | None = None
+    days: int | None = None
+    until: object = None
+    threads: int | None = None  # Numba threads in the worker; None keeps the worker's default
+    keep_timeseries: bool = False
+    values: dict = field(default_factory=dict)  # the parameter values, carried for the record
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    seed: int
+    values: dict
+    status: str  # "done" or "failed"
+    runtime: float
+    worker: str
+    outputs: dict = field(default_factory=dict)
+    error: str = ""
+    timeseries: pd.DataFrame | None = None
+
+
+def execute(task: RunTask) -> RunResult:
+    """Run one task; never raises for a failing run (the error is in the result)."""
+    import numba
+
+    from ..engine import Sim
+    from ..scenario.loading import validate
+
+    started = time.perf_counter()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    try:
+        if task.threads:
+            numba.set_num_threads(min(task.threads, numba.config.NUMBA_NUM_THREADS))
+        scenario = validate(task.data, task.run_id)
+        results = Sim(scenario, agents=task.agents, seed=task.seed, days=task.days, until=task.until).run()
+    except Exception as error:  # a failing run is recorded, not raised
+        detail = traceback.format_exception_only(type(error), error)[-1].strip()
+        return RunResult(task.run_id, task.seed, task.values, "failed", time.perf_counter() - started, worker,
+                         error=detail)
+    ts = results.timeseries
+    return RunResult(task.run_id, task.seed, task.values, "done", time.perf_counter() - started, worker,
+                     outputs=end_values(ts), timeseries=ts if task.keep_timeseries else None)
