@@ -65,25 +65,10 @@ def _whole(option: str, text: str | None) -> int | None:
         fail(f"{option}: {text!r} is not a whole number")
 
 
-@app.command()
-def run(
-    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a TOML file.")],
-    agents: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Agents to simulate (default: the scenario's).")] = None,
-    days: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Simulate this many days from the start.")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Simulate up to this date (YYYY-MM-DD).")] = None,
-    seed: Annotated[str, typer.Option(metavar="INTEGER", help="Random seed.")] = "0",
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/<scenario>-<timestamp>).")] = None,
-    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
-) -> None:
-    """Run a scenario, write its results and print a plain-language summary."""
-    from .engine import Sim
-
+def run_options(loaded, agents: str | None, days: str | None, until: str | None, seed: str
+                ) -> tuple[int | None, int | None, dt.date | None, int]:
+    """The --agents, --days, --until and --seed options, read and checked against the scenario."""
     agents, days, seed = _whole("--agents", agents), _whole("--days", days), _whole("--seed", seed)
-    try:
-        loaded = load(scenario, set_ or [])
-    except ScenarioError as error:
-        fail(str(error))
     if days is not None and until is not None:
         fail("--days and --until: give one or the other, not both")
     if agents is not None and agents < 1:
@@ -106,16 +91,45 @@ def run(
             fail(f"--until: {until} is before the scenario start {loaded.start_date}")
         if (until_date - loaded.start_date).days >= MAX_DAYS:
             fail(f"--until: {until} is {MAX_DAYS:,} days or more after the scenario start {loaded.start_date}")
+    return agents, days, until_date, seed
+
+
+def check_out(target: Path, directory: bool = True) -> Path:
+    """An output path that can be written: a directory (or a file), under directories."""
+    if directory and target.exists() and not target.is_dir():
+        fail(f"--out {target}: exists and is not a directory")
+    if not directory and target.is_dir():
+        fail(f"--out {target}: is a directory, not a file")
+    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        fail(f"--out {target}: {blocking} is not a directory")
+    return target
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a TOML file.")],
+    agents: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Agents to simulate (default: the scenario's).")] = None,
+    days: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Simulate this many days from the start.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Simulate up to this date (YYYY-MM-DD).")] = None,
+    seed: Annotated[str, typer.Option(metavar="INTEGER", help="Random seed.")] = "0",
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/<scenario>-<timestamp>).")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run a scenario, write its results and print a plain-language summary."""
+    from .engine import Sim
+
+    try:
+        loaded = load(scenario, set_ or [])
+    except ScenarioError as error:
+        fail(str(error))
+    agents, days, until_date, seed = run_options(loaded, agents, days, until, seed)
     try:
         sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date)
     except ValueError as error:
         fail(str(error))
-    target = out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    if target.exists() and not target.is_dir():
-        fail(f"--out {target}: exists and is not a directory")
-    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        fail(f"--out {target}: {blocking} is not a directory")
+    target = check_out(out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}")
 
     total = sim.scenario.days
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
@@ -146,6 +160,9 @@ def params(
     for row in rows:
         table.add_row(row["path"], row["unit"], json.dumps(row["default"], default=str)[:40], row["meaning"])
     console.print(table)
+
+
+from . import experiment_commands  # noqa: E402,F401  (registers compare, sweep, calibrate, sensitivity)
 
 
 def main() -> None:  # pragma: no cover - entry point

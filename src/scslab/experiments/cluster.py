@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 
+from .progress import run_progress
 from .runs import RunResult, RunTask, execute
 
 # How many times the scheduler lets a task's worker die before it gives the task up.
@@ -54,26 +55,76 @@ def threads_per_run(client, workers: int | None) -> int | None:
 def run_tasks(tasks: Iterable[RunTask], client=None, task_runner: Callable[[RunTask], RunResult] = execute
               ) -> Iterator[RunResult]:
     """Results of ``tasks`` in the order they finish (on ``client``'s workers, or here if None)."""
-    tasks = list(tasks)
-    if client is None:
-        for task in tasks:
-            yield task_runner(task)
-        return
-    from distributed import as_completed
-    from distributed.scheduler import KilledWorker
-
-    futures = {client.submit(task_runner, task, key=f"scslab-{task.run_id}-{id(tasks):x}", pure=False): task
-               for task in tasks}
+    pool = TaskPool(client, task_runner)
     try:
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                result = future.result()
-            except KilledWorker as error:
-                result = RunResult(task.run_id, task.seed, task.values, "failed", 0.0, "",
-                                   error=f"workers died running it ({error})")
-            future.release()
-            yield result
+        for task in tasks:
+            pool.submit(task)
+        while len(pool):
+            yield pool.next()
     finally:
-        for future in futures:
+        pool.close()
+
+
+def run_all(tasks: list[RunTask], workers: int | None, scheduler: str | None, description: str,
+            progress: bool = True, task_runner: Callable[[RunTask], RunResult] = execute) -> Iterator[RunResult]:
+    """Run ``tasks`` on a fresh executor (see :func:`executor`) with a progress bar; results as they finish."""
+    with executor(workers, scheduler) as client, run_progress(len(tasks), description, progress) as advance:
+        threads = threads_per_run(client, workers)
+        for task in tasks:
+            task.threads = threads
+        for result in run_tasks(tasks, client, task_runner):
+            yield result
+            advance()
+
+
+class TaskPool:
+    """Tasks submitted one at a time, results taken as they finish: for experiments that choose
+    their next runs from the last results (calibration). On ``client``'s workers, or, if None,
+    run here one by one when their result is asked for."""
+
+    def __init__(self, client=None, task_runner: Callable[[RunTask], RunResult] = execute):
+        self.client, self.task_runner = client, task_runner
+        self.waiting: list[RunTask] = []  # in this process: submitted, not yet run
+        self.futures: dict = {}  # on Dask: future -> task
+        self.finished = None
+        if client is not None:
+            from distributed import as_completed
+
+            self.finished = as_completed()
+
+    def __len__(self) -> int:
+        """Tasks submitted whose results have not been taken."""
+        return len(self.waiting) + len(self.futures)
+
+    def submit(self, task: RunTask) -> None:
+        if self.client is None:
+            self.waiting.append(task)
+            return
+        future = self.client.submit(self.task_runner, task, key=f"scslab-{task.run_id}-{id(self):x}", pure=False)
+        self.futures[future] = task
+        self.finished.add(future)
+
+    def next(self) -> RunResult:
+        """The next result to finish (in this process: the oldest task, run now)."""
+        if not len(self):
+            raise RuntimeError("TaskPool.next: no task submitted")
+        if self.client is None:
+            return self.task_runner(self.waiting.pop(0))
+        from distributed.scheduler import KilledWorker
+
+        future = next(self.finished)
+        task = self.futures.pop(future)
+        try:
+            result = future.result()
+        except KilledWorker as error:
+            result = RunResult(task.run_id, task.seed, task.values, "failed", 0.0, "",
+                               error=f"workers died running it ({error})")
+        future.release()
+        return result
+
+    def close(self) -> None:
+        """Cancel what is still running."""
+        for future in self.futures:
             future.cancel()
+        self.futures.clear()
+        self.waiting.clear()

@@ -19,8 +19,7 @@ from scipy import stats
 from ..files import atomic_directory
 from ..scenario.loading import ScenarioError, load, to_data
 from ..scenario.schema import Scenario
-from .cluster import executor, run_tasks, threads_per_run
-from .progress import run_progress
+from .cluster import run_all
 from .runs import RunTask, check_outputs
 
 CONFIDENCE = 0.95
@@ -77,7 +76,7 @@ def compare(scenarios: list[str | Scenario], replicates: int = 10, *, agents: in
 
     With ``paired`` (the default) every scenario uses seeds ``seed .. seed+replicates-1``
     (common random numbers); otherwise each scenario gets its own seeds and the interval
-    is Welch's. ``workers=0`` runs here; otherwise on Dask (see :func:`executor`).
+    is Welch's. ``workers=0`` runs here; otherwise on Dask (see :func:`~.cluster.executor`).
     """
     if len(scenarios) < 2:
         raise ScenarioError("compare: give at least two scenarios")
@@ -95,16 +94,11 @@ def compare(scenarios: list[str | Scenario], replicates: int = 10, *, agents: in
             run_seed = seed + r if paired else seed + k * replicates + r
             tasks.append(RunTask(f"{k}-{r}", data, run_seed, agents, days, until, values={"scenario": k, "replicate": r}))
     rows = []
-    with executor(workers, scheduler) as client, run_progress(len(tasks), "compare", progress) as advance:
-        threads = threads_per_run(client, workers)
-        for task in tasks:
-            task.threads = threads
-        for result in run_tasks(tasks, client):
-            if result.status != "done":
-                raise RuntimeError(f"run {result.run_id} of {labels[result.values['scenario']]} failed: {result.error}")
-            rows.append({"scenario": labels[result.values["scenario"]], "replicate": result.values["replicate"],
-                         "seed": result.seed, **{n: result.outputs[n] for n in names}})
-            advance()
+    for result in run_all(tasks, workers, scheduler, "compare", progress):
+        if result.status != "done":
+            raise RuntimeError(f"run {result.run_id} of {labels[result.values['scenario']]} failed: {result.error}")
+        rows.append({"scenario": labels[result.values["scenario"]], "replicate": result.values["replicate"],
+                     "seed": result.seed, **{n: result.outputs[n] for n in names}})
     runs = pd.DataFrame(rows)
     runs["scenario"] = pd.Categorical(runs["scenario"], categories=labels)
     runs = runs.sort_values(["scenario", "replicate"], ignore_index=True)

@@ -26,7 +26,7 @@ DEFAULT_OUTPUTS = ("listed", "wrongly_listed", "wrongly_listed_total", "court_li
 
 
 def check_outputs(names: list[str] | tuple[str, ...] | None) -> list[str]:
-    """Output names, checked: end-of-run values of time-series columns (daily counters summed)."""
+    """Output names, checked: end-of-run values of time-series columns (see :func:`end_values`)."""
     from ..scenario.loading import ScenarioError
 
     names = list(names) if names else list(DEFAULT_OUTPUTS)
@@ -37,9 +37,14 @@ def check_outputs(names: list[str] | tuple[str, ...] | None) -> list[str]:
 
 
 def end_values(timeseries: pd.DataFrame) -> dict[str, float]:
-    """Every output of a run: the last day's value, or the run's total for daily counters."""
+    """Every output of a run: the last day's value, the run's total for daily counters, and
+    ``expression_rate`` over the whole run (lawful expression against its no-system level)."""
     last = timeseries.iloc[-1]
-    return {name: float(timeseries[name].sum() if name in DAILY_OUTPUTS else last[name]) for name in OUTPUTS}
+    values = {name: float(timeseries[name].sum() if name in DAILY_OUTPUTS else last[name])
+              for name in OUTPUTS if name != "expression_rate"}
+    baseline = float(timeseries["expression_baseline"].sum())
+    values["expression_rate"] = float(timeseries["expression"].sum()) / baseline if baseline > 0 else 1.0
+    return values
 
 
 @dataclass

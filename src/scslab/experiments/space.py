@@ -73,7 +73,9 @@ class Parameter:
             values = np.exp(np.log(self.low) + unit * (np.log(self.high) - np.log(self.low)))
         else:
             values = self.low + unit * (self.high - self.low)
-        return np.rint(values) if self.integer else values
+        if self.integer:
+            return np.rint(values)
+        return np.vectorize(lambda v: float(f"{v:.12g}"), otypes=[float])(values)  # 0.6, not 0.6000000000000001
 
     def grid(self) -> np.ndarray:
         """The grid's values (``levels`` points, ends included; 5 if unset)."""

@@ -17,8 +17,7 @@ import pandas as pd
 from ..scenario.loading import ScenarioError, dumps
 from ..scenario.schema import Scenario
 from .catalog import Catalog
-from .cluster import executor, run_tasks, threads_per_run
-from .progress import run_progress
+from .cluster import run_all
 from .runs import RunResult, RunTask, execute
 from .space import Parameter, ParameterSpace
 
@@ -80,16 +79,10 @@ def sweep(scenario: Scenario | str, parameters: list[Parameter | str], out: str 
                  for row in todo.to_dict("records")]
         if not tasks:
             return report
-        with executor(workers, scheduler) as client, run_progress(len(tasks), f"sweep {space.base.name}",
-                                                                   progress) as advance:
-            threads = threads_per_run(client, workers)
-            for task in tasks:
-                task.threads = threads
-            for result in run_tasks(tasks, client, task_runner):
-                catalog.record(result)
-                report.ran += 1
-                report.failed += result.status != "done"
-                advance()
-                if on_result is not None:
-                    on_result(result)
+        for result in run_all(tasks, workers, scheduler, f"sweep {space.base.name}", progress, task_runner):
+            catalog.record(result)
+            report.ran += 1
+            report.failed += result.status != "done"
+            if on_result is not None:
+                on_result(result)
     return report

@@ -1,0 +1,224 @@
+"""The experiment commands of ``scslab``: compare, sweep, calibrate, sensitivity.
+
+They run on a local Dask cluster (one single-threaded worker process per core) unless
+``--workers 0`` (this process) or ``--scheduler ADDRESS`` (an existing cluster) says otherwise.
+A scenario argument is a built-in name or a TOML file, optionally followed by
+``+PATH=VALUE`` overrides (``china-2018+rulebook.mode=public``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from .cli import app, check_out, console, fail, run_options
+from .scenario.loading import ScenarioError
+
+Agents = Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Agents per run (default: the scenario's).")]
+Days = Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Simulate this many days from the start.")]
+Until = Annotated[Optional[str], typer.Option(help="Simulate up to this date (YYYY-MM-DD).")]
+Seed = Annotated[str, typer.Option(metavar="INTEGER", help="First seed; replicate r uses seed + r.")]
+Workers = Annotated[Optional[str], typer.Option(
+    metavar="INTEGER", help="Local Dask worker processes (default: one per core; 0: run in this process).")]
+Scheduler = Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler (tcp://HOST:PORT).")]
+Params = Annotated[Optional[list[str]], typer.Option(
+    "--param", help="A parameter and its range: PATH=LOW:HIGH[:LEVELS][:uniform|log] (repeatable).")]
+Outputs = Annotated[Optional[list[str]], typer.Option("--output", help="An output to report (repeatable).")]
+Quiet = Annotated[bool, typer.Option(help="No progress bar.")]
+
+
+def _base(spec: str):
+    from .experiments.compare import load_variant
+
+    try:
+        return load_variant(spec)
+    except ScenarioError as error:
+        fail(str(error))
+
+
+def _count(option: str, text: str | None, minimum: int) -> int | None:
+    from .cli import _whole
+
+    value = _whole(option, text)
+    if value is not None and value < minimum:
+        fail(f"{option}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _timestamped(kind: str) -> Path:
+    return Path("runs") / f"{kind}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
+def _attempt(action):
+    """Run an experiment: bad input exits 2 with its line, a failed run exits 1 with its error."""
+    try:
+        return action()
+    except ScenarioError as error:
+        fail(str(error))
+    except RuntimeError as error:
+        console.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[str], typer.Argument(help="Two or more scenarios; each is compared with the first.")],
+    replicates: Annotated[str, typer.Option(metavar="INTEGER", help="Seeds per scenario (the same for all).")] = "10",
+    output: Outputs = None, agents: Agents = None, days: Days = None, until: Until = None, seed: Seed = "0",
+    independent: Annotated[bool, typer.Option(help="Independent seeds per scenario instead of common random numbers.")] = False,
+    workers: Workers = None, scheduler: Scheduler = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/compare-<timestamp>).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Compare scenarios over the same seeds: each output's mean and the difference from the first, with 95% intervals."""
+    from .experiments import compare as run_compare
+
+    loaded = [_base(spec) for spec in scenarios]
+    agents_n, days_n, until_date, seed_n = run_options(loaded[0], agents, days, until, seed)
+    target = check_out(out or _timestamped("compare"))
+    result = _attempt(lambda: run_compare(
+        loaded, _count("--replicates", replicates, 2), agents=agents_n, seed=seed_n, days=days_n, until=until_date,
+        outputs=output, paired=not independent, labels=scenarios, workers=_count("--workers", workers, 0),
+        scheduler=scheduler, progress=not quiet))
+    table = Table("output", "scenario", "mean", f"difference from {scenarios[0]} [95% CI]", box=None)
+    for row in result.table.itertuples():
+        first = row.scenario == scenarios[0]
+        difference = "" if first else f"{_number(row.difference)} [{_number(row.low)}, {_number(row.high)}]"
+        table.add_row(row.output if first else "", row.scenario, _number(row.mean), difference)
+    console.print(table)
+    result.save(target)
+    kind = "independent seeds" if independent else "common random numbers"
+    console.print(f"\n{len(result.runs)} runs ({kind}); written to {target}/ (comparison.csv, runs.csv)",
+                  highlight=False, soft_wrap=True)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or TOML file (+PATH=VALUE overrides).")],
+    out: Annotated[Path, typer.Option(help="Directory of the sweep's DuckDB catalog; run again to resume.")],
+    param: Params = None,
+    sample: Annotated[str, typer.Option(help="grid (every combination of LEVELS), lhs or sobol.")] = "grid",
+    n: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Points for lhs and sobol sampling.")] = None,
+    replicates: Annotated[str, typer.Option(metavar="INTEGER", help="Seeds per point.")] = "1",
+    agents: Agents = None, days: Days = None, until: Until = None, seed: Seed = "0",
+    workers: Workers = None, scheduler: Scheduler = None,
+    timeseries: Annotated[bool, typer.Option(help="Keep every run's daily time series in the catalog.")] = True,
+    quiet: Quiet = False,
+) -> None:
+    """Run many points of a parameter space on Dask into a DuckDB catalog (runs, timeseries); resumable."""
+    from .experiments import sweep as run_sweep
+    from .experiments.catalog import CATALOG_FILE, Catalog
+
+    loaded = _base(scenario)
+    agents_n, days_n, until_date, seed_n = run_options(loaded, agents, days, until, seed)
+    check_out(out)
+    report = _attempt(lambda: run_sweep(
+        loaded, param or [], out, sample=sample, n=_count("--n", n, 1), replicates=_count("--replicates", replicates, 1),
+        seed=seed_n, agents=agents_n, days=days_n, until=until_date, keep_timeseries=timeseries,
+        workers=_count("--workers", workers, 0), scheduler=scheduler, progress=not quiet))
+    console.print(f"{report.planned} runs planned: {report.skipped} already done, {report.ran} run now, "
+                  f"{report.failed} failed.", highlight=False)
+    with Catalog(out, read_only=True) as catalog:
+        names = [p.split("=", 1)[0].strip() for p in param]
+        columns = ", ".join(f'"{p}"' for p in names)
+        points = catalog.query(f"SELECT {columns}, count(*) AS runs, avg(listed) AS listed, "
+                               f"avg(wrongly_listed) AS wrongly_listed, avg(expression_rate) AS expression_rate "
+                               f"FROM runs WHERE status = 'done' GROUP BY {columns} ORDER BY {columns}")
+    table = Table(*names, "runs", "listed", "wrongly listed", "expression rate", box=None)
+    for row in points.head(30).itertuples(index=False):
+        table.add_row(*(_number(v) for v in row))
+    console.print(table)
+    if len(points) > 30:
+        console.print(f"... {len(points) - 30} more points", highlight=False)
+    console.print(f"\nCatalog: {out / CATALOG_FILE} (tables sweep, runs, timeseries); query it with SQL, e.g.\n"
+                  f"  python -c \"import duckdb; print(duckdb.connect('{out / CATALOG_FILE}', read_only=True)"
+                  f".sql('SELECT * FROM runs LIMIT 5'))\"", highlight=False, soft_wrap=True, markup=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or TOML file (+PATH=VALUE overrides).")],
+    targets: Annotated[Path, typer.Option(help="CSV of published figures: date, quantities (and tolerance).")],
+    out: Annotated[Path, typer.Option(help="The calibrated scenario file to write (.toml); a fit report goes beside it.")],
+    param: Params = None,
+    trials: Annotated[str, typer.Option(metavar="INTEGER", help="Optuna trials.")] = "40",
+    replicates: Annotated[str, typer.Option(metavar="INTEGER", help="Seeds averaged per trial.")] = "1",
+    tolerance: Annotated[float, typer.Option(help="Relative tolerance of targets without their own.")] = 0.15,
+    agents: Agents = None, days: Days = None, until: Until = None, seed: Seed = "0",
+    workers: Workers = None, scheduler: Scheduler = None, quiet: Quiet = False,
+) -> None:
+    """Fit parameters to published figures with Optuna; write the calibrated scenario and its fit."""
+    from .experiments import calibrate as run_calibrate
+
+    loaded = _base(scenario)
+    agents_n, days_n, until_date, seed_n = run_options(loaded, agents, days, until, seed)
+    check_out(out, directory=False)
+    if not tolerance > 0:
+        fail(f"--tolerance: must be positive, got {tolerance}")
+    result = _attempt(lambda: run_calibrate(
+        loaded, param or [], targets, trials=_count("--trials", trials, 1), agents=agents_n, days=days_n,
+        until=until_date, seed=seed_n, replicates=_count("--replicates", replicates, 1), default_tolerance=tolerance,
+        workers=_count("--workers", workers, 0), scheduler=scheduler, progress=not quiet))
+    values = Table("parameter", "fitted value", box=None)
+    for name, value in result.best.items():
+        values.add_row(name, f"{value:.6g}")
+    console.print(values)
+    fit = Table("date", "quantity", "published", "model", "error", "tolerance", "within", box=None)
+    for row in result.fit.itertuples():
+        fit.add_row(str(row.date.date()), row.quantity, _number(row.published), _number(row.model),
+                    f"{row.error:+.1%}", f"{row.tolerance:.0%}", "yes" if row.within else "NO")
+    console.print(fit)
+    paths = result.save(out)
+    console.print(f"\n{int(result.fit['within'].sum())} of {len(result.fit)} targets within tolerance "
+                  f"(loss {result.loss:.4g}, {len(result.trials)} trials). Written: "
+                  f"{', '.join(str(p) for p in paths.values())}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or TOML file (+PATH=VALUE overrides).")],
+    param: Params = None,
+    method: Annotated[str, typer.Option(help="sobol (first-order and total indices) or morris (elementary effects).")] = "sobol",
+    samples: Annotated[str, typer.Option(metavar="INTEGER", help="Base samples (sobol: a power of two) or trajectories (morris).")] = "64",
+    output: Outputs = None, replicates: Annotated[str, typer.Option(metavar="INTEGER", help="Seeds averaged per point.")] = "1",
+    agents: Agents = None, days: Days = None, until: Until = None, seed: Seed = "0",
+    workers: Workers = None, scheduler: Scheduler = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/sensitivity-<timestamp>).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Rank parameters by their influence on outputs (SALib): indices with 95% intervals, a table and a plot."""
+    from .experiments import sensitivity as run_sensitivity
+    from .experiments.sensitivity import RANKED_BY
+
+    loaded = _base(scenario)
+    agents_n, days_n, until_date, seed_n = run_options(loaded, agents, days, until, seed)
+    target = check_out(out or _timestamped("sensitivity"))
+    result = _attempt(lambda: run_sensitivity(
+        loaded, param or [], method=method, samples=_count("--samples", samples, 2), outputs=output, seed=seed_n,
+        agents=agents_n, days=days_n, until=until_date, replicates=_count("--replicates", replicates, 1),
+        workers=_count("--workers", workers, 0), scheduler=scheduler, progress=not quiet))
+    shown = ["S1", "ST"] if method == "sobol" else ["mu_star", "sigma"]
+    for name in result.outputs:
+        rows = result.table[result.table["output"] == name].set_index(["index", "parameter"])
+        table = Table("rank", "parameter", *(f"{i} [95% CI]" if i != "sigma" else i for i in shown),
+                      title=f"{name} (ranked by {RANKED_BY[method]})", box=None)
+        for rank, parameter in enumerate(result.ranking(name), 1):
+            cells = []
+            for index in shown:
+                row = rows.loc[(index, parameter)]
+                ci = f" [{_number(row['low'])}, {_number(row['high'])}]" if index != "sigma" else ""
+                cells.append(f"{_number(row['value'])}{ci}")
+            table.add_row(str(rank), parameter, *cells)
+        console.print(table)
+    result.save(target)
+    console.print(f"\nWritten to {target}/ (sensitivity.csv, samples.csv, sensitivity.png)", highlight=False)
