@@ -112,9 +112,11 @@ def test_the_wide_layout_reads_a_tolerance_per_row_or_the_default(tmp_path):
     assert by.loc[("court_listed_total", "2017-02-14"), "tolerance"] == 0.05
     assert by.loc[("flight_blocks_total", "2017-02-14"), ["published", "tolerance"]].tolist() == [6150000, 0.05]
     assert by.loc[("court_listed_total", "2017-12-31"), ["tolerance", "source"]].tolist() == [0.2, "Xinhua"]
-    # the packaged file has no tolerance column: every target gets the 15% criterion
+    # the packaged file: the 15% criterion from 2017 on, a loose 100% for the start-up points of 2013-2014
     packaged = read_target_file(resources.files("scslab.data") / "china-debtor-list-calibration.csv")
-    assert len(packaged) == 21 and (packaged["tolerance"] == 0.15).all()
+    early = packaged["date"] < "2017-01-01"
+    assert len(packaged) == 21 and (packaged.loc[~early, "tolerance"] == 0.15).all()
+    assert early.sum() == 3 and (packaged.loc[early, "tolerance"] == 1.0).all()
     assert packaged[["quantity", "published"]].values.tolist() == scslab.targets.read_targets(
         "china-debtor-list-calibration").sort_values(["quantity", "date"])[["quantity", "published"]].values.tolist()
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from scslab.experiments import Parameter, ParameterSpace, compare, sweep
+from scslab.experiments import ParameterSpace, compare, sweep
 from scslab.experiments.catalog import Catalog
 from scslab.experiments.compare import load_variant
 from scslab.experiments.runs import execute
@@ -254,13 +255,25 @@ def test_a_catalog_holds_one_sweep(one_worker_sweep):
         sweep(out=one_worker_sweep, workers=0, **changed)
 
 
-def test_a_failing_run_is_recorded_and_run_again_on_resume(tmp_path):
-    space = [Parameter("population.size", 1_000, 2_000, levels=2)]
-    report = sweep("china-2018", space, tmp_path / "s", agents=5_000, days=5, workers=0, progress=False)
-    # 5,000 agents cannot stand for 1,000 people: that point fails with its error recorded
-    with Catalog(tmp_path / "s", read_only=True) as catalog:
+def invalid_at_low_coverage(task):
+    """Run the task, except that points at the lowest coverage get an invalid scenario."""
+    if task.values[COVERAGE] == 0.3:
+        task = dataclasses.replace(task, data={**task.data, "population": {"size": -1}})
+    return execute(task)
+
+
+def test_a_failing_run_is_recorded_and_run_again_on_resume(one_worker_sweep, tmp_path):
+    out = tmp_path / "failing"
+    report = sweep(out=out, workers=0, task_runner=invalid_at_low_coverage, **SWEEP)
+    with Catalog(out, read_only=True) as catalog:
         runs = catalog.runs()
-    assert report.failed == (runs["status"] == "failed").sum() >= 1
-    assert runs.loc[runs["status"] == "failed", "error"].str.len().min() > 0
-    assert sweep("china-2018", space, tmp_path / "s", agents=5_000, days=5, workers=0,
-                 progress=False).ran == report.failed
+    failed = runs[runs["status"] == "failed"]
+    assert report.failed == len(failed) == 4 and (failed[COVERAGE] == 0.3).all()
+    assert failed["error"].str.contains("population.size").all()
+    assert failed["listed"].isna().all()
+    again = sweep(out=out, workers=0, **SWEEP)
+    assert (again.skipped, again.ran, again.failed) == (8, 4, 0)
+    runs, series = catalog_tables(out)
+    reference_runs, reference_series = catalog_tables(one_worker_sweep)
+    pd.testing.assert_frame_equal(runs, reference_runs)
+    pd.testing.assert_frame_equal(series, reference_series)

@@ -6,6 +6,7 @@ published aggregate statistics only.
 >>> import scslab
 >>> results = scslab.Sim("china-2018", agents=100_000, seed=1).run()
 >>> results.timeseries[["date", "listed", "flight_blocks_total"]].tail()
+>>> scslab.compare(["china-2018", "china-2018+rulebook.mode=public"], replicates=5, agents=100_000).table
 """
 
 from .engine import Sim
@@ -13,5 +14,17 @@ from .results import Results
 from .scenario.loading import ScenarioError, builtin_names, load
 from .scenario.schema import Scenario
 
-__all__ = ["Sim", "Results", "Scenario", "ScenarioError", "load", "builtin_names"]
+__all__ = ["Sim", "Results", "Scenario", "ScenarioError", "load", "builtin_names",
+           "ParameterSpace", "compare", "sweep", "calibrate", "sensitivity"]
 __version__ = "0.1.0"
+
+_EXPERIMENTS = ("ParameterSpace", "compare", "sweep", "calibrate", "sensitivity")
+
+
+def __getattr__(name: str):
+    """The experiment tools, imported on first use (they bring SciPy, DuckDB, Optuna, SALib)."""
+    if name in _EXPERIMENTS:
+        from . import experiments
+
+        return getattr(experiments, name)
+    raise AttributeError(f"module 'scslab' has no attribute {name!r}")

@@ -63,6 +63,8 @@ def _attempt(action):
         return action()
     except ScenarioError as error:
         fail(str(error))
+    except typer.Exit:
+        raise
     except RuntimeError as error:
         console.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None

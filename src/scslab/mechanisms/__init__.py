@@ -2,8 +2,8 @@
 
 Numba's on-disk cache only notices changes to the file that defines a kernel,
 not to kernels it calls in other modules, so a stale cache could silently run old
-code. The cache therefore lives in a directory named by a hash of every compiled
-source file of scslab, unless NUMBA_CACHE_DIR is set.
+code. The cache therefore lives in a directory named by a hash of every source file
+of scslab that uses Numba, unless NUMBA_CACHE_DIR is set.
 """
 
 import hashlib
@@ -17,8 +17,10 @@ def _cache_dir() -> str:
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
+        source = path.read_bytes()
+        if b"numba" in source:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(source)
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scslab" / "numba"
     return str(base / digest.hexdigest()[:16])
 
