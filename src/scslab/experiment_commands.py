@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from .cli import app, check_out, console, fail, run_options
+from .cli import _whole, app, check_out, console, fail, run_options
 from .scenario.loading import ScenarioError
 
 Agents = Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Agents per run (default: the scenario's).")]
@@ -41,8 +41,6 @@ def _base(spec: str):
 
 
 def _count(option: str, text: str | None, minimum: int) -> int | None:
-    from .cli import _whole
-
     value = _whole(option, text)
     if value is not None and value < minimum:
         fail(f"{option}: must be at least {minimum}, got {value}")

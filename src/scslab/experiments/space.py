@@ -183,20 +183,17 @@ class ParameterSpace:
         return parameter
 
     def _build(self, values: dict[str, float], label: str) -> Scenario:
-        data = copy.deepcopy(self.data)
-        for path, value in values.items():
-            apply_override(data, path.split("."), _plain_number(value), label)
-        return validate(data, label)
+        return validate(self.point_data(values, label), label)
 
     def scenario(self, values: dict[str, float]) -> Scenario:
         """The base scenario with ``values`` (path -> number) set."""
         return self._build(values, "parameter values")
 
-    def point_data(self, values: dict[str, float]) -> dict:
+    def point_data(self, values: dict[str, float], label: str = "parameter values") -> dict:
         """Resolved scenario data with ``values`` set (plain data, cheap to send to a worker)."""
         data = copy.deepcopy(self.data)
         for path, value in values.items():
-            apply_override(data, path.split("."), _plain_number(value), "parameter values")
+            apply_override(data, path.split("."), _plain_number(value), label)
         return data
 
     def from_unit(self, unit: np.ndarray) -> pd.DataFrame:
