@@ -16,6 +16,7 @@ from typing import NamedTuple
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from numba import njit, prange
 
 from .mechanisms import behaviour, detection, lists, rehabilitation, response, sanctions, scoring
@@ -29,7 +30,7 @@ from .mechanisms.streams import (
     ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, FOREIGN, REHABILITATION, SCORING, SHAMING, TRAVEL,
 )
 from .population import synthesize
-from .results import Results
+from .results import SCORE_OFFSET, Results, recovery_frame, score_frame
 from .scenario.loading import load
 from .scenario.schema import BEHAVIOURS, GRADES, Scenario
 
@@ -94,7 +95,8 @@ class Sim:
         return Results.from_run(
             scenario=self.scenario, seed=self.seed, agents=self.agents, scale=country.people.scale,
             history=country.history, group_history=country.group_history, grades=country.census()[0],
-            runtime=time.perf_counter() - started,
+            runtime=time.perf_counter() - started, scores=country.score_distribution(),
+            recoveries=country.recovery_times(),
         )
 
 
@@ -122,6 +124,7 @@ class CountryRun:
         self.joint_on = np.zeros(1, np.bool_)
         self.history = np.zeros((days, len(COUNTERS)), np.int64)
         self.group_history = np.zeros((days, n_groups, len(GROUP_COUNTERS)), np.int64)
+        self.exits = np.zeros((len(COUNTERS), days + 1), np.int64)
         self.daily, self.group_daily = list(DAILY), list(GROUP_DAILY)
 
         # Numbers of candidates per piece come from one NumPy stream per mechanism (and behaviour);
@@ -140,7 +143,8 @@ class CountryRun:
     def context(self) -> lists.ListContext:
         people = self.people
         return lists.ListContext(self.agents, self.roster, self.calendar, self.counters, self.group_counters,
-                                 people.stratum_start, people.stratum_group, people.household, self.joint_on)
+                                 people.stratum_start, people.stratum_group, people.household, self.joint_on,
+                                 self.exits)
 
     def step(self, day: int, inbound=None, enforcement: float = 1.0):
         """Simulate ``day``.
@@ -214,6 +218,17 @@ class CountryRun:
     def census(self, day: int | None = None) -> tuple[dict[str, int], float]:
         """People aged 15+ in each grade on ``day`` (default: the last day), and their mean score."""
         return self.state.census(self.agents, self.days - 1 if day is None else day)
+
+    def score_distribution(self) -> pd.DataFrame:
+        """People aged 15+ by score and grade on the last day (score, grade, people)."""
+        rulebook = self.scenario.rulebook
+        counts = _score_counts(self.agents.score, self.agents.touched, self.people.age, self.days - 1,
+                               rulebook.start_score, rulebook.recovery_points_per_day)
+        return score_frame(counts, rulebook.grade_minimums, self.people.scale)
+
+    def recovery_times(self) -> pd.DataFrame:
+        """People who left every list, by days listed and exit route (days_listed, route, people)."""
+        return recovery_frame(self.exits, self.people.scale)
 
 
 def _events_abroad(arrays, first, last):
@@ -496,6 +511,16 @@ class _Compiled:
                                        np.array([sc.rulebook.grade_minimums[g] for g in GRADES], np.int64))
         adults = int(counts.sum())
         return {g: int(c) for g, c in zip(GRADES, counts)}, (total / adults if adults else float(sc.rulebook.start_score))
+
+
+@njit(cache=True)
+def _score_counts(score, touched, age, day, start_score, rate):
+    """People aged 15+ by current score, indexed by score + SCORE_OFFSET."""
+    counts = np.zeros(2 * SCORE_OFFSET, np.int64)
+    for i in range(len(score)):
+        if age[i] != 0:
+            counts[recovered(int(score[i]), day - touched[i], start_score, rate) + SCORE_OFFSET] += 1
+    return counts
 
 
 @njit(cache=True, parallel=True)

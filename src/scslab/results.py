@@ -17,10 +17,62 @@ import pandas as pd
 from .files import atomic_directory
 from .mechanisms.state import COUNTERS, C, G
 from .scenario.loading import dumps, load
-from .scenario.schema import Scenario
+from .scenario.schema import GRADES, Scenario
 from .targets import compare_with_targets
 
 NOT_PEOPLE = ("days_listed_at_exit_total",)
+
+OPTIONAL_FRAMES = ("countries", "transfers", "scores", "recoveries")
+"""Tables a run may have besides the time series, each saved as ``<name>.parquet``."""
+
+SCORE_OFFSET = 2**15
+"""Scores are int16: counts by score are indexed by score + SCORE_OFFSET."""
+
+EXIT_ROUTES = {
+    "expired_total": "expired",
+    "deleted_total": "deleted",
+    "community_service_total": "community_service",
+    "corrected_total": "corrected",
+    "recovered_total": "recovered",
+}
+"""The counter of each way off the lists, and its name in ``recoveries``: the inclusion period
+ended, the record was deleted after the order was fulfilled, community service, a wrongful
+listing corrected, a score recovered above the grade list's threshold."""
+
+
+def score_frame(counts: np.ndarray, minimums: dict[str, int], scale: float) -> pd.DataFrame:
+    """People by score (``counts`` indexed by score + SCORE_OFFSET) with each score's grade."""
+    index = np.flatnonzero(counts)
+    scores = (index - SCORE_OFFSET).astype(np.int16)
+    floors = np.array([minimums[g] for g in GRADES])
+    grade = np.searchsorted(-floors, -scores, side="left").clip(max=len(GRADES) - 1)  # the first floor <= score
+    return pd.DataFrame({
+        "score": scores,
+        "grade": pd.Categorical(np.array(GRADES)[grade], categories=GRADES),
+        "people": np.rint(counts[index] * scale).astype(np.int64),
+    })
+
+
+def median_days_listed(recoveries: pd.DataFrame | None) -> float | None:
+    """Median time on the lists of the people who left them, in days (None if nobody left)."""
+    if recoveries is None or recoveries["people"].sum() == 0:
+        return None
+    by_days = recoveries.groupby("days_listed", observed=True)["people"].sum().sort_index()
+    cumulative = by_days.cumsum()
+    return float(cumulative.index[np.searchsorted(cumulative.to_numpy(), cumulative.iloc[-1] / 2)])
+
+
+def recovery_frame(exits: np.ndarray, scale: float) -> pd.DataFrame:
+    """People who left every list by route and days listed (``exits[counter, days]`` in agents)."""
+    parts = []
+    for counter, route in EXIT_ROUTES.items():
+        row = exits[getattr(C, counter)]
+        days = np.flatnonzero(row)
+        parts.append(pd.DataFrame({"days_listed": days.astype(np.int32), "route": route,
+                                   "people": np.rint(row[days] * scale).astype(np.int64)}))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["route"] = pd.Categorical(frame["route"], categories=list(EXIT_ROUTES.values()))
+    return frame
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -39,11 +91,18 @@ class Results:
     summary: dict = field(default_factory=dict)
     countries: pd.DataFrame | None = None
     transfers: pd.DataFrame | None = None
+    scores: pd.DataFrame | None = None
+    recoveries: pd.DataFrame | None = None
 
     @classmethod
     def from_run(cls, scenario, seed, agents, scale, history, group_history, grades, runtime,
-                 groups: list[str] | None = None) -> "Results":
-        """Results from a run's daily counters (in agents; ``groups`` names the group axis, default the scenario's)."""
+                 groups: list[str] | None = None, scores: pd.DataFrame | None = None,
+                 recoveries: pd.DataFrame | None = None) -> "Results":
+        """Results from a run's daily counters (in agents; ``groups`` names the group axis, default the scenario's).
+
+        ``scores`` (score, grade, people on the last day) and ``recoveries`` (days_listed,
+        route, people) are in people already.
+        """
         days = history.shape[0]
         dates = pd.date_range(scenario.start_date, periods=days, freq="D").as_unit("ms")
         people = np.rint(history * scale).astype(np.int64)
@@ -66,7 +125,7 @@ class Results:
             group_history[:, :, G.expression], group_history[:, :, G.expression_baseline]
         ).reshape(-1)
 
-        results = cls(scenario, seed, agents, scale, ts, by_group)
+        results = cls(scenario, seed, agents, scale, ts, by_group, scores=scores, recoveries=recoveries)
         results.summary = results._summarise(grades, runtime)
         return results
 
@@ -94,6 +153,7 @@ class Results:
             ) if last_year["expression_baseline"].sum() > 0 else 1.0,
             "mean_days_listed_at_exit": (float(ts["days_listed_at_exit_total"].iloc[-1]) / (exits / self.scale)
                                          if exits else None),
+            "median_days_listed_at_exit": median_days_listed(self.recoveries),
             "grades_at_end": {g: int(round(c * self.scale)) for g, c in grades.items()},
             "by_group_at_end": {
                 row.group: {"listed": int(row.listed), "wrongly_listed": int(row.wrongly_listed),
@@ -112,7 +172,7 @@ class Results:
             self.by_group.to_parquet(tmp / "by_group.parquet", index=False)
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
             (tmp / "scenario.toml").write_text(dumps(self.scenario))
-            for name in ("countries", "transfers"):
+            for name in OPTIONAL_FRAMES:
                 frame = getattr(self, name)
                 if frame is not None:
                     frame.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -127,9 +187,31 @@ class Results:
             scenario=load(str(d / "scenario.toml")), seed=summary["seed"], agents=summary["agents"],
             scale=summary["scale"], timeseries=pd.read_parquet(d / "timeseries.parquet"),
             by_group=pd.read_parquet(d / "by_group.parquet"), summary=summary,
-            **{name: pd.read_parquet(d / f"{name}.parquet") for name in ("countries", "transfers")
+            **{name: pd.read_parquet(d / f"{name}.parquet") for name in OPTIONAL_FRAMES
                if (d / f"{name}.parquet").exists()},
         )
+
+    def plot(self, name: str | None = None, backend: str = "matplotlib"):
+        """Charts of the run: all of them in one figure, or the named one (see ``scslab.plots.CHARTS``).
+
+        ``backend="matplotlib"`` gives a Matplotlib figure (static, for papers);
+        ``"plotly"`` an interactive Plotly figure (one chart), or a list of them.
+        """
+        from . import plots
+
+        if backend not in ("matplotlib", "plotly"):
+            raise ValueError(f"backend must be 'matplotlib' or 'plotly', not {backend!r}")
+        if name is None:
+            selected = plots.charts(self)
+        else:
+            one = plots.chart(self, name)
+            if one is None:
+                raise ValueError(f"this run has nothing to show in the {name!r} chart")
+            selected = [one]
+        if backend == "plotly":
+            figures = [plots.to_plotly(c) for c in selected]
+            return figures[0] if name is not None else figures
+        return plots.figure(selected)
 
     def at(self, date: str | dt.date) -> pd.Series:
         """The time-series row of one date."""

@@ -149,11 +149,20 @@ class World:
             for g, count in run.census()[0].items():
                 grades[g] += count * w
         results = Results.from_run(scenario=sc, seed=self.seed, agents=total_agents, scale=nominal, history=history,
-                                   group_history=group_history, grades=grades, runtime=runtime, groups=groups)
+                                   group_history=group_history, grades=grades, runtime=runtime, groups=groups,
+                                   scores=self._by_country(lambda run: run.score_distribution()),
+                                   recoveries=self._by_country(lambda run: run.recovery_times()))
         results.countries = self._countries_frame(table)
         results.transfers = self._transfers_frame()
         results.summary.update(self._summary(total_people, results.countries))
         return results
+
+    def _by_country(self, frame_of) -> pd.DataFrame:
+        """One table per country run, stacked, with a ``country`` column first."""
+        frames = [frame_of(run).assign(country=name) for name, run in zip(self.names, self.runs)]
+        frame = pd.concat(frames, ignore_index=True)
+        frame["country"] = pd.Categorical(frame["country"], categories=self.names)
+        return frame[["country"] + [c for c in frame.columns if c != "country"]]
 
     def _countries_frame(self, table) -> pd.DataFrame:
         days, n = table.shape[:2]

@@ -17,9 +17,13 @@ from .state import (
 )
 
 ListContext = namedtuple(
-    "ListContext", "agents roster calendar counters group_counters stratum_start stratum_group household joint_on"
+    "ListContext", "agents roster calendar counters group_counters stratum_start stratum_group household joint_on exits"
 )
-"""What list changes touch, bundled for the kernels (NumPy arrays, the roster and calendar tuples)."""
+"""What list changes touch, bundled for the kernels (NumPy arrays, the roster and calendar tuples).
+
+``exits[route, days]`` counts people who left every list by ``route`` (a counter
+index such as ``C.expired_total``) after ``days`` on a list.
+"""
 
 
 @nb.njit(cache=True)
@@ -76,6 +80,13 @@ def refresh_all_households(ctx):
 
 
 @nb.njit(cache=True)
+def _record_exit(ctx, route, days):
+    """Count one person leaving every list by ``route`` after ``days`` listed."""
+    ctx.counters[C.days_listed_at_exit_total] += days
+    ctx.exits[route, min(days, ctx.exits.shape[1] - 1)] += 1
+
+
+@nb.njit(cache=True)
 def enter_court(ctx, agent, day, wrongful, small_debt, expiry_day):
     """Put ``agent`` on the court blacklist (no-op if already there)."""
     flags = ctx.agents.flags
@@ -106,7 +117,7 @@ def leave_court(ctx, agent, day, route):
     ctx.counters[C.court_listed] -= 1
     ctx.counters[route] += 1
     if flags[agent] & F_LISTED == 0:
-        ctx.counters[C.days_listed_at_exit_total] += day - ctx.roster.court_entry[k]
+        _record_exit(ctx, route, day - ctx.roster.court_entry[k])
         roster_remove(ctx.roster, agent)
     _settle(ctx, agent, was_listed, was_wrong, day)
 
@@ -142,7 +153,7 @@ def leave_grade(ctx, agent, day):
     ctx.counters[C.grade_listed] -= 1
     ctx.counters[C.recovered_total] += 1
     if flags[agent] & F_LISTED == 0:
-        ctx.counters[C.days_listed_at_exit_total] += day - ctx.roster.grade_entry[k]
+        _record_exit(ctx, C.recovered_total, day - ctx.roster.grade_entry[k])
         roster_remove(ctx.roster, agent)
     _settle(ctx, agent, was_listed, was_wrong, day)
 

@@ -10,7 +10,7 @@ from pydantic_core import PydanticUndefined
 from .schema import COUNTRY_SECTIONS, Scenario
 
 
-def _keyed_model(field) -> type[BaseModel] | None:
+def keyed_model(field) -> type[BaseModel] | None:
     """The model of a ``dict[str, Model]`` field (tables keyed by a name), else None."""
     if typing.get_origin(field.annotation) is dict:
         value = typing.get_args(field.annotation)[1]
@@ -48,7 +48,7 @@ def parameter_rows(model: type[BaseModel] = Scenario, instance: BaseModel | None
         path = f"{prefix}{name}"
         value = getattr(instance, name)
         extra = field.json_schema_extra or {}
-        keyed = _keyed_model(field)
+        keyed = keyed_model(field)
         if keyed is not None:
             rows.append({"path": path, "unit": "", "default": None, "meaning": field.description or "",
                          "source": extra.get("source", ""), "table": True})

@@ -58,11 +58,18 @@ RONGCHENG = "Rongcheng Measures (chinalawtranslate); Foreign Policy 2018"
 DETERRENCE = "Chalfin & McCrary 2018; Lee & McCrary 2017; Nagin 2013"
 
 
-def param(default, unit: str, meaning: str, source: str | None = None, **kw):
-    """A scenario field with its unit, meaning and (optional) published source."""
+def param(default, unit: str, meaning: str, source: str | None = None, lever=None, **kw):
+    """A scenario field with its unit, meaning and (optional) published source.
+
+    ``lever`` marks a main policy lever (see ``scenario.levers``): ``(low, high)``, the
+    range a control offers for a number; ``True`` for a switch, a choice, or a table
+    whose own lever fields are levers here.
+    """
     extra = {"unit": unit}
     if source:
         extra["source"] = source
+    if lever is not None:
+        extra["lever"] = list(lever) if isinstance(lever, tuple) else lever
     return Field(default, description=meaning, json_schema_extra=extra, **kw)
 
 
@@ -229,8 +236,10 @@ class Channel(Strict):
     sees: dict[str, float] = param(
         {}, "probability", "For each behaviour it watches, the chance it records one event where it has full coverage."
     )
-    coverage_urban: ProbabilitySchedule = param(1.0, "fraction", "Share of urban people's events within the channel's reach.")
-    coverage_rural: ProbabilitySchedule = param(1.0, "fraction", "Share of rural people's events within the channel's reach.")
+    coverage_urban: ProbabilitySchedule = param(
+        1.0, "fraction", "Share of urban people's events within the channel's reach.", lever=(0.0, 1.0))
+    coverage_rural: ProbabilitySchedule = param(
+        1.0, "fraction", "Share of rural people's events within the channel's reach.", lever=(0.0, 1.0))
     false_records_per_person_year: float = param(
         0.0, "records/person/year",
         "Records about people who did nothing, per person at full coverage (false matches, malicious reports, clerical errors).",
@@ -240,7 +249,8 @@ class Channel(Strict):
         {}, "x", "Per group multiplier on the chance an event is attributed to the right person (default 1).", NIST
     )
     group_false_match: dict[str, float] = param(
-        {}, "x", "Per group multiplier on false records (default 1); false-match rates differ most by group.", NIST
+        {}, "x", "Per group multiplier on false records (default 1); false-match rates differ most by group.", NIST,
+        lever=(0.0, 100.0),
     )
 
 
@@ -269,7 +279,7 @@ class Channels(Strict):
             sees={"traffic_violation": 0.5, "public_disorder": 0.3, "protest": 0.5},
             coverage_urban=0.8, coverage_rural=0.3, false_records_per_person_year=0.01,
         ),
-        "-", "Camera network with face recognition.", NIST,
+        "-", "Camera network with face recognition.", NIST, lever=True,
     )
     courts: Channel = param(
         Channel(sees={"judgment_default": 0.95}, false_records_per_person_year=0.00002),
@@ -300,6 +310,7 @@ class Rulebook(Strict):
     mode: Literal["public", "secret"] = param(
         "secret", "-",
         "public: people know which behaviours are scored; secret: they do not and guess (see response.secret_prior).",
+        lever=True,
     )
     start: dt.date | None = param(None, "date", "When scoring starts (default: the scenario start).")
     start_score: int = param(1000, "points", "Everyone's starting score.", RONGCHENG, ge=0, le=10000)
@@ -417,19 +428,22 @@ class Sanctions(Strict):
 
 
 class Route(Strict):
-    rate_per_year: Schedule = param(0.0, "1/year", "Hazard of leaving the list by this route, per listed person.")
+    rate_per_year: Schedule = param(
+        0.0, "1/year", "Hazard of leaving the list by this route, per listed person.", lever=(0.0, 2.0))
     delay_days: int = param(0, "days", "Earliest time after listing this route can be taken.", ge=0)
 
 
 
 class Rehabilitation(Strict):
-    fulfilment: Route = param(Route(rate_per_year=0.3, delay_days=7), "-", "Fulfilling the court's order (paying).")
+    fulfilment: Route = param(
+        Route(rate_per_year=0.3, delay_days=7), "-", "Fulfilling the court's order (paying).", lever=True)
     community_service: Route = param(
-        Route(rate_per_year=0.02, delay_days=90), "-", "Community service that restores credit."
+        Route(rate_per_year=0.02, delay_days=90), "-", "Community service that restores credit.", lever=True
     )
     community_service_points: int = param(50, "points", "Points restored by community service.", ge=0)
     correction: Route = param(
-        Route(rate_per_year=0.5, delay_days=30), "-", "Appeals that remove wrongful listings (applies only to those)."
+        Route(rate_per_year=0.5, delay_days=30), "-", "Appeals that remove wrongful listings (applies only to those).",
+        lever=True,
     )
 
 
@@ -462,11 +476,11 @@ class Sections(Strict):
 
     population: Population = param(Population(), "-", "The synthetic population.")
     behaviours: Behaviours = param(Behaviours(), "-", "What people do.")
-    channels: Channels = param(Channels(), "-", "How the system watches.")
-    rulebook: Rulebook = param(Rulebook(), "-", "Scoring rules.")
+    channels: Channels = param(Channels(), "-", "How the system watches.", lever=True)
+    rulebook: Rulebook = param(Rulebook(), "-", "Scoring rules.", lever=True)
     lists: Lists = param(Lists(), "-", "Black- and redlists.")
     sanctions: Sanctions = param(Sanctions(), "-", "Sanctions and perks.")
-    rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.")
+    rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.", lever=True)
     response: Response = param(Response(), "-", "How people respond.")
 
 
@@ -530,7 +544,7 @@ class Flow(Strict):
 class _Sharing(Strict):
     """What a sharing arrangement carries, how fast and how well, and when."""
 
-    enabled: bool = param(True, "-", "Whether the arrangement operates at all.")
+    enabled: bool = param(True, "-", "Whether the arrangement operates at all.", lever=True)
     classes: list[Literal[RECORD_CLASSES]] = param(
         ..., "-", "Record classes that flow: " + ", ".join(RECORD_CLASSES) + ".", min_length=1
     )
@@ -633,8 +647,8 @@ class Scenario(Sections, _Heading):
         "inherits the sections above and overrides what it sets.",
     )
     travel: dict[str, Flow] = param({}, "-", "People crossing borders, flow by flow.")
-    agreements: dict[str, Agreement] = param({}, "-", "Bilateral data-sharing agreements.")
-    alliances: dict[str, Alliance] = param({}, "-", "Pooled data-sharing platforms.")
+    agreements: dict[str, Agreement] = param({}, "-", "Bilateral data-sharing agreements.", lever=True)
+    alliances: dict[str, Alliance] = param({}, "-", "Pooled data-sharing platforms.", lever=True)
     trust: Trust = param(Trust(), "-", "The country trust index and the pressure tied to it.")
 
     @model_validator(mode="before")

@@ -1,0 +1,298 @@
+"""Charts of a run: what each shows is built once, then drawn by Plotly (interactive) or Matplotlib (PNG).
+
+Each chart function takes :class:`~scslab.results.Results` and returns a
+:class:`Chart` (series of numbers with titles and labels), or ``None`` where the
+run has nothing to show (no countries, no transfers). :func:`to_plotly` and
+:func:`draw` turn a chart into a figure; ``Results.plot`` is the short way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .results import Results
+from .scenario.schema import GRADES
+from .targets import TARGET_COLUMNS, read_targets
+
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+"""Okabe-Ito colours, distinguishable with the common colour-vision deficiencies."""
+
+SMOOTHING_DAYS = 30
+
+ROUTE_LABELS = {"expired": "inclusion period ended", "deleted": "order fulfilled, record deleted",
+                "community_service": "community service", "corrected": "wrongful listing corrected",
+                "recovered": "score recovered"}
+"""How each way off the lists (``Results.recoveries.route``) reads in a legend."""
+
+
+@dataclass
+class Series:
+    """One line, set of bars or set of markers."""
+
+    name: str
+    x: Sequence
+    y: Sequence
+    kind: Literal["line", "bar", "markers"] = "line"
+    dash: bool = False
+    color: str | None = None
+
+
+@dataclass
+class Chart:
+    """What one chart shows: its series (or a matrix for a heat map), titles and a one-sentence caption."""
+
+    name: str
+    title: str
+    caption: str
+    x_label: str
+    y_label: str
+    series: list[Series] = field(default_factory=list)
+    stacked: bool = False
+    log_y: bool = False
+    matrix: pd.DataFrame | None = None  # heat map: rows on the y axis, columns on the x axis
+
+
+def _colored(series: list[Series]) -> list[Series]:
+    for i, s in enumerate(series):
+        s.color = s.color or PALETTE[i % len(PALETTE)]
+    return series
+
+
+def lists_over_time(r: Results) -> Chart:
+    ts = r.timeseries
+    series = [
+        Series("on a list now", ts["date"], ts["listed"]),
+        Series("court blacklist now", ts["date"], ts["court_listed"]),
+        Series("grade list now", ts["date"], ts["grade_listed"]),
+        Series("entries since the start", ts["date"], ts["listed_total"], dash=True),
+        Series("exits since the start", ts["date"], ts["delisted_total"], dash=True),
+    ]
+    if not ts["grade_listed_total"].any():
+        series.pop(2)
+    return Chart("lists", "The blacklists over time",
+                 "People on a blacklist each day (solid) and everyone who has entered or left one so far (dashed).",
+                 "date", "people", _colored(series))
+
+
+def blocked_purchases(r: Results) -> Chart:
+    ts = r.timeseries
+    series = [Series("flights blocked (model)", ts["date"], ts["flight_blocks_total"], color=PALETTE[0]),
+              Series("train tickets blocked (model)", ts["date"], ts["train_blocks_total"], color=PALETTE[1])]
+    caption = "Ticket purchases refused to listed people since the start, person-times."
+    if getattr(r.scenario, "targets", None):
+        published = read_targets(r.scenario.targets)
+        published = published[(published["date"] >= ts["date"].iloc[0]) & (published["date"] <= ts["date"].iloc[-1])]
+        for column, color in (("flight_blocks_total", PALETTE[0]), ("train_blocks_total", PALETTE[1])):
+            rows = published[published["quantity"] == column]
+            if len(rows):
+                kind = "flights" if column.startswith("flight") else "train tickets"
+                series.append(Series(f"{kind} blocked (published)", rows["date"], rows["published"], "markers",
+                                     color=color))
+        caption += " Dots: the published figures (sources in the scenario's targets file)."
+    return Chart("blocked_purchases", "Blocked ticket purchases", caption, "date", "purchases blocked", series)
+
+
+def group_sizes(r: Results) -> dict[str, float]:
+    """People in each group of ``r.by_group`` (``country/group`` in many-country runs)."""
+    from .scenario.international import country_scenario
+
+    if r.scenario.countries:
+        sizes = {}
+        for name in r.scenario.countries:
+            population = country_scenario(r.scenario, name).population
+            sizes.update({f"{name}/{g.name}": g.share * population.size for g in population.groups})
+        return sizes
+    return {g.name: g.share * r.scenario.population.size for g in r.scenario.population.groups}
+
+
+def wrongful_by_group(r: Results) -> Chart:
+    last = r.by_group[r.by_group["day"] == r.by_group["day"].max()]
+    sizes = group_sizes(r)
+    groups = [str(g) for g in last["group"]]
+    per = np.array([100_000 / sizes[g] if sizes[g] else 0.0 for g in groups])
+    series = [Series("listed", groups, last["listed"].to_numpy() * per, "bar"),
+              Series("wrongly listed (no offence behind the listing)", groups,
+                     last["wrongly_listed"].to_numpy() * per, "bar")]
+    return Chart("wrongful_by_group", "Listed and wrongly listed, by group",
+                 "People on a list on the last day per 100,000 people of each group; a taller red bar for a group "
+                 "means its members are more often listed for nothing.",
+                 "group", "per 100,000 people of the group", _colored(series))
+
+
+def expression(r: Results) -> Chart:
+    ts = r.timeseries
+    smooth = ts[["expression", "expression_baseline"]].rolling(SMOOTHING_DAYS, min_periods=1).mean()
+    series = [Series("lawful expression with the system", ts["date"], smooth["expression"]),
+              Series("the same people with no system", ts["date"], smooth["expression_baseline"], dash=True)]
+    return Chart("expression", "Lawful political expression against the no-system baseline",
+                 f"Acts of lawful political expression per day ({SMOOTHING_DAYS}-day mean): the gap between the "
+                 "lines is speech the system chills.", "date", "acts per day", _colored(series))
+
+
+def scores(r: Results, bin_points: int = 10) -> Chart | None:
+    if r.scores is None or r.scores.empty:
+        return None
+    frame = r.scores.assign(bin=(r.scores["score"] // bin_points) * bin_points)
+    table = frame.groupby(["grade", "bin"], observed=True)["people"].sum().reset_index()
+    series = [Series(f"grade {g}", rows["bin"], rows["people"], "bar", color=PALETTE[GRADES.index(g)])
+              for g, rows in table.groupby("grade", observed=True) if len(rows)]
+    return Chart("scores", "Score distribution by grade on the last day",
+                 f"People aged 15+ by score ({bin_points}-point bins), coloured by grade; the count axis is "
+                 "logarithmic, so the few far from the starting score stay visible.",
+                 "score", "people (log scale)", series, stacked=True, log_y=True)
+
+
+def recovery(r: Results, bin_days: int = 30) -> Chart | None:
+    if r.recoveries is None or r.recoveries["people"].sum() == 0:
+        return None
+    frame = r.recoveries.assign(months=r.recoveries["days_listed"] // bin_days)
+    table = frame.groupby(["route", "months"], observed=True)["people"].sum().reset_index()
+    series = [Series(ROUTE_LABELS[route], rows["months"], rows["people"], "bar")
+              for route, rows in table.groupby("route", observed=True) if len(rows)]
+    return Chart("recovery", "How long people stayed listed before they got off",
+                 f"People who left every list, by months on a list ({bin_days}-day months) and the way they left.",
+                 "months on a list", "people", _colored(series), stacked=True)
+
+
+def trust_index(r: Results) -> Chart | None:
+    if r.countries is None:
+        return None
+    series = [Series(str(name), rows["date"], rows["trust_index"])
+              for name, rows in r.countries.groupby("country", observed=True)]
+    return Chart("trust", "Each country's trust index",
+                 "The index a country's individual scores roll up into (scenario's trust rule), over time.",
+                 "date", "trust index", _colored(series))
+
+
+def transfer_flows(r: Results) -> Chart | None:
+    if r.transfers is None or r.transfers.empty:
+        return None
+    names = list(r.scenario.countries)
+    matrix = (r.transfers.groupby(["from_country", "to_country"])["records"].sum().unstack(fill_value=0)
+              .reindex(index=names, columns=names, fill_value=0))
+    return Chart("transfers", "Credit records sent across borders",
+                 "Records about people sent from the country that made them (rows) to the country that received "
+                 "them (columns) over the whole run.", "to country", "from country", matrix=matrix)
+
+
+CHARTS: dict[str, Callable[[Results], Chart | None]] = {
+    "lists": lists_over_time,
+    "blocked_purchases": blocked_purchases,
+    "wrongful_by_group": wrongful_by_group,
+    "expression": expression,
+    "scores": scores,
+    "recovery": recovery,
+    "trust": trust_index,
+    "transfers": transfer_flows,
+}
+"""Every named chart, in the order reports show them."""
+
+
+def chart(r: Results, name: str) -> Chart | None:
+    """The named chart of a run (None where the run has nothing to show)."""
+    if name not in CHARTS:
+        raise KeyError(f"unknown chart {name!r} (known: {', '.join(CHARTS)})")
+    return CHARTS[name](r)
+
+
+def charts(r: Results) -> list[Chart]:
+    """Every chart the run has something to show in."""
+    return [c for c in (f(r) for f in CHARTS.values()) if c is not None]
+
+
+def to_plotly(c: Chart):
+    """An interactive Plotly figure of a chart."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    if c.matrix is not None:
+        fig.add_trace(go.Heatmap(z=c.matrix.to_numpy(), x=list(c.matrix.columns), y=list(c.matrix.index),
+                                 colorscale="Blues", colorbar={"title": "records"},
+                                 hovertemplate="%{y} to %{x}: %{z:,.0f} records<extra></extra>"))
+    for s in c.series:
+        if s.kind == "bar":
+            fig.add_trace(go.Bar(name=s.name, x=list(s.x), y=list(s.y), marker_color=s.color))
+        else:
+            mode = "markers" if s.kind == "markers" else "lines"
+            fig.add_trace(go.Scatter(name=s.name, x=list(s.x), y=list(s.y), mode=mode,
+                                     line={"color": s.color, "dash": "dash" if s.dash else "solid"},
+                                     marker={"color": s.color, "size": 9}))
+    fig.update_layout(title=c.title, xaxis_title=c.x_label, yaxis_title=c.y_label, template="plotly_white",
+                      barmode="stack" if c.stacked else "group", legend={"orientation": "h", "y": -0.2},
+                      margin={"l": 60, "r": 20, "t": 60, "b": 40}, height=420)
+    if c.log_y:
+        fig.update_yaxes(type="log")
+    return fig
+
+
+def draw(c: Chart, ax) -> None:
+    """Draw a chart on a Matplotlib axes."""
+    if c.matrix is not None:
+        image = ax.imshow(c.matrix.to_numpy(), cmap="Blues")
+        ax.set_xticks(range(len(c.matrix.columns)), c.matrix.columns, rotation=45, ha="right")
+        ax.set_yticks(range(len(c.matrix.index)), c.matrix.index)
+        ax.figure.colorbar(image, ax=ax, label="records")
+    bars = [s for s in c.series if s.kind == "bar"]
+    categorical = bars and not np.issubdtype(np.asarray(bars[0].x).dtype, np.number)
+    bottom: dict = {}
+    for i, s in enumerate(bars):
+        x = np.asarray(s.x)
+        if categorical:
+            positions = np.arange(len(x)) + (0 if c.stacked else (i - (len(bars) - 1) / 2) * 0.8 / len(bars))
+            width = 0.8 if c.stacked else 0.8 / len(bars)
+        else:
+            positions, width = x, np.min(np.diff(np.unique(x))) if len(np.unique(x)) > 1 else 1.0
+        base = np.array([bottom.get(p, 0.0) for p in positions]) if c.stacked else 0.0
+        ax.bar(positions, s.y, width=width, bottom=base, label=s.name, color=s.color, align="center")
+        if c.stacked:
+            for p, y in zip(positions, np.asarray(s.y, float)):
+                bottom[p] = bottom.get(p, 0.0) + y
+        if categorical:
+            ax.set_xticks(np.arange(len(x)), x, rotation=20, ha="right")
+    for s in c.series:
+        if s.kind == "line":
+            ax.plot(s.x, s.y, label=s.name, color=s.color, linestyle="--" if s.dash else "-")
+        elif s.kind == "markers":
+            ax.plot(s.x, s.y, "o", label=s.name, color=s.color, markeredgecolor="white")
+    if c.log_y:
+        ax.set_yscale("log")
+    ax.set_title(c.title)
+    ax.set_xlabel(c.x_label)
+    ax.set_ylabel(c.y_label)
+    if c.series:
+        ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+
+
+def figure(charts_: list[Chart], columns: int = 2):
+    """A Matplotlib figure with the charts in a grid (shown inline by Jupyter; ``savefig`` to keep it)."""
+    from matplotlib.figure import Figure
+
+    columns = min(columns, len(charts_)) or 1
+    rows = max(1, -(-len(charts_) // columns))
+    fig = Figure(figsize=(7 * columns, 4.6 * rows))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for ax, c in zip(axes.flat, charts_):
+        draw(c, ax)
+    for ax in list(axes.flat)[len(charts_):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def save_pngs(charts_: list[Chart], directory, dpi: int = 150) -> list:
+    """One PNG per chart (``<name>.png``) in ``directory``, for slides and papers."""
+    paths = []
+    for c in charts_:
+        fig = figure([c], columns=1)
+        fig.set_size_inches(8, 5)
+        fig.tight_layout()
+        path = directory / f"{c.name}.png"
+        fig.savefig(path, dpi=dpi)
+        paths.append(path)
+    return paths
