@@ -116,6 +116,7 @@ def run(
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/<scenario>-<timestamp>).")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    report: Annotated[bool, typer.Option(help="Also write report.html and figures/ (see `scslab report`).")] = False,
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
     from .engine import Sim
@@ -141,8 +142,42 @@ def run(
     except OSError as error:
         fail(f"--out {target}: cannot write results ({error.strerror or error})")
     console.print(describe(results.summary), highlight=False, soft_wrap=True)
+    if report:
+        _write_report(target, results, " ".join(["scslab"] + sys.argv[1:]))
     files = sorted(p.name for p in target.iterdir())
     console.print(f"\nResults written to {target}/ ({', '.join(files)})", highlight=False, soft_wrap=True)
+
+
+def _write_report(run_dir: Path, results, command: str | None) -> Path:
+    from .report import write_report
+
+    try:
+        return write_report(run_dir, results, command)
+    except OSError as error:
+        fail(f"{run_dir}: cannot write the report ({error.strerror or error})")
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A directory written by `scslab run`.")],
+) -> None:
+    """Write RUN_DIR/report.html (one self-contained file, opens offline) and RUN_DIR/figures/*.png."""
+    from .results import Results
+
+    if not run_dir.is_dir():
+        fail(f"{run_dir}: no such run directory")
+    missing = [name for name in ("summary.json", "timeseries.parquet", "by_group.parquet", "scenario.toml")
+               if not (run_dir / name).is_file()]
+    if missing:
+        fail(f"{run_dir}: not a run directory (missing {', '.join(missing)})")
+    try:
+        results = Results.load(run_dir)
+    except ScenarioError as error:
+        fail(f"{run_dir}/scenario.toml: {error}")
+    except (OSError, ValueError, KeyError) as error:
+        fail(f"{run_dir}: cannot read the results ({error})")
+    path = _write_report(run_dir, results, None)
+    console.print(f"Report written to {path} (figures in {run_dir / 'figures'}/)", highlight=False, soft_wrap=True)
 
 
 @app.command()

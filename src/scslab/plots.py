@@ -97,29 +97,16 @@ def blocked_purchases(r: Results) -> Chart:
     return Chart("blocked_purchases", "Blocked ticket purchases", caption, "date", "purchases blocked", series)
 
 
-def group_sizes(r: Results) -> dict[str, float]:
-    """People in each group of ``r.by_group`` (``country/group`` in many-country runs)."""
-    from .scenario.international import country_scenario
-
-    if r.scenario.countries:
-        sizes = {}
-        for name in r.scenario.countries:
-            population = country_scenario(r.scenario, name).population
-            sizes.update({f"{name}/{g.name}": g.share * population.size for g in population.groups})
-        return sizes
-    return {g.name: g.share * r.scenario.population.size for g in r.scenario.population.groups}
-
-
 def wrongful_by_group(r: Results) -> Chart:
     last = r.by_group[r.by_group["day"] == r.by_group["day"].max()]
-    sizes = group_sizes(r)
+    sizes = r.group_sizes()
     groups = [str(g) for g in last["group"]]
     per = np.array([100_000 / sizes[g] if sizes[g] else 0.0 for g in groups])
     series = [Series("listed", groups, last["listed"].to_numpy() * per, "bar"),
               Series("wrongly listed (no offence behind the listing)", groups,
                      last["wrongly_listed"].to_numpy() * per, "bar")]
     return Chart("wrongful_by_group", "Listed and wrongly listed, by group",
-                 "People on a list on the last day per 100,000 people of each group; a taller red bar for a group "
+                 "People on a list on the last day per 100,000 people of each group; a taller orange bar for a group "
                  "means its members are more often listed for nothing.",
                  "group", "per 100,000 people of the group", _colored(series))
 

@@ -136,6 +136,7 @@ class Results:
         end_values = {k: (float(end[k]) if k == "expression_rate" else int(end[k]))
                       for k in ts.columns if k not in ("day", "date", "days_listed_at_exit_total")}
         by_group_end = self.by_group[self.by_group["day"] == ts["day"].iloc[-1]]
+        sizes = self.group_sizes()
         last_year = ts.tail(365)
         return {
             "scenario": self.scenario.name,
@@ -156,13 +157,23 @@ class Results:
             "median_days_listed_at_exit": median_days_listed(self.recoveries),
             "grades_at_end": {g: int(round(c * self.scale)) for g, c in grades.items()},
             "by_group_at_end": {
-                row.group: {"listed": int(row.listed), "wrongly_listed": int(row.wrongly_listed),
-                            "expression_rate": float(row.expression_rate)}
+                row.group: {"people": int(round(sizes.get(row.group, 0))), "listed": int(row.listed),
+                            "wrongly_listed": int(row.wrongly_listed), "expression_rate": float(row.expression_rate)}
                 for row in by_group_end.itertuples()
             },
             "targets": compare_with_targets(self.scenario, ts),
             "runtime_seconds": round(runtime, 3),
         }
+
+    def group_sizes(self) -> dict[str, float]:
+        """People in each group of ``by_group`` (``country/group`` in many-country runs)."""
+        from .scenario.international import country_scenario
+
+        sc = self.scenario
+        populations = ({name: country_scenario(sc, name).population for name in sc.countries} if sc.countries
+                       else {"": sc.population})
+        return {(f"{name}/" if name else "") + g.name: g.share * population.size
+                for name, population in populations.items() for g in population.groups}
 
     def save(self, directory: str | Path) -> Path:
         """Write the result files to ``directory`` atomically (temporary name, then rename)."""

@@ -11,7 +11,22 @@ def _n(x: float) -> str:
 
 
 def describe(summary: dict) -> str:
-    """What happened in a run, in a few sentences a newcomer can read."""
+    """What happened in a run, in a few sentences a newcomer can read, then the tables."""
+    lines = sentences(summary)
+    lines.extend(_countries(summary))
+    targets = summary.get("targets") or []
+    if targets:
+        lines.append("Against the published figures:")
+        for t in targets:
+            lines.append(
+                f"  {t['date']}  {t['quantity']:<22} published {_n(t['published']):>14}  "
+                f"model {_n(t['model']):>14}  ({t['relative_error']:+.1%})"
+            )
+    return "\n".join(lines)
+
+
+def sentences(summary: dict) -> list[str]:
+    """The plain-language account of a run: what happened, and to whom."""
     e = summary["end"]
     lines = [
         f"{summary['scenario']}: {summary['start_date']} to {summary['end_date']}, "
@@ -47,16 +62,26 @@ def describe(summary: dict) -> str:
     if groups and e["listed"] and "countries_at_end" not in summary:
         parts = [f"{g}: {_n(v['wrongly_listed'])} of {_n(v['listed'])}" for g, v in groups.items()]
         lines.append("Wrongly listed / listed by group at the end: " + "; ".join(parts) + ".")
-    lines.extend(_countries(summary))
-    targets = summary.get("targets") or []
-    if targets:
-        lines.append("Against the published figures:")
-        for t in targets:
-            lines.append(
-                f"  {t['date']}  {t['quantity']:<22} published {_n(t['published']):>14}  "
-                f"model {_n(t['model']):>14}  ({t['relative_error']:+.1%})"
-            )
-    return "\n".join(lines)
+        lines.extend(_disparity(groups))
+    days = summary.get("median_days_listed_at_exit")
+    if days is not None:
+        lines.append(f"Half of those who got off a list had been on it for {days:,.0f} days or less.")
+    return lines
+
+
+def _disparity(groups: dict) -> list[str]:
+    """Wrongful listing per 100,000 people of each group, and how far apart the groups are."""
+    rates = {g: v["wrongly_listed"] / v["people"] * 1e5 for g, v in groups.items() if v.get("people")}
+    if not rates or max(rates.values()) == 0:
+        return []
+    parts = "; ".join(f"{g} {r:,.1f}" for g, r in rates.items())
+    line = f"Wrongly listed per 100,000 people of each group: {parts}."
+    largest = max(rates, key=lambda g: groups[g]["people"])
+    highest = max(rates, key=rates.get)
+    if rates[largest] > 0 and highest != largest:
+        line += (f" A {highest} person is {rates[highest] / rates[largest]:.1f} times as likely to be wrongly listed "
+                 f"as a {largest} person.")
+    return [line]
 
 
 def _countries(summary: dict) -> list[str]:

@@ -83,3 +83,31 @@ def to_markdown(rows: list[dict]) -> str:
             default = str(row["default"]).replace("|", "\\|")
             lines.append(f"| `{row['path']}` | {row['unit']} | {default} | {row['meaning']} | {row['source']} |")
     return "\n".join(lines) + "\n"
+
+
+def file_notes(text: str) -> dict[str, str]:
+    """The comments of a scenario file, by the parameter path they annotate.
+
+    A comment on a parameter's line is its own; a block of comment lines applies to
+    the parameters that follow it in its table, up to a blank line or another block.
+    Comments before the first table describe the file, not a parameter.
+    """
+    notes, table, block, last_was_comment = {}, "", "", False
+    for line in text.splitlines():
+        stripped = line.strip()
+        is_comment = stripped.startswith("#")
+        if not stripped:
+            block = ""
+        elif is_comment:
+            text_ = stripped.lstrip("#").strip()
+            block = f"{block} {text_}" if last_was_comment else text_
+        elif stripped.startswith("["):
+            table, block = stripped.strip("[]").strip() + ".", ""
+        elif "=" in stripped and not line[0].isspace():
+            key, _, rest = stripped.partition("=")
+            inline = rest.split("#", 1)[1].strip() if "#" in rest and not rest.strip().startswith(("[", "{")) else ""
+            note = inline or (block if table else "")
+            if note:
+                notes[table + key.strip()] = note
+        last_was_comment = is_comment
+    return notes
