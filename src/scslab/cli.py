@@ -181,6 +181,21 @@ def report(
 
 
 @app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,
+    host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+) -> None:
+    """Serve the policy-lab web app on http://HOST:PORT (open it in a browser; Ctrl-C stops it)."""
+    from .dashboard import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        errors.print(f"warning: serving on {host}: anyone who can reach this address can use the dashboard",
+                     highlight=False)
+    console.print(f"scslab dashboard on http://{host}:{port} (Ctrl-C stops it)", highlight=False)
+    raise typer.Exit(serve(host, port))
+
+
+@app.command()
 def params(
     markdown: Annotated[bool, typer.Option(help="Print the parameter reference as Markdown.")] = False,
 ) -> None:

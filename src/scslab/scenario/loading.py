@@ -91,10 +91,15 @@ def read_raw(spec: str) -> tuple[dict, str]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(f"{spec}: cannot be read ({error})") from None
+    return parse_toml(text, spec), spec
+
+
+def parse_toml(text: str, source: str) -> dict:
+    """Raw data of scenario-file text; a syntax error is a ScenarioError naming ``source``."""
     try:
-        return tomllib.loads(text), spec
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{spec}: TOML syntax error: {error}") from None
+        raise ScenarioError(f"{source}: TOML syntax error: {error}") from None
 
 
 def parse_override(text: str) -> tuple[list[str], object]:

@@ -1,0 +1,110 @@
+"""What the dashboard does besides drawing: read an uploaded scenario, set levers, run, compare.
+
+Kept apart from the Streamlit page so that it can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..engine import Sim
+from ..results import Results
+from ..scenario.levers import Lever, set_levers
+from ..scenario.loading import ScenarioError, dumps, parse_toml, to_data, validate
+from ..scenario.schema import Scenario
+
+MAX_UPLOAD_BYTES = 256 * 1024
+"""Largest scenario file the dashboard accepts (the built-in ones are under 20 KiB)."""
+
+DEFAULT_AGENTS = 300_000
+MAX_AGENTS = 5_000_000
+
+RUN_LOCK = threading.Lock()
+"""One run at a time: runs use every core, and two at once would only both be slower."""
+
+
+def read_upload(name: str, content: bytes) -> Scenario:
+    """A scenario from an uploaded file: TOML only, at most MAX_UPLOAD_BYTES; errors as the CLI gives them."""
+    if not name.lower().endswith(".toml"):
+        raise ScenarioError(f"{name}: not a .toml file (scenario files are TOML)")
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ScenarioError(f"{name}: {len(content):,} bytes, more than the {MAX_UPLOAD_BYTES // 1024} KiB allowed")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{name}: cannot be read (not UTF-8 text)") from None
+    return validate(parse_toml(text, name), name)
+
+
+def with_levers(scenario: Scenario, values: dict[Lever, object]) -> Scenario:
+    """The scenario with the levers that differ from its own values set."""
+    changed = {lever: value for lever, value in values.items() if value != lever.value}
+    if not changed:
+        return scenario
+    return validate(set_levers(to_data(scenario), changed), f"{scenario.name} (dashboard)")
+
+
+def changes(values: dict[Lever, object]) -> list[str]:
+    """The levers moved from the scenario's values, as ``label: old -> new``."""
+    return [f"{lever.label}: {_show(lever.value)} -> {_show(value)}"
+            for lever, value in values.items() if value != lever.value]
+
+
+def _show(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass
+class Comparison:
+    """A run and its baseline (the same scenario, agents and seed with the levers untouched)."""
+
+    run: Results
+    baseline: Results
+
+
+def run(scenario: Scenario, agents: int, seed: int, progress: Callable[[int, int], None] | None = None) -> Results:
+    """One run, under the lock."""
+    with RUN_LOCK:
+        return Sim(scenario, agents=agents, seed=seed).run(progress)
+
+
+BASELINES: OrderedDict[tuple, Results] = OrderedDict()
+BASELINES_KEPT = 4
+
+
+def baseline(scenario: Scenario, agents: int, seed: int, progress=None) -> Results:
+    """The run of the scenario as it is, kept for the next comparisons (the last few are kept)."""
+    key = (dumps(scenario), agents, seed)
+    if key in BASELINES:
+        BASELINES.move_to_end(key)
+        return BASELINES[key]
+    result = run(scenario, agents, seed, progress)
+    BASELINES[key] = result
+    while len(BASELINES) > BASELINES_KEPT:
+        BASELINES.popitem(last=False)
+    return result
+
+
+HEADLINE = (
+    ("On a list at the end", lambda r: r.summary["end"]["listed"], "{:,.0f}"),
+    ("Wrongly listed at the end", lambda r: r.summary["end"]["wrongly_listed"], "{:,.0f}"),
+    ("Ticket purchases blocked", lambda r: r.summary["end"]["flight_blocks_total"]
+     + r.summary["end"]["train_blocks_total"], "{:,.0f}"),
+    ("Lawful speech chilled (last year)", lambda r: 100 * (1 - r.summary["expression_rate_last_365_days"]),
+     "{:.2f}%"),
+    ("Got off a list", lambda r: r.summary["end"]["delisted_total"], "{:,.0f}"),
+)
+"""The figures shown above the charts: label, how to read it from results, format."""
+
+
+def headline(comparison: Comparison) -> list[tuple[str, str, str | None]]:
+    """(label, value, change from the baseline) for each headline figure."""
+    out = []
+    for label, read, fmt in HEADLINE:
+        value, base = read(comparison.run), read(comparison.baseline)
+        delta = value - base
+        out.append((label, fmt.format(value), None if delta == 0 else ("+" if delta > 0 else "") + fmt.format(delta)))
+    return out
