@@ -63,7 +63,7 @@ def key_parameters(scenario: Scenario) -> list[dict]:
         if "<name>" in path or value in ({}, [], None, ""):
             continue
         from_file = path in builtin and builtin[path] == value
-        published = notes.get(path) if from_file else (row["source"] if defaults.get(path) == value else "")
+        published = (notes.get(path) if from_file else None) or (row["source"] if defaults.get(path) == value else "")
         if not (path in lever_fields or published):
             continue
         if published:
