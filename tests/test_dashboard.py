@@ -11,7 +11,7 @@ from scslab.scenario.levers import levers, set_levers
 from scslab.scenario.loading import ScenarioError, builtin_path, load, to_data, validate
 from scslab.scenario.reference import file_notes
 
-from .runs import china_run
+from runs import china_run
 
 runner = CliRunner()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import browser_page, chromium_path
+from browser import browser_page, chromium_path
 
 ARTIFACTS = Path(os.environ.get("SCSLAB_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
 CHART_DATA = "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => JSON.stringify((d.data || []).map(t => t.y)))"

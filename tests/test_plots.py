@@ -11,7 +11,7 @@ from scslab import plots
 from scslab.results import SCORE_OFFSET, median_days_listed, score_frame
 from scslab.scenario.schema import GRADES
 
-from .runs import central_asia_run, china_run
+from runs import central_asia_run, china_run
 
 matplotlib.use("Agg")
 

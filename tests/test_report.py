@@ -12,8 +12,8 @@ from scslab.cli import app
 from scslab.report import CAVEATS, key_parameters, write_report
 from scslab.scenario.loading import load
 
-from .browser import browser_page
-from .runs import central_asia_run, china_run
+from browser import browser_page
+from runs import central_asia_run, china_run
 
 runner = CliRunner()
 
