@@ -17,7 +17,8 @@ from scslab.cli import app
 from scslab.scenario.loading import builtin_names
 
 MINIMAL = 'name = "tiny"\nstart_date = 2015-01-01\nend_date = 2015-03-01\n[population]\nsize = 100000\n'
-RESULT_FILES = {"timeseries.parquet", "by_group.parquet", "summary.json", "scenario.toml"}
+RESULT_FILES = {"timeseries.parquet", "by_group.parquet", "summary.json", "scenario.toml", "scores.parquet",
+                "recoveries.parquet"}
 
 runner = CliRunner()
 

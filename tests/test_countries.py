@@ -199,7 +199,8 @@ def test_one_country_runs_have_no_country_results(tmp_path):
     assert results.countries is None and results.transfers is None
     results.save(tmp_path / "run")
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
-        "by_group.parquet", "scenario.toml", "summary.json", "timeseries.parquet"]
+        "by_group.parquet", "recoveries.parquet", "scenario.toml", "scores.parquet", "summary.json",
+        "timeseries.parquet"]
 
 
 @pytest.mark.parametrize("change, message", [
