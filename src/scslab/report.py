@@ -56,7 +56,8 @@ def key_parameters(scenario: Scenario) -> list[dict]:
         data, _ = read_raw(scenario.name)
         builtin = _values(Scenario.model_validate(data))
     defaults = _values(Scenario())
-    lever_fields = {_lever_field(lever) for lever in _all_levers(scenario)}
+    all_levers = _all_levers(scenario)
+    lever_fields = {_lever_field(lever) for lever in all_levers}
     rows = []
     for row in _leaf_rows(scenario):
         path, value = row["path"], row["default"]
@@ -77,7 +78,7 @@ def key_parameters(scenario: Scenario) -> list[dict]:
         rows.append({"path": path, "value": _show(value), "unit": row["unit"], "meaning": row["meaning"],
                      "source": source, "lever": path in lever_fields})
     data = to_data(scenario)
-    for lever in _all_levers(scenario):  # levers inside named tables (countries, arrangements)
+    for lever in all_levers:  # levers inside named tables (countries, arrangements)
         path = _lever_field(lever)
         if any(row["path"] == path for row in rows):
             continue
