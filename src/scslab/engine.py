@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numba import njit, prange
 
-from .mechanisms import behaviour, detection, lists, rehabilitation, response, sanctions, scoring
+from .mechanisms import behaviour, detection, firms, lists, rehabilitation, response, sanctions, scoring
 from .mechanisms.scoring import recovered
 from .mechanisms.schedules import day_index, schedule_values
 from .mechanisms.state import (
@@ -27,7 +27,7 @@ from .mechanisms.state import (
     new_roster,
 )
 from .mechanisms.streams import (
-    ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, FOREIGN, REHABILITATION, SCORING, SHAMING, TRAVEL,
+    ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, FIRMS, FOREIGN, REHABILITATION, SCORING, SHAMING, TRAVEL,
 )
 from .population import synthesize
 from .results import SCORE_OFFSET, Results, recovery_frame, score_frame
@@ -40,6 +40,7 @@ STEP_PLAN = (
     "detection: true records and false records per channel",
     "scoring, grade list, redlist and court blacklist entries",
     "sanctions: ticket purchases of the listed, shaming, job/school restrictions, loans and mortgages",
+    "firms: prices, deposits, credit and hiring by score (when the scenario has firms)",
     "rehabilitation: calendar (expiry, deletion, recovery), fulfilment, community service, correction",
     "record counters",
 )
@@ -96,7 +97,7 @@ class Sim:
             scenario=self.scenario, seed=self.seed, agents=self.agents, scale=country.people.scale,
             history=country.history, group_history=country.group_history, grades=country.census()[0],
             runtime=time.perf_counter() - started, scores=country.score_distribution(),
-            recoveries=country.recovery_times(),
+            recoveries=country.recovery_times(), firms=country.firm_transactions(),
         )
 
 
@@ -129,12 +130,13 @@ class CountryRun:
 
         # Numbers of candidates per piece come from one NumPy stream per mechanism (and behaviour);
         # which agents they hit, from counter-based streams per piece inside the kernels.
-        self.count_streams = {m: self._stream(m) for m in (ADOPTION, FALSE_RECORDS, CREDIT)}
+        self.count_streams = {m: self._stream(m) for m in (ADOPTION, FALSE_RECORDS, CREDIT, FIRMS)}
         self.serial = {m: self._stream(m) for m in (BACKLOG, SCORING, TRAVEL, SHAMING, REHABILITATION, FOREIGN)}
         self.behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(BEHAVIOURS))]
         self.records = _Records()
         self.no_adoption = np.zeros(people.pieces, np.int64)
         self.kernels = _Kernels()
+        self.firm_tally = firms.new_tally(len(sc.firms.sectors), n_groups) if self.state.firms_on else None
 
     def _stream(self, mechanism: int) -> np.random.Generator:
         """The random stream of one mechanism, keyed by (seed, mechanism)."""
@@ -208,6 +210,12 @@ class CountryRun:
                        self.count_streams[CREDIT].poisson(state.mortgage_means), people.age, agents, piece_counters,
                        sd)
         counters += piece_counters.sum(axis=0)
+        if state.firms_on and day >= state.firm_start:
+            rulebook = sc.rulebook
+            k.firm_day(self.seed, day, people.piece_start, self.piece_group,
+                       self.count_streams[FIRMS].poisson(state.firm_means), people.age, agents, self.roster,
+                       state.firm_rules, state.minimums, rulebook.start_score, rulebook.recovery_points_per_day,
+                       self.firm_tally)
         k.sanctions_and_rehabilitation(ctx, serial[TRAVEL], serial[SHAMING], serial[REHABILITATION], sd,
                                        state.rehab_day(day), sp, people.stratum_region, people.stratum_income,
                                        people.age)
@@ -225,6 +233,13 @@ class CountryRun:
         counts = _score_counts(self.agents.score, self.agents.touched, self.people.age, self.days - 1,
                                rulebook.start_score, rulebook.recovery_points_per_day)
         return score_frame(counts, rulebook.grade_minimums, self.people.scale)
+
+    def firm_transactions(self) -> pd.DataFrame | None:
+        """Firms' dealings with this country's people, by sector, group, grade and list status (None without firms)."""
+        if self.firm_tally is None:
+            return None
+        groups = [g.name for g in self.scenario.population.groups]
+        return firms.tally_frame(self.firm_tally, list(self.scenario.firms.sectors), groups, self.people.scale)
 
     def recovery_times(self) -> pd.DataFrame:
         """People who left every list, by days listed and exit route (days_listed, route, people)."""
@@ -295,6 +310,7 @@ class _Kernels:
         self.apply_records = _FastCall(scoring.apply_records)
         self.piece_credit = _FastCall(_piece_credit)
         self.sanctions_and_rehabilitation = _FastCall(_sanctions_and_rehabilitation)
+        self.firm_day = _FastCall(firms.firm_day)
 
 
 def _fold(counters, group_counters, piece_counters, piece_group):
@@ -395,6 +411,13 @@ class _Compiled:
         self.shaming_mean = s.shaming.displays_per_year / 365.0 if s.shaming.enabled and sc.system else 0.0
         self.loan_means = self.per_piece(self.sizes * s.loans.applications_per_year / 365.0)
         self.mortgage_means = self.per_piece(self.sizes * s.mortgages.applications_per_year / 365.0)
+        self.minimums = np.array([sc.rulebook.grade_minimums[g] for g in GRADES], np.int64)
+        self.firms_on = sc.firms.enabled and bool(sc.firms.sectors)
+        if self.firms_on:
+            rates = np.array([sector.transactions_per_year for sector in sc.firms.sectors.values()]) / 365.0
+            self.firm_means = rates[:, None] * people.piece_adults[None, :]
+            self.firm_rules = firms.rules(sc.firms)
+            self.firm_start = day_index(sc.firms.start, start)
 
         r = sc.rehabilitation
         self.fulfilment_rate = schedule_values(r.fulfilment.rate_per_year, start, days) / 365.0
@@ -507,8 +530,7 @@ class _Compiled:
         """People aged 15+ in each grade on ``day``, and their mean score (one parallel pass)."""
         sc = self.sc
         counts, total = _census_kernel(self.people.piece_start, agents.score, agents.touched, self.people.age, day,
-                                       sc.rulebook.start_score, sc.rulebook.recovery_points_per_day,
-                                       np.array([sc.rulebook.grade_minimums[g] for g in GRADES], np.int64))
+                                       sc.rulebook.start_score, sc.rulebook.recovery_points_per_day, self.minimums)
         adults = int(counts.sum())
         return {g: int(c) for g, c in zip(GRADES, counts)}, (total / adults if adults else float(sc.rulebook.start_score))
 
@@ -534,8 +556,5 @@ def _census_kernel(piece_start, score, touched, age, day, start_score, rate, min
                 continue
             s = recovered(int(score[i]), day - touched[i], start_score, rate)
             totals[p] += s
-            g = 0
-            while g < len(minimums) - 1 and s < minimums[g]:
-                g += 1
-            out[p, g] += 1
+            out[p, firms.grade_of(s, minimums)] += 1
     return out.sum(axis=0), totals.sum()

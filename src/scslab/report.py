@@ -17,7 +17,7 @@ from . import __version__, plots
 from .files import atomic_directory, write_text_atomic
 from .results import Results
 from .scenario.levers import levers
-from .scenario.loading import builtin_names, builtin_path, read_raw, to_data
+from .scenario.loading import builtin_chain, builtin_names, builtin_path, read_raw, to_data
 from .scenario.reference import file_notes, parameter_rows
 from .scenario.schema import Scenario
 from .summary import sentences
@@ -52,7 +52,8 @@ def key_parameters(scenario: Scenario) -> list[dict]:
     """
     notes, builtin = {}, {}
     if scenario.name in builtin_names():
-        notes = file_notes(builtin_path(scenario.name).read_text(encoding="utf-8"))
+        for name in builtin_chain(scenario.name, scenario.name):  # a built-in that extends another has its notes too
+            notes.update(file_notes(builtin_path(name).read_text(encoding="utf-8")))
         data, _ = read_raw(scenario.name)
         builtin = _values(Scenario.model_validate(data))
     defaults = _values(Scenario())

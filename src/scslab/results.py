@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .files import atomic_directory
+from .mechanisms.firms import summarise as summarise_firms
 from .mechanisms.state import COUNTERS, C, G
 from .scenario.loading import dumps, load
 from .scenario.schema import GRADES, Scenario
@@ -22,7 +23,7 @@ from .targets import compare_with_targets
 
 NOT_PEOPLE = ("days_listed_at_exit_total",)
 
-OPTIONAL_FRAMES = ("countries", "transfers", "scores", "recoveries")
+OPTIONAL_FRAMES = ("countries", "transfers", "scores", "recoveries", "firms", "trades")
 """Tables a run may have besides the time series, each saved as ``<name>.parquet``."""
 
 SCORE_OFFSET = 2**15
@@ -93,15 +94,18 @@ class Results:
     transfers: pd.DataFrame | None = None
     scores: pd.DataFrame | None = None
     recoveries: pd.DataFrame | None = None
+    firms: pd.DataFrame | None = None
+    trades: pd.DataFrame | None = None
 
     @classmethod
     def from_run(cls, scenario, seed, agents, scale, history, group_history, grades, runtime,
                  groups: list[str] | None = None, scores: pd.DataFrame | None = None,
-                 recoveries: pd.DataFrame | None = None) -> "Results":
+                 recoveries: pd.DataFrame | None = None, firms: pd.DataFrame | None = None) -> "Results":
         """Results from a run's daily counters (in agents; ``groups`` names the group axis, default the scenario's).
 
-        ``scores`` (score, grade, people on the last day) and ``recoveries`` (days_listed,
-        route, people) are in people already.
+        ``scores`` (score, grade, people on the last day), ``recoveries`` (days_listed,
+        route, people) and ``firms`` (firms' transactions, see ``mechanisms.firms``) are in
+        people already.
         """
         days = history.shape[0]
         dates = pd.date_range(scenario.start_date, periods=days, freq="D").as_unit("ms")
@@ -125,8 +129,10 @@ class Results:
             group_history[:, :, G.expression], group_history[:, :, G.expression_baseline]
         ).reshape(-1)
 
-        results = cls(scenario, seed, agents, scale, ts, by_group, scores=scores, recoveries=recoveries)
+        results = cls(scenario, seed, agents, scale, ts, by_group, scores=scores, recoveries=recoveries, firms=firms)
         results.summary = results._summarise(grades, runtime)
+        if firms is not None:
+            results.summary["firms"] = summarise_firms(firms, lambda key: scenario.firms.sectors[key])
         return results
 
     def _summarise(self, grades: dict, runtime: float) -> dict:

@@ -14,6 +14,8 @@ def describe(summary: dict) -> str:
     """What happened in a run, in a few sentences a newcomer can read, then the tables."""
     lines = sentences(summary)
     lines.extend(_countries(summary))
+    lines.extend(_firms(summary))
+    lines.extend(_market(summary))
     targets = summary.get("targets") or []
     if targets:
         lines.append("Against the published figures:")
@@ -102,4 +104,54 @@ def _countries(summary: dict) -> list[str]:
         for name, a in arrangements.items():
             lines.append(f"  {name:<20} {_n(a['records']):>14} records, {_n(a['people_exposed'])} people, "
                          f"{_n(a['diaspora_exposed'])} diaspora")
+    return lines
+
+
+def _terms(figures: dict) -> str:
+    """A cell's mean premium and, if any, its share refused."""
+    mean = figures["premium_mean"]
+    text = "all refused" if mean is None else f"{mean:+.3g}"
+    if figures["refused_share"] and mean is not None:
+        text += f" ({figures['refused_share']:.2%} refused)"
+    return text
+
+
+def _firms(summary: dict) -> list[str]:
+    """What each sector charged by grade and by group, where anything depended on the record."""
+    sectors = {key: f for key, f in (summary.get("firms") or {}).items()
+               if f["refused"] or any(v["premium_mean"] for v in f["by_grade"].values())}
+    if not summary.get("firms"):
+        return []
+    if not sectors:
+        return ["Firms: no customer's terms depended on their record (firms could not read one, or nothing "
+                "set anyone apart)."]
+    lines = ["What firms charged over their standard terms, per transaction served (premium in each sector's unit; "
+             "share refused):"]
+    for key, f in sectors.items():
+        by_grade = ", ".join(f"{g} {_terms(v)}" for g, v in f["by_grade"].items())
+        country = key.rsplit("/", 1)[0] + "/" if "by_customer" in f else ""
+        groups = {g.removeprefix(country): v for g, v in f["by_group"].items() if g.startswith(country)}
+        if "foreigners" in f.get("by_customer", {}):
+            groups["foreigners"] = f["by_customer"]["foreigners"]
+        by_group = ", ".join(f"{g} {_terms(v)}" for g, v in groups.items())
+        wrongly = f["wrongly_listed_share_of_refused"]
+        lines.append(f"  {key} ({f['unit']}; {f['access']} access): {_n(f['transactions'])} transactions, "
+                     f"{_n(f['refused'])} refused"
+                     + (f", {wrongly:.1%} of them wrongly listed" if wrongly is not None else "") + ".")
+        lines.append(f"    by grade: {by_grade}")
+        lines.append(f"    by group: {by_group}")
+    return lines
+
+
+def _market(summary: dict) -> list[str]:
+    """Records traded between countries on the credit-information market."""
+    market = summary.get("market")
+    if not market:
+        return []
+    if not market["records"]:
+        return ["Credit-information market: no records were traded."]
+    lines = [f"Credit-information market: {_n(market['records'])} records sold for US${_n(market['money'])} "
+             "(seller -> buyer):"]
+    for pair, v in market["pairs"].items():
+        lines.append(f"  {pair:<28} {_n(v['records']):>14} records, US${_n(v['money'])}")
     return lines

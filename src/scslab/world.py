@@ -9,7 +9,9 @@ A day of a many-country run:
    and hands back the events of its people abroad;
 4. hosts record those events and their false matches about foreigners, score them
    into their registers of foreigners and send them on by the agreements and alliances;
-5. every ``trust.interval_days`` (and on the last day) the trust index of each
+5. hosts' firms deal with the foreigners present, buying records about them on the
+   credit-information market (see ``mechanisms.market``);
+6. every ``trust.interval_days`` (and on the last day) the trust index of each
    country is evaluated, and the pressure tied to it for the next days.
 
 Agents are split between countries in proportion to their populations, so an
@@ -27,8 +29,10 @@ import pandas as pd
 
 from .engine import CountryRun
 from .mechanisms.borders import Borders
+from .mechanisms.firms import summarise as summarise_firms
+from .mechanisms.market import Market
 from .mechanisms.state import C
-from .mechanisms.streams import BORDERS
+from .mechanisms.streams import BORDERS, MARKET
 from .mechanisms.trust import index_parts, pressure, trust_index
 from .results import Results
 from .scenario.international import country_scenario
@@ -72,6 +76,7 @@ class World:
                 raise ValueError(f"agents: {agents:,} are too few for {len(self.names)} countries ({name} gets none)")
         self.runs = []
         self.borders = None
+        self.market = None
 
     def run(self, progress=None) -> Results:
         started = time.perf_counter()
@@ -81,6 +86,8 @@ class World:
         streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, BORDERS, part])))
                    for part in range(3)]
         self.borders = borders = Borders(sc, self.names, self.countries, self.runs, streams)
+        market_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, MARKET])))
+        self.market = market = Market(sc, self.names, self.countries, self.runs, borders.sharing, market_rng)
         n, days = len(self.names), sc.days
         table = np.zeros((days, n, len(COUNTRY_COLUMNS)))
         col = {name: i for i, name in enumerate(COUNTRY_COLUMNS)}
@@ -91,6 +98,7 @@ class World:
             inbound = borders.deliveries(day)
             events = [run.step(day, inbound[c], float(enforcement[c])) for c, run in enumerate(self.runs)]
             borders.host_records(day, events, enforcement)
+            market.serve(day, borders.trips)
             if day % sc.trust.interval_days == 0 or day == days - 1:
                 index = self.trust_indices(day)
                 enforcement = pressure(sc, self.names, index, day)
@@ -155,7 +163,37 @@ class World:
         results.countries = self._countries_frame(table)
         results.transfers = self._transfers_frame()
         results.summary.update(self._summary(total_people, results.countries))
+        results.firms = self._firms_frame()
+        if results.firms is not None:
+            results.summary["firms"] = summarise_firms(results.firms, self._sector)
+        if self.market.open:
+            results.trades = self.market.trades(sc.start_date)
+            results.summary["market"] = self.market.summary()
         return results
+
+    def _firms_frame(self) -> pd.DataFrame | None:
+        """Firms' transactions in every country with its nationals and with the foreigners present."""
+        frames = []
+        for name, run in zip(self.names, self.runs):
+            frame = run.firm_transactions()
+            if frame is not None:
+                frames.append(frame.assign(country=name, group=name + "/" + frame["group"].astype(str)))
+        foreign = self.market.foreign_customers({name: list(c.firms.sectors) for name, c in zip(self.names,
+                                                                                                   self.countries)})
+        if foreign is not None:
+            frames.append(foreign)
+        if not frames:
+            return None
+        frame = pd.concat([f.astype({"sector": str, "group": str}) for f in frames], ignore_index=True)
+        frame["country"] = pd.Categorical(frame["country"], categories=self.names)
+        for column in ("sector", "group"):
+            frame[column] = pd.Categorical(frame[column], categories=list(dict.fromkeys(frame[column])))
+        return frame[["country"] + [c for c in frame.columns if c != "country"]]
+
+    def _sector(self, key: str):
+        """The sector named ``country/sector``."""
+        country, sector = key.split("/", 1)
+        return self.countries[self.names.index(country)].firms.sectors[sector]
 
     def _by_country(self, frame_of) -> pd.DataFrame:
         """One table per country run, stacked, with a ``country`` column first."""

@@ -116,6 +116,22 @@ class Sharing:
                     chosen.setdefault(member, Route(member, name, delay, loss, member == home))
         return tuple(chosen.values())
 
+    def links(self, day: int, a: int, b: int, record_class: int, names: set[str] | None = None) -> bool:
+        """Whether an arrangement (one of ``names``, default any) joins countries ``a`` and ``b`` for a class today.
+
+        A bilateral agreement joins its two countries whichever way its records flow; a pooled
+        platform joins any two members that have both joined.
+        """
+        for sender, receiver, classes, first, last, name, *_ in self.bilateral:
+            if ({sender, receiver} == {a, b} and record_class in classes and first <= day <= last
+                    and (names is None or name in names)):
+                return True
+        for members, classes, first, last, name, *_ in self.pools:
+            if (record_class in classes and first <= day <= last and (names is None or name in names)
+                    and members.get(a, FOREVER) <= day and members.get(b, FOREVER) <= day):
+                return True
+        return False
+
     def sends_political(self, day: int, host: int, home: int) -> bool:
         """Whether a political record made by ``host`` about a national of ``home`` would reach ``home`` today."""
         return any(r.home for r in self.routes(day, host, home, POLITICAL))

@@ -20,6 +20,7 @@ import numpy as np
 # Stream identifiers, one per mechanism (behaviours get BEHAVIOUR + their index).
 HOUSEHOLDS, AGES, ADOPTION, FALSE_RECORDS, BACKLOG, SCORING, TRAVEL, SHAMING, CREDIT, REHABILITATION = range(1, 11)
 FOREIGN, BORDERS = 11, 12  # records from abroad applied at home; travel and hosts' records (many countries)
+FIRMS, MARKET = 13, 14  # firms' transactions with nationals; with foreigners, and the market's trades
 BEHAVIOUR = 100
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)

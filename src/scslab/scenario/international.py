@@ -79,6 +79,8 @@ def check_international(scenario: Scenario) -> None:
                 raise ValueError(f"{field}: needs countries (this scenario has none)")
         if scenario.trust.feedback:
             raise ValueError("trust.feedback: needs countries (this scenario has none)")
+        if scenario.market.enabled:
+            raise ValueError("market: needs countries to trade between (this scenario has none)")
         return
 
     def country(path: str, name: str) -> None:
@@ -112,6 +114,7 @@ def check_international(scenario: Scenario) -> None:
         for member in alliance.joins:
             if member not in alliance.members:
                 raise ValueError(f"alliances.{name}.joins: {member!r} is not a member")
+    _check_market(scenario, country)
     for name, feedback in scenario.trust.feedback.items():
         country(f"trust.feedback.{name}.partner", feedback.partner)
         for other in feedback.countries:
@@ -140,3 +143,19 @@ def _check_overlaps(scenario: Scenario) -> None:
                             f"records from {sender} to {receiver} ({max(start, other_start)} to {min(end, other_end)})"
                         )
                 seen.setdefault((sender, receiver, record_class), []).append((start, end, name))
+
+
+def _check_market(scenario: Scenario, country) -> None:
+    """Market members must be countries, and its arrangements the scenario's."""
+    market = scenario.market
+    for member in market.members:
+        country("market.members", member)
+    if len(set(market.members)) != len(market.members):
+        raise ValueError("market.members: a country is listed twice")
+    if market.enabled and len(market.members or scenario.countries) < 2:
+        raise ValueError("market.members: a market needs at least two countries")
+    known = list(scenario.agreements) + list(scenario.alliances)
+    for name in market.arrangements:
+        if name not in known:
+            raise ValueError(f"market.arrangements: unknown arrangement {name!r} "
+                             f"(agreements and alliances: {', '.join(known) or 'none'})")

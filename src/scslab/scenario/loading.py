@@ -11,7 +11,7 @@ from pathlib import Path
 import tomli_w
 from pydantic import ValidationError
 
-from .schema import Scenario
+from .schema import Scenario, merged
 
 BUILTIN_PACKAGE = "scslab.scenario.builtin"
 
@@ -81,7 +81,8 @@ def read_raw(spec: str) -> tuple[dict, str]:
     """Raw TOML data and a display name for a built-in scenario name or a file path."""
     path = Path(spec)
     if spec in builtin_names() and not path.exists():
-        return tomllib.loads(builtin_path(spec).read_text(encoding="utf-8")), f"{spec} (built-in)"
+        source = f"{spec} (built-in)"
+        return parse_toml(builtin_path(spec).read_text(encoding="utf-8"), source), source
     if not path.exists():
         known = ", ".join(builtin_names())
         raise ScenarioError(f"{spec}: no such file and not a built-in scenario (built-in: {known})")
@@ -95,11 +96,37 @@ def read_raw(spec: str) -> tuple[dict, str]:
 
 
 def parse_toml(text: str, source: str) -> dict:
-    """Raw data of scenario-file text; a syntax error is a ScenarioError naming ``source``."""
+    """Raw data of scenario-file text, laid over the built-in scenario it ``extends``.
+
+    A syntax error, or an ``extends`` that names no built-in scenario, is a ScenarioError naming ``source``.
+    """
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{source}: TOML syntax error: {error}") from None
+    if "extends" not in data:
+        return data
+    chain = builtin_chain(data["extends"], source)
+    base = {}
+    for name in chain:
+        own = tomllib.loads(builtin_path(name).read_text(encoding="utf-8"))
+        base = merged(base, {k: v for k, v in own.items() if k != "extends"})
+    return merged(base, {k: v for k, v in data.items() if k != "extends"})
+
+
+def builtin_chain(name, source: str) -> list[str]:
+    """The built-in scenarios ``extends = name`` builds on, the first one first (``name`` last)."""
+    chain = []
+    while True:
+        if not isinstance(name, str) or name not in builtin_names():
+            raise ScenarioError(f"{source}: field extends: {name!r} is not a built-in scenario "
+                                f"(built-in: {', '.join(builtin_names())})")
+        if name in chain:
+            raise ScenarioError(f"{source}: field extends: {name!r} extends itself")
+        chain.insert(0, name)
+        name = tomllib.loads(builtin_path(name).read_text(encoding="utf-8")).get("extends")
+        if name is None:
+            return chain
 
 
 def parse_override(text: str) -> tuple[list[str], object]:

@@ -50,7 +50,25 @@ STAY_DAYS = {"tourist": 7.0, "business": 5.0, "migrant_worker": 240.0, "student"
 TRUST_RULES = ("mean_score", "share_listed", "share_redlisted", "weighted")
 TRUST_PARTS = ("mean_score", "share_listed", "share_redlisted")
 COUNTRY_SECTIONS = ("population", "behaviours", "channels", "rulebook", "lists", "sanctions", "rehabilitation",
-                    "response")
+                    "response", "firms")
+SECTOR_KINDS = ("lending", "insurance", "rentals", "retail", "employers")
+SECTOR_TERMS = {
+    "lending": "yearly interest rate",
+    "insurance": "x the standard premium",
+    "rentals": "months of rent as deposit",
+    "retail": "x the list price",
+    "employers": "x the posted wage (negative: paid less)",
+}
+"""What each kind of sector sets by score, in the unit its premiums are given in."""
+SECTOR_BUYS = {
+    "lending": ("financial", "court"),
+    "insurance": ("traffic", "court"),
+    "rentals": ("financial", "court"),
+    "retail": ("financial",),
+    "employers": ("court", "political"),
+}
+"""The record classes each kind of sector buys about foreign customers, unless it says (assumed)."""
+ACCESS_LEVELS = ("direct", "broker", "none")
 
 NBS = "National Bureau of Statistics of China, 7th census (2020)"
 NIST = "NIST FRVT Part 3, NISTIR 8280 (Dec 2019)"
@@ -471,6 +489,65 @@ class Response(Strict):
     app_adoption_per_year: float = param(0.2, "1/year", "Hazard of installing the official app per person 15+.", ge=0)
 
 
+class Sector(Strict):
+    """Firms of one sector that price and ration by what they can read of a person's record."""
+
+    kind: Literal[SECTOR_KINDS] = param(
+        ..., "-", "What the sector sells and sets by score: lending (interest, credit refused), insurance "
+        "(premium), rentals (deposit), retail (price), employers (wage, hiring).",
+    )
+    access: Literal[ACCESS_LEVELS] = param(
+        "direct", "-", "How firms read a person's record: direct (every time), broker (through a data broker that "
+        "holds broker_coverage of people), none (never: everyone is offered the standard terms).", lever=True,
+    )
+    broker_coverage: float = param(
+        0.5, "probability", "Under broker access, the chance the broker holds the customer's record (assumed).",
+        ge=0, le=1,
+    )
+    reads: Literal["score", "list"] = param(
+        "score", "-", "What firms read: score (grade and blacklist status) or list (blacklist status only).",
+    )
+    transactions_per_year: float = param(
+        1.0, "transactions/person/year", "Applications or purchases per person 15+ (assumed).", ge=0, le=365,
+    )
+    premium_by_grade: dict[Literal[GRADES], float] = param(
+        {}, "sector unit", "Premium over the standard terms by grade, in the unit of the kind (see SECTOR_TERMS; "
+        "negative: a discount); grades left out pay none.",
+    )
+    listed_premium: float = param(0.0, "sector unit", "Premium added for a customer on a blacklist.")
+    refuse_below_grade: Literal[GRADES] | None = param(
+        None, "-", "Customers scoring below this grade's minimum are refused (no loan, policy, lease, sale or job).",
+    )
+    refuse_listed: bool = param(False, "-", "Customers on a blacklist are refused.")
+    buys: list[Literal[RECORD_CLASSES]] | None = param(
+        None, "-", "Record classes bought on the credit-information market about foreign customers (default by "
+        "kind: lending and rentals financial and court, insurance traffic and court, retail financial, employers "
+        "court and political).",
+    )
+    value_per_record: float = param(
+        1.0, "US$/record", "The most a firm pays for one record about a foreign customer (assumed).", ge=0,
+    )
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Record classes this sector buys about foreign customers."""
+        return tuple(self.buys) if self.buys is not None else SECTOR_BUYS[self.kind]
+
+
+class Firms(Strict):
+    """Firms that set prices, deposits, credit and hiring by a person's score or list status."""
+
+    enabled: bool = param(False, "-", "Whether firms price and ration by score (off: no firm reads one).", lever=True)
+    start: dt.date | None = param(None, "date", "When firms start reading records (default: the scenario start).")
+    sectors: dict[str, Sector] = param({}, "-", "The sectors, by name.")
+
+    @model_validator(mode="after")
+    def _some_sector(self):
+        if self.enabled and not self.sectors:
+            raise ValueError("firms are enabled but no sector is defined (add a [firms.sectors.<name>] table)")
+        return self
+
+
 class Sections(Strict):
     """The sections that describe one country's people and system (COUNTRY_SECTIONS)."""
 
@@ -482,6 +559,7 @@ class Sections(Strict):
     sanctions: Sanctions = param(Sanctions(), "-", "Sanctions and perks.")
     rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.", lever=True)
     response: Response = param(Response(), "-", "How people respond.")
+    firms: Firms = param(Firms(), "-", "Firms that price and ration by score.", lever=True)
 
 
 class Foreigners(Strict):
@@ -541,7 +619,20 @@ class Flow(Strict):
         return STAY_DAYS.get(self.kind)
 
 
-class _Sharing(Strict):
+class _Window(Strict):
+    """Something that operates from a first to a last day."""
+
+    start: dt.date | None = param(None, "date", "First day it operates (default: the scenario start).")
+    end: dt.date | None = param(None, "date", "Last day it operates (default: the scenario end).")
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class _Sharing(_Window):
     """What a sharing arrangement carries, how fast and how well, and when."""
 
     enabled: bool = param(True, "-", "Whether the arrangement operates at all.", lever=True)
@@ -550,14 +641,6 @@ class _Sharing(Strict):
     )
     delay_days: int = param(30, "days", "Days from a record's making abroad to its arrival.", ge=0, le=3650)
     loss: float = param(0.0, "probability", "Chance a record is lost on the way (mismatched identities, gaps).", ge=0, le=1)
-    start: dt.date | None = param(None, "date", "First day records flow (default: the scenario start).")
-    end: dt.date | None = param(None, "date", "Last day records flow (default: the scenario end).")
-
-    @model_validator(mode="after")
-    def _dates(self):
-        if self.start and self.end and self.end < self.start:
-            raise ValueError("end must not be before start")
-        return self
 
 
 class Agreement(_Sharing):
@@ -573,6 +656,29 @@ class Alliance(_Sharing):
 
     members: list[str] = param(..., "-", "Member countries.", min_length=2)
     joins: dict[str, dt.date] = param({}, "date", "Joining date of members who joined after the start.")
+
+
+class Market(_Window):
+    """A market where institutions of one country buy records about people from another's, per record."""
+
+    enabled: bool = param(False, "-", "Whether the credit-information market operates.", lever=True)
+    members: list[str] = param([], "-", "Countries whose institutions buy and sell (empty: every country).")
+    arrangements: list[str] = param(
+        [], "-", "Agreements and alliances that supply the market (empty: all): two members trade a class of record "
+        "while one of them links the two countries for that class.",
+    )
+    price_per_record: dict[Literal[RECORD_CLASSES], float] = param(
+        {"financial": 0.5, "court": 0.5, "traffic": 0.2}, "US$/record",
+        "Price of one record by class (assumed; Credit Asia traded for a token); classes left out are not sold.",
+    )
+
+    @field_validator("price_per_record")
+    @classmethod
+    def _prices(cls, prices):
+        for name, price in prices.items():
+            if price < 0:
+                raise ValueError(f"the price of a {name} record must not be negative")
+        return prices
 
 
 class Feedback(Strict):
@@ -615,12 +721,12 @@ class Trust(Strict):
         return weights
 
 
-def _merged(base, override):
+def merged(base, override):
     """``override`` laid over ``base``, tables merged key by key."""
     if isinstance(base, dict) and isinstance(override, dict):
         out = dict(base)
         for key, value in override.items():
-            out[key] = _merged(base.get(key), value) if key in base else value
+            out[key] = merged(base.get(key), value) if key in base else value
         return out
     return override
 
@@ -650,6 +756,7 @@ class Scenario(Sections, _Heading):
     agreements: dict[str, Agreement] = param({}, "-", "Bilateral data-sharing agreements.", lever=True)
     alliances: dict[str, Alliance] = param({}, "-", "Pooled data-sharing platforms.", lever=True)
     trust: Trust = param(Trust(), "-", "The country trust index and the pressure tied to it.")
+    market: Market = param(Market(), "-", "The market for credit information between countries.", lever=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -663,7 +770,7 @@ class Scenario(Sections, _Heading):
                 country = dict(country)
                 for section in COUNTRY_SECTIONS:
                     if section in data or section in country:
-                        country[section] = _merged(data.get(section, {}), country.get(section, {}))
+                        country[section] = merged(data.get(section, {}), country.get(section, {}))
             countries[name] = country
         return {**data, "countries": countries}
 
