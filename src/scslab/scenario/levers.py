@@ -3,7 +3,7 @@
 A field is a lever when the schema marks it (``param(..., lever=...)``) and every
 table on the way to it is marked too: camera coverage and false-match disparity,
 the secret or public rulebook, the rehabilitation rates, each data-sharing
-arrangement on or off. Dashboards build their controls from :func:`levers`, so
+arrangement on or off, each sector's access to records, the credit-information market on or off. Dashboards build their controls from :func:`levers`, so
 marking a field in the schema is all it takes to offer a new control.
 
 A lever whose value is a schedule (points over time) is offered as a multiplier
@@ -91,8 +91,9 @@ def _walk(model: BaseModel, prefix: tuple[str, ...], groups: list[str]) -> list[
 
 def levers(scenario: Scenario, country: str | None = None) -> list[Lever]:
     """The levers of a scenario; in a many-country scenario, ``country``'s and the data-sharing switches."""
-    if not scenario.countries:
-        return _walk(scenario, (), [g.name for g in scenario.population.groups])
+    if not scenario.countries:  # the market trades between countries: no lever here
+        return [lever for lever in _walk(scenario, (), [g.name for g in scenario.population.groups])
+                if lever.path[0] != "market"]
     if country not in scenario.countries:
         raise KeyError(f"country {country!r} is not in the scenario (countries: {', '.join(scenario.countries)})")
     sections = scenario.countries[country]

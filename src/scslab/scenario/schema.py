@@ -537,9 +537,9 @@ class Sector(Strict):
 class Firms(Strict):
     """Firms that set prices, deposits, credit and hiring by a person's score or list status."""
 
-    enabled: bool = param(False, "-", "Whether firms price and ration by score (off: no firm reads one).", lever=True)
+    enabled: bool = param(False, "-", "Whether firms price and ration by score (off: no firm reads one).")
     start: dt.date | None = param(None, "date", "When firms start reading records (default: the scenario start).")
-    sectors: dict[str, Sector] = param({}, "-", "The sectors, by name.")
+    sectors: dict[str, Sector] = param({}, "-", "The sectors, by name.", lever=True)
 
     @model_validator(mode="after")
     def _some_sector(self):
