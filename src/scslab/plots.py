@@ -167,6 +167,39 @@ def transfer_flows(r: Results) -> Chart | None:
                  "them (columns) over the whole run.", "to country", "from country", matrix=matrix)
 
 
+def firm_refusals(r: Results) -> Chart | None:
+    if r.firms is None or not r.firms["refused"].any():
+        return None
+    frame = r.firms.assign(key=r.firms["sector"].astype(str), group=r.firms["group"].astype(str))
+    if "country" in frame:  # each country's own groups, and the foreigners its firms served
+        country = frame["country"].astype(str)
+        frame["key"] = country + "/" + frame["key"]
+        frame["group"] = frame["group"].where(frame["group"].str.split("/").str[0] == country, "foreigners")
+    table = frame.groupby(["key", "group"], observed=True)[["transactions", "refused"]].sum()
+    series = []
+    for key, rows in table.groupby(level="key", sort=False):
+        if rows["refused"].sum() == 0:
+            continue
+        rows = rows.droplevel("key")
+        series.append(Series(key, [str(g) for g in rows.index],
+                             1000 * rows["refused"] / rows["transactions"].where(rows["transactions"] > 0), "bar"))
+    return Chart("firm_refusals", "Turned away by firms, by group",
+                 "Transactions refused per 1,000 (no loan, lease, policy, sale or job) in each sector that refuses "
+                 "anyone, by the customer's group; a taller bar means a group is more often refused.",
+                 "group", "refused per 1,000 transactions", _colored(series))
+
+
+def trade_flows(r: Results) -> Chart | None:
+    if r.trades is None or r.trades.empty:
+        return None
+    names = list(r.scenario.countries)
+    matrix = (r.trades.groupby(["seller_country", "buyer_country"], observed=False)["records"].sum()
+              .unstack(fill_value=0).reindex(index=names, columns=names, fill_value=0))
+    return Chart("trades", "Credit records sold between countries",
+                 "Records about people sold by their home country (rows) to firms in the country they were in "
+                 "(columns) on the credit-information market, over the whole run.", "buyer", "seller", matrix=matrix)
+
+
 CHARTS: dict[str, Callable[[Results], Chart | None]] = {
     "lists": lists_over_time,
     "blocked_purchases": blocked_purchases,
@@ -176,6 +209,8 @@ CHARTS: dict[str, Callable[[Results], Chart | None]] = {
     "recovery": recovery,
     "trust": trust_index,
     "transfers": transfer_flows,
+    "firm_refusals": firm_refusals,
+    "trades": trade_flows,
 }
 """Every named chart, in the order reports show them."""
 

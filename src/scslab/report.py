@@ -19,8 +19,8 @@ from .results import Results
 from .scenario.levers import levers
 from .scenario.loading import builtin_chain, builtin_names, builtin_path, read_raw, to_data
 from .scenario.reference import file_notes, parameter_rows
-from .scenario.schema import Scenario
-from .summary import sentences
+from .scenario.schema import GRADES, Scenario
+from .summary import sentences, telling_sectors, terms
 
 CAVEATS = (
     "The population is synthetic: it is built from published aggregate statistics, and no person in it is real. "
@@ -157,6 +157,7 @@ def render(results: Results, command: str | None = None) -> tuple[str, list[plot
         figures=figures, parameters=key_parameters(results.scenario), caveats=CAVEATS,
         targets=summary.get("targets") or [], countries=summary.get("countries_at_end") or {},
         arrangements=summary.get("arrangements") or {}, command=command, version=__version__,
+        firms=telling_sectors(summary), market=summary.get("market"), grades=GRADES, terms=terms,
         made=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         plotly_js=jinja2.utils.markupsafe.Markup(plotly.offline.get_plotlyjs()),
     )

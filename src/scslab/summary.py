@@ -107,8 +107,16 @@ def _countries(summary: dict) -> list[str]:
     return lines
 
 
-def _terms(figures: dict) -> str:
-    """A cell's mean premium and, if any, its share refused."""
+def telling_sectors(summary: dict) -> dict:
+    """The sectors of a run's firms where a customer's record changed anything (a premium or a refusal)."""
+    return {key: f for key, f in (summary.get("firms") or {}).items()
+            if f["refused"] or any(v["premium_mean"] for v in f["by_grade"].values())}
+
+
+def terms(figures: dict | None) -> str:
+    """A cell's mean premium and, if any, its share refused ("" for no transactions)."""
+    if figures is None:
+        return ""
     mean = figures["premium_mean"]
     text = "all refused" if mean is None else f"{mean:+.3g}"
     if figures["refused_share"] and mean is not None:
@@ -118,8 +126,7 @@ def _terms(figures: dict) -> str:
 
 def _firms(summary: dict) -> list[str]:
     """What each sector charged by grade and by group, where anything depended on the record."""
-    sectors = {key: f for key, f in (summary.get("firms") or {}).items()
-               if f["refused"] or any(v["premium_mean"] for v in f["by_grade"].values())}
+    sectors = telling_sectors(summary)
     if not summary.get("firms"):
         return []
     if not sectors:
@@ -128,12 +135,12 @@ def _firms(summary: dict) -> list[str]:
     lines = ["What firms charged over their standard terms, per transaction served (premium in each sector's unit; "
              "share refused):"]
     for key, f in sectors.items():
-        by_grade = ", ".join(f"{g} {_terms(v)}" for g, v in f["by_grade"].items())
+        by_grade = ", ".join(f"{g} {terms(v)}" for g, v in f["by_grade"].items())
         country = key.rsplit("/", 1)[0] + "/" if "by_customer" in f else ""
         groups = {g.removeprefix(country): v for g, v in f["by_group"].items() if g.startswith(country)}
         if "foreigners" in f.get("by_customer", {}):
             groups["foreigners"] = f["by_customer"]["foreigners"]
-        by_group = ", ".join(f"{g} {_terms(v)}" for g, v in groups.items())
+        by_group = ", ".join(f"{g} {terms(v)}" for g, v in groups.items())
         wrongly = f["wrongly_listed_share_of_refused"]
         lines.append(f"  {key} ({f['unit']}; {f['access']} access): {_n(f['transactions'])} transactions, "
                      f"{_n(f['refused'])} refused"

@@ -511,8 +511,9 @@ class Sector(Strict):
         1.0, "transactions/person/year", "Applications or purchases per person 15+ (assumed).", ge=0, le=365,
     )
     premium_by_grade: dict[Literal[GRADES], float] = param(
-        {}, "sector unit", "Premium over the standard terms by grade, in the unit of the kind (see SECTOR_TERMS; "
-        "negative: a discount); grades left out pay none.",
+        {}, "sector unit", "Premium over the standard terms by grade, in the kind's unit (lending: yearly interest rate; "
+        "insurance: x the standard premium; rentals: months of rent as deposit; retail: x the list price; "
+        "employers: x the posted wage); negative: a discount; grades left out pay none.",
     )
     listed_premium: float = param(0.0, "sector unit", "Premium added for a customer on a blacklist.")
     refuse_below_grade: Literal[GRADES] | None = param(
