@@ -293,3 +293,33 @@ def test_credit_asia_shows_what_firms_charge_and_what_was_traded(tmp_path):
     joiners = trades["seller_country"].isin(["kazakhstan", "kyrgyzstan"]) | trades["buyer_country"].isin(
         ["kazakhstan", "kyrgyzstan"])
     assert (trades.loc[joiners, "date"] >= pd.Timestamp("2020-01-01")).all()  # they join the pool in 2020
+
+
+# -- charts and report -------------------------------------------------------------------------------------------
+
+def test_the_refusal_chart_shows_refusals_per_thousand_by_group(graded):
+    from scslab import plots
+
+    _, results = graded
+    chart = plots.chart(results, "firm_refusals")
+    assert [s.name for s in chart.series] == ["strict"]  # the only sector that refuses anyone (blind cannot read)
+    strict = results.firms[results.firms["sector"] == "strict"].groupby("group", observed=True)[
+        ["transactions", "refused"]].sum()
+    np.testing.assert_allclose(chart.series[0].y, 1000 * strict["refused"] / strict["transactions"])
+    assert list(chart.series[0].x) == [str(g) for g in strict.index]
+
+
+def test_the_trade_chart_and_report_show_the_ledger(trading, tmp_path):
+    from scslab import plots
+    from scslab.report import write_report
+
+    matrix = plots.chart(trading, "trades").matrix
+    ledger = trading.trades.groupby(["seller_country", "buyer_country"], observed=True)["records"].sum()
+    for (seller, buyer), records in ledger.items():
+        assert matrix.loc[seller, buyer] == records
+    assert matrix.to_numpy().sum() == trading.trades["records"].sum()
+    trading.save(tmp_path / "run")
+    page = write_report(tmp_path / "run").read_text()
+    assert 'id="firms"' in page and 'id="market"' in page and "east -&gt; west" in page
+    assert (tmp_path / "run" / "figures" / "trades.png").exists()
+    assert plots.chart(Sim("china-2018", agents=2_000, days=5).run(), "trades") is None
