@@ -17,7 +17,7 @@ import pandas as pd
 
 from .results import Results
 from .scenario.schema import GRADES
-from .targets import TARGET_COLUMNS, read_targets
+from .targets import read_targets
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 """Okabe-Ito colours, distinguishable with the common colour-vision deficiencies."""

@@ -132,11 +132,6 @@ def tally_frame(acc: np.ndarray, sectors: list[str], groups: list[str], scale: f
     })
 
 
-def unit_of(firms: Firms, sector: str) -> str:
-    """The unit of a sector's premiums."""
-    return SECTOR_TERMS[firms.sectors[sector].kind]
-
-
 def summarise(frame: pd.DataFrame, sector_of) -> dict:
     """What each sector charged and refused, overall and by grade, group, list status (and, with many
     countries, by customer: nationals or foreigners).

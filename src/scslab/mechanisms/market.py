@@ -21,17 +21,27 @@ people abroad and runs in plain NumPy and Python.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..scenario.schema import RECORD_CLASSES, Scenario
-from .firms import NO_ACCESS, PREMIUM, REFUSED, TRANSACTIONS, grade_of, new_tally, rules, tally_frame
+from .firms import NO_ACCESS, PREMIUM, REFUSED, TRANSACTIONS, Rules, grade_of, new_tally, rules, tally_frame
 from .schedules import day_index
 from .scoring import score_now
 from .state import F_LISTED, listing_status, stratum_of
 
 ACCOUNTS = ("records_sold", "records_bought", "money_received", "money_paid")
+
+
+class HostFirms(NamedTuple):
+    """One country's firms as they face foreigners."""
+
+    rules: Rules
+    daily: np.ndarray  # transactions per foreigner present a day, by sector
+    wanted: list[list[int]]  # record classes each sector buys, priced within its value
+    start: int  # first day firms read records
 
 
 class Market:
@@ -50,7 +60,7 @@ class Market:
         self.prices = {RECORD_CLASSES.index(k): price for k, price in market.price_per_record.items()}
         self.groups = [f"{name}/{g.name}" for name, c in zip(names, countries) for g in c.population.groups]
         self.group_start = np.cumsum([0] + [len(c.population.groups) for c in countries])
-        self.hosts = []  # per country: None, or (rules, daily transactions per foreigner, classes wanted, start day)
+        self.hosts: list[HostFirms | None] = []
         self.tallies = []
         for country in countries:
             firms = country.firms
@@ -61,8 +71,8 @@ class Market:
             sectors = list(firms.sectors.values())
             wanted = [[k for k in map(RECORD_CLASSES.index, s.classes)
                        if k in self.prices and self.prices[k] <= s.value_per_record] for s in sectors]
-            means = np.array([s.transactions_per_year for s in sectors]) / 365.0
-            self.hosts.append((rules(firms), means, wanted, day_index(firms.start, scenario.start_date)))
+            daily = np.array([s.transactions_per_year for s in sectors]) / 365.0
+            self.hosts.append(HostFirms(rules(firms), daily, wanted, day_index(firms.start, scenario.start_date)))
             self.tallies.append(new_tally(len(sectors), len(self.groups)))
         self.ledger: dict[tuple[int, int, int, int], float] = defaultdict(float)  # records, in people
         self.accounts = np.zeros((len(names), len(ACCOUNTS)))
@@ -70,18 +80,18 @@ class Market:
     def serve(self, day: int, trips) -> None:
         """Today's transactions of every host's firms with the foreigners present."""
         for host, firms in enumerate(self.hosts):
-            if firms is None or day < firms[3]:
+            if firms is None or day < firms.start:
                 continue
             present = np.flatnonzero(trips.host == host)
             if not len(present):
                 continue
-            counts = self.rng.poisson(firms[1] * len(present))
+            counts = self.rng.poisson(firms.daily * len(present))
             for s, count in enumerate(counts):
                 for row in self.rng.choice(present, size=count):
                     self._serve(day, host, s, int(trips.home[row]), int(trips.agent[row]))
 
     def _serve(self, day: int, host: int, s: int, home: int, agent: int) -> None:
-        sector_rules, _, wanted, _ = self.hosts[host]
+        sector_rules, wanted = self.hosts[host].rules, self.hosts[host].wanted
         run = self.runs[home]
         rulebook = run.scenario.rulebook
         grade = grade_of(score_now(run.agents, agent, day, rulebook.start_score, rulebook.recovery_points_per_day),
