@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from scslab.scenario.loading import ScenarioError, validate
 from scslab.scenario.schema import BEHAVIOURS, CHANNELS, Scenario
 
 
@@ -52,3 +53,11 @@ def quiet_world(**update) -> Scenario:
 @pytest.fixture
 def quiet():
     return quiet_world
+
+
+def assert_one_line_error(data: dict, source: str, message: str) -> None:
+    """Validating ``data`` fails with one line that names ``source`` and contains ``message``."""
+    with pytest.raises(ScenarioError) as error:
+        validate(data, source)
+    text = str(error.value)
+    assert text.startswith(f"{source}: ") and message in text and "\n" not in text

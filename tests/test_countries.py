@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import assert_one_line_error
+
 from scslab.engine import Sim
 from scslab.mechanisms.state import C
 from scslab.scenario.loading import ScenarioError, validate
@@ -222,10 +224,7 @@ def test_one_country_runs_have_no_country_results(tmp_path):
 def test_bad_international_definitions_get_one_clear_line(change, message):
     data = two_countries()
     change(data)
-    with pytest.raises(ScenarioError) as error:
-        validate(data, "pair.toml")
-    text = str(error.value)
-    assert text.startswith("pair.toml: ") and message in text and "\n" not in text
+    assert_one_line_error(data, "pair.toml", message)
 
 
 def test_sharing_needs_countries():

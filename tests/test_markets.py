@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import quiet_world
+from conftest import assert_one_line_error, quiet_world
 from test_countries import two_countries
 from typer.testing import CliRunner
 
@@ -99,6 +99,17 @@ def test_refusals_follow_grade_and_list_status(graded):
     wrongly = strict[strict["status"] == "wrongly_listed"]["refused"].sum()
     assert summary["wrongly_listed_share_of_refused"] == pytest.approx(wrongly / strict["refused"].sum())
     assert 0 < summary["wrongly_listed_share_of_refused"] < 1
+
+
+def test_firms_that_read_only_the_lists_ignore_grades():
+    from scslab.mechanisms.firms import rules
+    from scslab.scenario.schema import Firms
+
+    sector = {"kind": "lending", "premium_by_grade": {"C": 0.3}, "listed_premium": 0.2, "refuse_below_grade": "B"}
+    table = rules(Firms(enabled=True, sectors={"by_list": {**sector, "reads": "list"}, "by_score": sector}))
+    assert (table.premium[0, :, 0] == 0).all() and (table.premium[0, :, 1] == 0.2).all()
+    assert not table.refused[0].any()
+    assert table.premium[1, GRADES.index("C"), 1] == pytest.approx(0.5) and table.refused[1, GRADES.index("D")].all()
 
 
 def test_transactions_follow_the_rate(graded):
@@ -229,10 +240,7 @@ def test_market_members_and_window_limit_trades():
 def test_bad_sector_or_market_definitions_get_one_clear_line(change, message):
     data = trading_pair()
     change(data)
-    with pytest.raises(ScenarioError) as error:
-        validate(data, "credit.toml")
-    text = str(error.value)
-    assert text.startswith("credit.toml: ") and message in text and "\n" not in text
+    assert_one_line_error(data, "credit.toml", message)
 
 
 def test_a_market_needs_countries():

@@ -156,12 +156,17 @@ def trust_index(r: Results) -> Chart | None:
                  "date", "trust index", _colored(series))
 
 
+def _between_countries(r: Results, ledger: pd.DataFrame, rows: str, columns: str) -> pd.DataFrame:
+    """Records of a ledger summed over the run, country by country (every country on both axes)."""
+    names = list(r.scenario.countries)
+    return (ledger.groupby([rows, columns], observed=True)["records"].sum().unstack(fill_value=0)
+            .reindex(index=names, columns=names, fill_value=0))
+
+
 def transfer_flows(r: Results) -> Chart | None:
     if r.transfers is None or r.transfers.empty:
         return None
-    names = list(r.scenario.countries)
-    matrix = (r.transfers.groupby(["from_country", "to_country"])["records"].sum().unstack(fill_value=0)
-              .reindex(index=names, columns=names, fill_value=0))
+    matrix = _between_countries(r, r.transfers, "from_country", "to_country")
     return Chart("transfers", "Credit records sent across borders",
                  "Records about people sent from the country that made them (rows) to the country that received "
                  "them (columns) over the whole run.", "to country", "from country", matrix=matrix)
@@ -192,9 +197,7 @@ def firm_refusals(r: Results) -> Chart | None:
 def trade_flows(r: Results) -> Chart | None:
     if r.trades is None or r.trades.empty:
         return None
-    names = list(r.scenario.countries)
-    matrix = (r.trades.groupby(["seller_country", "buyer_country"], observed=False)["records"].sum()
-              .unstack(fill_value=0).reindex(index=names, columns=names, fill_value=0))
+    matrix = _between_countries(r, r.trades, "seller_country", "buyer_country")
     return Chart("trades", "Credit records sold between countries",
                  "Records about people sold by their home country (rows) to firms in the country they were in "
                  "(columns) on the credit-information market, over the whole run.", "buyer", "seller", matrix=matrix)
