@@ -104,12 +104,16 @@ def test_run_writes_results(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_run_again_into_the_same_directory(tmp_path):
+def test_run_again_into_the_same_directory_needs_overwrite(tmp_path):
     path = write(tmp_path)
     out = tmp_path / "again"
-    for agents in (1000, 1500):
-        result = invoke("run", path, "--agents", agents, "--days", 5, "--out", out, "--quiet")
-        assert result.exit_code == 0, (result.output, result.exception)
+    result = invoke("run", path, "--agents", 1000, "--days", 5, "--out", out, "--quiet")
+    assert result.exit_code == 0, (result.output, result.exception)
+    line = single_error_line(invoke("run", path, "--agents", 1500, "--days", 5, "--out", out, "--quiet"))
+    assert line == f"error: --out {out}: holds an earlier run; add --overwrite (overwrite=True) to replace it"
+    assert json.loads((out / "summary.json").read_text())["agents"] == 1000
+    result = invoke("run", path, "--agents", 1500, "--days", 5, "--out", out, "--quiet", "--overwrite")
+    assert result.exit_code == 0, (result.output, result.exception)
     assert json.loads((out / "summary.json").read_text())["agents"] == 1500
     assert {p.name for p in tmp_path.iterdir()} == {"scenario.toml", "again"}
 

@@ -9,10 +9,19 @@ published aggregate statistics only.
 >>> scslab.compare(["china-2018", "china-2018+rulebook.mode=public"], replicates=5, agents=100_000).table
 """
 
-from .engine import Sim
-from .results import Results
-from .scenario.loading import ScenarioError, builtin_names, load
-from .scenario.schema import Scenario
+import os as _os
+import signal as _signal
+
+WORKER_VARIABLE = "SCSLAB_COMMAND_WORKER"
+"""Set by ``scslab`` commands for the worker processes they start: these leave Ctrl-C to the command,
+which stops them (otherwise each prints a KeyboardInterrupt traceback). Checked before the slow imports."""
+if _os.environ.get(WORKER_VARIABLE) == "1":
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+
+from .engine import Sim  # noqa: E402
+from .results import Results  # noqa: E402
+from .scenario.loading import ScenarioError, builtin_names, load  # noqa: E402
+from .scenario.schema import Scenario  # noqa: E402
 
 __all__ = ["Sim", "Results", "Scenario", "ScenarioError", "load", "builtin_names",
            "ParameterSpace", "compare", "sweep", "calibrate", "sensitivity"]

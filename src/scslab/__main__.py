@@ -1,5 +1,5 @@
 """``python -m scslab`` is the ``scslab`` command."""
 
-from .cli import app
+from .cli import main
 
-app(prog_name="scslab")
+main()

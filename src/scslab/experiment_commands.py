@@ -9,13 +9,16 @@ A scenario argument is a built-in name or a TOML file, optionally followed by
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
-from .cli import _whole, app, check_out, console, fail, run_options
+from . import WORKER_VARIABLE
+from .cli import Overwrite, _whole, app, check_out, console, fail, run_options, say_error
+from .files import OutputError
 from .scenario.loading import ScenarioError
 
 Agents = Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Agents per run (default: the scenario's).")]
@@ -57,6 +60,7 @@ def _number(value: float) -> str:
 
 def _attempt(action):
     """Run an experiment: bad input exits 2 with its line, a failed run exits 1 with its error."""
+    os.environ[WORKER_VARIABLE] = "1"  # the local workers leave Ctrl-C to this process
     try:
         return action()
     except ScenarioError as error:
@@ -64,8 +68,18 @@ def _attempt(action):
     except typer.Exit:
         raise
     except RuntimeError as error:
-        console.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
+        say_error(f"error: {error}")
         raise typer.Exit(1) from None
+
+
+def _outputs(action, target: Path):
+    """Check or write an experiment's outputs at ``target`` with ``action()``; a refusal exits 2 with one line."""
+    try:
+        return action()
+    except OutputError as error:
+        fail(f"--out {error}")
+    except OSError as error:
+        fail(f"--out {target}: cannot write the results ({error.strerror or error})")
 
 
 @app.command()
@@ -75,15 +89,16 @@ def compare(
     output: Outputs = None, agents: Agents = None, days: Days = None, until: Until = None, seed: Seed = "0",
     independent: Annotated[bool, typer.Option(help="Independent seeds per scenario instead of common random numbers.")] = False,
     workers: Workers = None, scheduler: Scheduler = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/compare-<timestamp>).")] = None,
-    quiet: Quiet = False,
+    out: Annotated[Optional[Path], typer.Option(help="Output directory, new or empty (default runs/compare-<timestamp>).")] = None,
+    overwrite: Overwrite = False, quiet: Quiet = False,
 ) -> None:
     """Compare scenarios over the same seeds: each output's mean and the difference from the first, with 95% intervals."""
     from .experiments import compare as run_compare
+    from .experiments.compare import COMPARISON
 
     loaded = [_base(spec) for spec in scenarios]
     agents_n, days_n, until_date, seed_n = run_options(loaded[0], agents, days, until, seed)
-    target = check_out(out or _timestamped("compare"))
+    target = check_out(out or _timestamped("compare"), COMPARISON, overwrite)
     result = _attempt(lambda: run_compare(
         loaded, _count("--replicates", replicates, 2), agents=agents_n, seed=seed_n, days=days_n, until=until_date,
         outputs=output, paired=not independent, labels=scenarios, workers=_count("--workers", workers, 0),
@@ -94,16 +109,16 @@ def compare(
         difference = "" if first else f"{_number(row.difference)} [{_number(row.low)}, {_number(row.high)}]"
         table.add_row(row.output if first else "", row.scenario, _number(row.mean), difference)
     console.print(table)
-    result.save(target)
+    _outputs(lambda: result.save(target, overwrite), target)
     kind = "independent seeds" if independent else "common random numbers"
     console.print(f"\n{len(result.runs)} runs ({kind}); written to {target}/ (comparison.csv, runs.csv)",
-                  highlight=False, soft_wrap=True)
+                  soft_wrap=True)
 
 
 @app.command()
 def sweep(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or TOML file (+PATH=VALUE overrides).")],
-    out: Annotated[Path, typer.Option(help="Directory of the sweep's DuckDB catalog; run again to resume.")],
+    out: Annotated[Path, typer.Option(help="Directory of the sweep's DuckDB catalog, new or empty; run again to resume.")],
     param: Params = None,
     sample: Annotated[str, typer.Option(help="grid (every combination of LEVELS), lhs or sobol.")] = "grid",
     n: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Points for lhs and sobol sampling.")] = None,
@@ -115,17 +130,17 @@ def sweep(
 ) -> None:
     """Run many points of a parameter space on Dask into a DuckDB catalog (runs, timeseries); resumable."""
     from .experiments import sweep as run_sweep
-    from .experiments.catalog import CATALOG_FILE, Catalog
+    from .experiments.catalog import CATALOG, CATALOG_FILE, Catalog
 
     loaded = _base(scenario)
     agents_n, days_n, until_date, seed_n = run_options(loaded, agents, days, until, seed)
-    check_out(out)
+    check_out(out, CATALOG, overwrite=True)  # its own catalog is resumed, never replaced
     report = _attempt(lambda: run_sweep(
         loaded, param or [], out, sample=sample, n=_count("--n", n, 1), replicates=_count("--replicates", replicates, 1),
         seed=seed_n, agents=agents_n, days=days_n, until=until_date, keep_timeseries=timeseries,
         workers=_count("--workers", workers, 0), scheduler=scheduler, progress=not quiet))
     console.print(f"{report.planned} runs planned: {report.skipped} already done, {report.ran} run now, "
-                  f"{report.failed} failed.", highlight=False)
+                  f"{report.failed} failed.")
     with Catalog(out, read_only=True) as catalog:
         names = [p.split("=", 1)[0].strip() for p in param]
         columns = ", ".join(f'"{p}"' for p in names)
@@ -137,10 +152,10 @@ def sweep(
         table.add_row(*(_number(v) for v in row))
     console.print(table)
     if len(points) > 30:
-        console.print(f"... {len(points) - 30} more points", highlight=False)
+        console.print(f"... {len(points) - 30} more points")
     console.print(f"\nCatalog: {out / CATALOG_FILE} (tables sweep, runs, timeseries); query it with SQL, e.g.\n"
                   f"  python -c \"import duckdb; print(duckdb.connect('{out / CATALOG_FILE}', read_only=True)"
-                  f".sql('SELECT * FROM runs LIMIT 5'))\"", highlight=False, soft_wrap=True, markup=False)
+                  f".sql('SELECT * FROM runs LIMIT 5'))\"", soft_wrap=True)
     if report.failed:
         raise typer.Exit(1)
 
@@ -150,6 +165,7 @@ def calibrate(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or TOML file (+PATH=VALUE overrides).")],
     targets: Annotated[Path, typer.Option(help="CSV of published figures: date, quantities (and tolerance).")],
     out: Annotated[Path, typer.Option(help="The calibrated scenario file to write (.toml); a fit report goes beside it.")],
+    overwrite: Overwrite = False,
     param: Params = None,
     trials: Annotated[str, typer.Option(metavar="INTEGER", help="Optuna trials.")] = "40",
     replicates: Annotated[str, typer.Option(metavar="INTEGER", help="Seeds averaged per trial.")] = "1",
@@ -159,10 +175,11 @@ def calibrate(
 ) -> None:
     """Fit parameters to published figures with Optuna; write the calibrated scenario and its fit."""
     from .experiments import calibrate as run_calibrate
+    from .experiments.calibrate import calibration_paths
 
     loaded = _base(scenario)
     agents_n, days_n, until_date, seed_n = run_options(loaded, agents, days, until, seed)
-    check_out(out, directory=False)
+    _outputs(lambda: calibration_paths(out, overwrite), out)
     if not tolerance > 0:
         fail(f"--tolerance: must be positive, got {tolerance}")
     result = _attempt(lambda: run_calibrate(
@@ -178,10 +195,10 @@ def calibrate(
         fit.add_row(str(row.date.date()), row.quantity, _number(row.published), _number(row.model),
                     f"{row.error:+.1%}", f"{row.tolerance:.0%}", "yes" if row.within else "NO")
     console.print(fit)
-    paths = result.save(out)
+    paths = _outputs(lambda: result.save(out, overwrite), out)
     console.print(f"\n{int(result.fit['within'].sum())} of {len(result.fit)} targets within tolerance "
                   f"(loss {result.loss:.4g}, {len(result.trials)} trials). Written: "
-                  f"{', '.join(str(p) for p in paths.values())}", highlight=False, soft_wrap=True)
+                  f"{', '.join(str(p) for p in paths.values())}", soft_wrap=True)
 
 
 @app.command()
@@ -193,16 +210,16 @@ def sensitivity(
     output: Outputs = None, replicates: Annotated[str, typer.Option(metavar="INTEGER", help="Seeds averaged per point.")] = "1",
     agents: Agents = None, days: Days = None, until: Until = None, seed: Seed = "0",
     workers: Workers = None, scheduler: Scheduler = None,
-    out: Annotated[Optional[Path], typer.Option(help="Output directory (default runs/sensitivity-<timestamp>).")] = None,
-    quiet: Quiet = False,
+    out: Annotated[Optional[Path], typer.Option(help="Output directory, new or empty (default runs/sensitivity-<timestamp>).")] = None,
+    overwrite: Overwrite = False, quiet: Quiet = False,
 ) -> None:
     """Rank parameters by their influence on outputs (SALib): indices with 95% intervals, a table and a plot."""
     from .experiments import sensitivity as run_sensitivity
-    from .experiments.sensitivity import RANKED_BY
+    from .experiments.sensitivity import RANKED_BY, SENSITIVITY
 
     loaded = _base(scenario)
     agents_n, days_n, until_date, seed_n = run_options(loaded, agents, days, until, seed)
-    target = check_out(out or _timestamped("sensitivity"))
+    target = check_out(out or _timestamped("sensitivity"), SENSITIVITY, overwrite)
     result = _attempt(lambda: run_sensitivity(
         loaded, param or [], method=method, samples=_count("--samples", samples, 2), outputs=output, seed=seed_n,
         agents=agents_n, days=days_n, until=until_date, replicates=_count("--replicates", replicates, 1),
@@ -220,5 +237,5 @@ def sensitivity(
                 cells.append(f"{_number(row['value'])}{ci}")
             table.add_row(str(rank), parameter, *cells)
         console.print(table)
-    result.save(target)
-    console.print(f"\nWritten to {target}/ (sensitivity.csv, samples.csv, sensitivity.png)", highlight=False)
+    _outputs(lambda: result.save(target, overwrite), target)
+    console.print(f"\nWritten to {target}/ (sensitivity.csv, samples.csv, sensitivity.png)", soft_wrap=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 import jinja2
 
 from . import __version__, plots
-from .files import atomic_directory, write_text_atomic
-from .results import Results
+from .files import atomic_directory, check_directory, check_file, head, write_text_atomic
+from .results import FIGURES_DIRECTORY, Results, run_kind
 from .scenario.levers import levers
 from .scenario.loading import builtin_chain, builtin_names, builtin_path, read_raw, to_data
 from .scenario.reference import file_notes, parameter_rows
@@ -41,7 +41,7 @@ CAVEATS = (
 )
 """What a reader should keep in mind, shown in every report."""
 
-FIGURES_DIRECTORY = "figures"
+REPORT_FILE = "report.html"
 
 
 def key_parameters(scenario: Scenario) -> list[dict]:
@@ -164,14 +164,23 @@ def render(results: Results, command: str | None = None) -> tuple[str, list[plot
     return page, charts
 
 
+def _is_report(path: Path) -> bool:
+    return "<title>scslab report: " in head(path, 1000)
+
+
 def write_report(run_dir: str | Path, results: Results | None = None, command: str | None = None) -> Path:
-    """Write ``report.html`` and ``figures/<chart>.png`` into a run's directory; returns the report's path."""
+    """Write ``report.html`` and ``figures/<chart>.png`` into a run's directory; returns the report's path.
+
+    An earlier report and its figures are replaced; anything else there is left alone, and a
+    ``report.html`` or ``figures/`` that scslab did not write stops it (:class:`~scslab.files.OutputError`).
+    """
     run_dir = Path(run_dir)
+    target, figures = run_dir / REPORT_FILE, run_kind().folders[FIGURES_DIRECTORY]
+    check_file(target, _is_report, "report", overwrite=True)
+    check_directory(run_dir / FIGURES_DIRECTORY, figures, overwrite=True)
     results = results if results is not None else Results.load(run_dir)
     page, charts = render(results, command)
-    with atomic_directory(run_dir / FIGURES_DIRECTORY) as tmp:
+    with atomic_directory(run_dir / FIGURES_DIRECTORY, figures, overwrite=True) as tmp:
         plots.save_pngs(charts, tmp)
-    target = run_dir / "report.html"
     write_text_atomic(target, page)
     return target
-

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .files import atomic_directory
+from .files import Kind, atomic_directory
 from .mechanisms.firms import summarise as summarise_firms
 from .mechanisms.state import COUNTERS, C, G
 from .scenario.loading import dumps, load
@@ -25,6 +25,18 @@ NOT_PEOPLE = ("days_listed_at_exit_total",)
 
 OPTIONAL_FRAMES = ("countries", "transfers", "scores", "recoveries", "firms", "trades")
 """Tables a run may have besides the time series, each saved as ``<name>.parquet``."""
+
+FIGURES_DIRECTORY = "figures"
+
+
+def run_kind() -> Kind:
+    """What a run directory holds: the result files, and the report and its figures if written."""
+    from .plots import CHARTS
+
+    figures = Kind("report's figures", frozenset(), frozenset(f"{name}.png" for name in CHARTS))
+    files = {"timeseries.parquet", "by_group.parquet", "summary.json", "scenario.toml", "report.html",
+             FIGURES_DIRECTORY, *(f"{name}.parquet" for name in OPTIONAL_FRAMES)}
+    return Kind("run", frozenset({"summary.json", "scenario.toml"}), frozenset(files), {FIGURES_DIRECTORY: figures})
 
 SCORE_OFFSET = 2**15
 """Scores are int16: counts by score are indexed by score + SCORE_OFFSET."""
@@ -181,10 +193,14 @@ class Results:
         return {(f"{name}/" if name else "") + g.name: g.share * population.size
                 for name, population in populations.items() for g in population.groups}
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the result files to ``directory`` atomically (temporary name, then rename)."""
+    def save(self, directory: str | Path, overwrite: bool = False) -> Path:
+        """Write the result files to ``directory`` atomically (temporary name, then rename).
+
+        ``directory`` must be new or empty, or (with ``overwrite``) hold an earlier run and
+        nothing else; otherwise :class:`~scslab.files.OutputError` and nothing is touched.
+        """
         target = Path(directory)
-        with atomic_directory(target) as tmp:
+        with atomic_directory(target, run_kind(), overwrite) as tmp:
             self.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
             self.by_group.to_parquet(tmp / "by_group.parquet", index=False)
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=str) + "\n")

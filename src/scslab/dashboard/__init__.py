@@ -7,9 +7,10 @@ usage statistics off, so that nothing leaves the machine.
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 APP = Path(__file__).with_name("app.py")
 
@@ -25,9 +26,10 @@ def command(host: str = "127.0.0.1", port: int = 8501) -> list[str]:
     ]
 
 
-def serve(host: str = "127.0.0.1", port: int = 8501) -> int:
-    """Serve the dashboard until interrupted; returns the server's exit code."""
-    try:
-        return subprocess.call(command(host, port))
-    except KeyboardInterrupt:
-        return 0
+def serve(host: str = "127.0.0.1", port: int = 8501) -> NoReturn:
+    """Become the dashboard's server (this process is replaced), so that a signal to this process
+    (Ctrl-C, SIGTERM) reaches the server itself and stopping it leaves nothing running."""
+    line = command(host, port)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(line[0], line)

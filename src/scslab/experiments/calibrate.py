@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..files import write_text_atomic
+from ..files import check_file, head, write_text_atomic
 from ..mechanisms.state import COUNTERS
 from ..scenario.loading import ScenarioError, dumps
 from ..scenario.schema import Scenario
@@ -34,6 +34,20 @@ DEFAULT_TOLERANCE = 0.15
 QUANTITIES = COUNTERS + ("expression_rate",)  # time-series columns a target may name
 TARGET_FIELDS = ["date", "quantity", "published", "tolerance", "source"]
 FIT_FIELDS = ["date", "quantity", "published", "model", "error", "tolerance", "within"]
+HEADER = "# Calibrated by `scslab calibrate`"
+"""How a calibrated scenario file begins."""
+
+
+def _first_line(path: Path) -> str:
+    return head(path, 100_000).split("\n", 1)[0]
+
+
+RECOGNISE = {
+    "scenario": lambda path: head(path, len(HEADER)) == HEADER,
+    "fit": lambda path: _first_line(path) == ",".join(FIT_FIELDS),
+    "trials": lambda path: _first_line(path).startswith("number,") and _first_line(path).endswith(",loss,state"),
+}
+"""How each file of an earlier calibration is known."""
 
 
 def read_target_file(path: str | os.PathLike, default_tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
@@ -143,17 +157,19 @@ class Calibration:
     timeseries: pd.DataFrame
     targets_label: str = "targets"
 
-    def save(self, path: str | os.PathLike) -> dict[str, Path]:
+    def save(self, path: str | os.PathLike, overwrite: bool = False) -> dict[str, Path]:
         """Write the calibrated scenario as TOML at ``path`` (loadable with ``scslab.load``), and
-        beside it ``<stem>.fit.csv`` and ``<stem>.trials.csv``; returns the three paths."""
-        path = Path(path)
-        header = [f"Calibrated by `scslab calibrate` on {dt.date.today().isoformat()} against {self.targets_label}",
+        beside it ``<stem>.fit.csv`` and ``<stem>.trials.csv``; returns the three paths.
+
+        Each must be new, or (with ``overwrite``) a file of an earlier calibration; otherwise
+        :class:`~scslab.files.OutputError` and nothing is written (see :func:`calibration_paths`).
+        """
+        paths = calibration_paths(path, overwrite)
+        header = [f"{HEADER[2:]} on {dt.date.today().isoformat()} against {self.targets_label}",
                   (f"({len(self.fit)} targets, {int(self.fit['within'].sum())} within tolerance; "
                    f"loss {self.loss:.4g} over {len(self.trials)} trials)."), "Best values:"]
         header += [f"  {name} = {value:.6g}" for name, value in self.best.items()]
         text = "".join(f"# {line}\n" for line in header) + "\n" + dumps(self.scenario)
-        paths = {"scenario": path, "fit": path.with_name(f"{path.stem}.fit.csv"),
-                 "trials": path.with_name(f"{path.stem}.trials.csv")}
         fit = self.fit.assign(date=self.fit["date"].dt.date)
         write_text_atomic(paths["fit"], fit.to_csv(index=False))
         write_text_atomic(paths["trials"], self.trials.to_csv(index=False))
@@ -170,6 +186,18 @@ class Calibration:
             lines.append(f"| {row.date.date()} | {row.quantity} | {row.published:,.0f} | {row.model:,.0f} | "
                          f"{row.error:+.1%} | {row.tolerance:.0%} | {'yes' if row.within else 'no'} |")
         return "\n".join(lines)
+
+
+def calibration_paths(path: str | os.PathLike, overwrite: bool = False) -> dict[str, Path]:
+    """The three files a calibration writes for ``path``, checked to be new or (with ``overwrite``)
+    files of an earlier calibration; else :class:`~scslab.files.OutputError`."""
+    path = Path(path)
+    check_file(path, RECOGNISE["scenario"], "calibration", overwrite)
+    paths = {"scenario": path, "fit": path.with_name(f"{path.stem}.fit.csv"),
+             "trials": path.with_name(f"{path.stem}.trials.csv")}
+    for role in ("fit", "trials"):
+        check_file(paths[role], RECOGNISE[role], "calibration", overwrite)
+    return paths
 
 
 def calibrate(scenario: Scenario | str, parameters: list[Parameter | str], targets: str | os.PathLike | pd.DataFrame,

@@ -22,10 +22,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ..files import Kind, OutputError, earlier_output
 from ..scenario.loading import ScenarioError
 from .runs import OUTPUTS, RunResult
 
 CATALOG_FILE = "catalog.duckdb"
+CATALOG = Kind("sweep catalog", frozenset({CATALOG_FILE}), frozenset({CATALOG_FILE, f"{CATALOG_FILE}.wal"}))
+"""A sweep's directory: the catalog and DuckDB's write-ahead log, nothing else."""
 
 
 def _quote(name: str) -> str:
@@ -33,7 +36,8 @@ def _quote(name: str) -> str:
 
 
 class Catalog:
-    """A sweep's DuckDB catalog in ``directory`` (created if missing)."""
+    """A sweep's DuckDB catalog in ``directory`` (created if missing; a directory holding anything
+    else is refused)."""
 
     def __init__(self, directory: str | Path, read_only: bool = False):
         self.directory = Path(directory)
@@ -41,8 +45,10 @@ class Catalog:
         if read_only and not self.path.exists():
             raise ScenarioError(f"{self.directory}: no sweep catalog ({CATALOG_FILE}) there")
         if not read_only:
-            if self.directory.exists() and not self.directory.is_dir():
-                raise ScenarioError(f"--out {self.directory}: exists and is not a directory")
+            try:
+                earlier_output(self.directory, CATALOG)
+            except OutputError as error:
+                raise ScenarioError(f"--out {error}") from None
             self.directory.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)

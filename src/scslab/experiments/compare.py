@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..files import atomic_directory
+from ..files import Kind, atomic_directory
 from ..scenario.loading import ScenarioError, load, to_data
 from ..scenario.schema import Scenario
 from .cluster import run_all
 from .runs import RunTask, check_outputs
 
 CONFIDENCE = 0.95
+COMPARISON = Kind("comparison", frozenset({"comparison.csv", "runs.csv"}), frozenset({"comparison.csv", "runs.csv"}))
 
 
 def load_variant(spec: str) -> Scenario:
@@ -45,9 +46,10 @@ class Comparison:
     table: pd.DataFrame
     paired: bool
 
-    def save(self, directory: str | Path) -> Path:
-        """Write ``comparison.csv`` and ``runs.csv`` into ``directory`` (all or nothing)."""
-        with atomic_directory(Path(directory)) as tmp:
+    def save(self, directory: str | Path, overwrite: bool = False) -> Path:
+        """Write ``comparison.csv`` and ``runs.csv`` into ``directory`` (all or nothing; see
+        :func:`~scslab.files.atomic_directory` for what it may replace)."""
+        with atomic_directory(Path(directory), COMPARISON, overwrite) as tmp:
             self.table.to_csv(tmp / "comparison.csv", index=False)
             self.runs.to_csv(tmp / "runs.csv", index=False)
         return Path(directory)

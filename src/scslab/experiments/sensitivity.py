@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..files import atomic_directory
+from ..files import Kind, atomic_directory
 from ..scenario.loading import ScenarioError
 from ..scenario.schema import Scenario
 from .cluster import run_all
@@ -32,6 +32,8 @@ METHODS = ("sobol", "morris")
 MORRIS_LEVELS = 4
 DEFAULT_OUTPUTS = ("wrongly_listed", "expression_rate")
 RANKED_BY = {"sobol": "ST", "morris": "mu_star"}
+SENSITIVITY = Kind("sensitivity analysis", frozenset({"sensitivity.csv", "samples.csv"}),
+                   frozenset({"sensitivity.csv", "samples.csv", "sensitivity.png"}))
 
 
 @dataclass
@@ -75,9 +77,10 @@ class SensitivityResult:
             fig.savefig(path, dpi=120)
         return fig
 
-    def save(self, directory: str | Path) -> Path:
-        """Write ``sensitivity.csv``, ``samples.csv`` and ``sensitivity.png`` into ``directory`` (all or nothing)."""
-        with atomic_directory(Path(directory)) as tmp:
+    def save(self, directory: str | Path, overwrite: bool = False) -> Path:
+        """Write ``sensitivity.csv``, ``samples.csv`` and ``sensitivity.png`` into ``directory`` (all or
+        nothing; see :func:`~scslab.files.atomic_directory` for what it may replace)."""
+        with atomic_directory(Path(directory), SENSITIVITY, overwrite) as tmp:
             self.table.to_csv(tmp / "sensitivity.csv", index=False)
             self.samples.to_csv(tmp / "samples.csv", index=False)
             self.plot(tmp / "sensitivity.png")
