@@ -234,7 +234,8 @@ def test_market_members_and_window_limit_trades():
     (lambda d: d["market"].update(members=["east"]), "market.members: a market needs at least two countries"),
     (lambda d: d["market"].update(arrangements=["silk_road"]), "market.arrangements: unknown arrangement 'silk_road'"),
     (lambda d: d["market"].update(price_per_record={"gossip": 1.0}), "field market.price_per_record.gossip"),
-    (lambda d: d["market"].update(price_per_record={"court": -1.0}), "the price of a court record must not be negative"),
+    (lambda d: d["market"].update(price_per_record={"court": -1.0}),
+     "field market.price_per_record.court: Input should be greater than or equal to 0"),
     (lambda d: d["market"].update(start="2018-06-01", end="2018-01-01"), "field market: end must not be before start"),
 ])
 def test_bad_sector_or_market_definitions_get_one_clear_line(change, message):

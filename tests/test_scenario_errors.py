@@ -70,7 +70,7 @@ BAD_FILES = {
     ),
     "age shares do not sum to 1": ("[population]\nage_shares = [0.2, 0.2, 0.2]\n", "population.age_shares", "sum to 1"),
     "negative income share": (
-        "[population]\nincome_shares_urban = [-0.5, 1.0, 0.5]\n", "population.income_shares_urban", "negative"
+        "[population]\nincome_shares_urban = [-0.5, 1.0, 0.5]\n", "population.income_shares_urban.0", "greater than or equal to 0"
     ),
     "too many age shares": (
         "[population]\nage_shares = [0.25, 0.25, 0.25, 0.25]\n", "population.age_shares", "at most 3"
@@ -79,7 +79,7 @@ BAD_FILES = {
         "[channels.cameras]\nsees = { flying = 0.5 }\n", "channels.cameras.sees", "unknown behaviour 'flying'"
     ),
     "probability a channel sees above 1": (
-        "[channels.informants]\nsees = { protest = 1.5 }\n", "channels.informants.sees", "within [0, 1]"
+        "[channels.informants]\nsees = { protest = 1.5 }\n", "channels.informants.sees.protest", "less than or equal to 1"
     ),
     "unknown group in group_false_match": (
         "[channels.cameras]\ngroup_false_match = { martians = 2.0 }\n",
@@ -91,7 +91,7 @@ BAD_FILES = {
     ),
     "negative group multiplier": (
         "[channels.cameras]\ngroup_false_match = { majority = -1.0 }\n",
-        "channels.cameras.group_false_match", "must not be negative",
+        "channels.cameras.group_false_match.majority", "greater than or equal to 0",
     ),
     "decreasing schedule dates": (
         "[lists.court]\nlisting_probability = [[2016-01-01, 0.1], [2015-01-01, 0.5]]\n",
@@ -104,7 +104,7 @@ BAD_FILES = {
     "empty schedule": ("[lists.court]\nlisting_probability = []\n", "lists.court.listing_probability", "at least one"),
     "probability schedule above 1": (
         "[lists.court]\nlisting_probability = [[2015-01-01, 0.5], [2016-01-01, 1.5]]\n",
-        "lists.court.listing_probability", "at most 1",
+        "lists.court.listing_probability.1.1", "less than or equal to 1",
     ),
     "negative schedule value": (
         "[lists.court]\nlisting_probability = [[2015-01-01, -1]]\n",

@@ -100,6 +100,10 @@ def check_international(scenario: Scenario) -> None:
         country(f"travel.{name}.host", flow.host)
         if flow.home == flow.host:
             raise ValueError(f"travel.{name}: home and host are the same country ({flow.home!r})")
+        home_size = scenario.countries[flow.home].population.size
+        if flow.residents > home_size:
+            raise ValueError(f"travel.{name}.residents: {flow.residents:,.0f} people abroad, more than the "
+                             f"{home_size:,} people of {flow.home}")
     for name, agreement in scenario.agreements.items():
         country(f"agreements.{name}.from_country", agreement.from_country)
         country(f"agreements.{name}.to_country", agreement.to_country)
