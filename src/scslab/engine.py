@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from numba import njit, prange
 
+from .capacity import check_run
 from .mechanisms import behaviour, detection, firms, lists, rehabilitation, response, sanctions, scoring
 from .mechanisms.scoring import recovered
 from .mechanisms.schedules import day_index, schedule_values
@@ -72,6 +73,7 @@ class Sim:
             raise ValueError("agents must be at least 1")
         if agents >= 2**31 - 1:
             raise ValueError("agents must be below 2,147,483,647")
+        check_run(scenario, agents, int(seed))
         self.scenario = scenario
         self.agents = agents
         self.seed = int(seed)

@@ -1,0 +1,47 @@
+"""What a run needs before it starts: a seed in range, agents for every country, memory the machine has."""
+
+from __future__ import annotations
+
+import psutil
+
+from .scenario.schema import Scenario
+
+MAX_SEED = 2**63 - 1
+"""Largest seed (seeds are 64-bit signed integers in the kernels)."""
+BYTES_PER_AGENT = 12
+"""Peak memory per agent: china-2018 at 1.41 billion agents peaks at 15.47 GiB (benchmarks/RESULTS.md)."""
+BYTES_PER_LISTED = 160
+"""Memory per agent listed from the court backlog at launch: a roster row (12 bytes), its entry in the
+roster's position map and six calendar slots of 15 bytes (estimated)."""
+
+
+def estimated_bytes(parts: list[tuple[Scenario, int]]) -> int:
+    """Estimated peak memory of a run of ``(country scenario, agents)`` parts."""
+    total = 0
+    for scenario, agents in parts:
+        court = scenario.lists.court
+        listed = court.initial_backlog * agents / scenario.population.size if court.enabled else 0
+        total += BYTES_PER_AGENT * agents + int(BYTES_PER_LISTED * listed)
+    return total
+
+
+def _gib(size: int) -> str:
+    return f"{size / 2**30:,.1f} GiB"
+
+
+def check_run(scenario: Scenario, agents: int, seed: int) -> None:
+    """Raise ValueError, naming the option, for a seed out of range, a country without agents, or a run
+    whose estimated memory is more than this machine has."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed: must be within 0..{MAX_SEED}, got {seed}")
+    parts = [(scenario, agents)]
+    if scenario.countries:
+        from .world import World
+
+        world = World(scenario, agents, seed)  # raises if a country gets no agent
+        parts = list(zip(world.countries, world.agents))
+    need, have = estimated_bytes(parts), psutil.virtual_memory().total
+    if need > have:
+        raise ValueError(f"agents: {agents:,} agents need an estimated {_gib(need)} of memory "
+                         f"({BYTES_PER_AGENT} bytes an agent, {BYTES_PER_LISTED} a person listed at launch), "
+                         f"more than the {_gib(have)} this machine has")
