@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
+from .capacity import MAX_SEED
 from .files import Kind, OutputError, check_directory
 from .scenario.loading import ScenarioError, builtin_names, load, read_raw, validate
 from .summary import describe
@@ -125,8 +126,8 @@ def run_options(loaded, agents: str | None, days: str | None, until: str | None,
         fail(f"--days: must be at least 1, got {days}")
     if days is not None and days > MAX_DAYS:
         fail(f"--days: must be at most {MAX_DAYS:,}, got {days}")
-    if seed < 0:
-        fail(f"--seed: must not be negative, got {seed}")
+    if not 0 <= seed <= MAX_SEED:
+        fail(f"--seed: must be within 0..{MAX_SEED}, got {seed}")
     until_date = None
     if until is not None:
         try:
