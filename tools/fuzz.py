@@ -122,11 +122,14 @@ def _pick(rng, data, keep):
     return rng.choice([(p, v) for p, v in nodes(data) if keep(v)])
 
 
+def _get(data, path):
+    for key in path:
+        data = data[key]
+    return data
+
+
 def _put(data, path, value) -> None:
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    _get(data, path[:-1])[path[-1]] = value
 
 
 def _dotted(path) -> str:
@@ -208,12 +211,6 @@ def dates(rng, data):
     new = rng.choice(DATES)
     _put(data, path, new)
     return path, new.isoformat(), None
-
-
-def _get(data, path):
-    for key in path:
-        data = data[key]
-    return data
 
 
 def delete(rng, data):
@@ -593,6 +590,7 @@ def print_report(report: Report, console, failures_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; exit status 1 when any case failed."""
     parser = argparse.ArgumentParser(prog="python -m tools.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=1000, help="mutated scenario files to validate")
     parser.add_argument("--runs", type=int, default=30, help="short runs of accepted files")
