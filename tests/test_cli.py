@@ -233,7 +233,7 @@ BAD_OPTIONS = {
     "until before start": (["--until", "2014-12-31"], "--until", "before the scenario start 2015-01-01"),
     "until too far": (["--until", "2200-01-01"], "--until", "32,000 days"),
     "seed not a number": (["--seed", "x"], "--seed", "not a whole number"),
-    "seed negative": (["--seed", "-1"], "--seed", "must not be negative"),
+    "seed negative": (["--seed", "-1"], "--seed", "must be within 0..9223372036854775807"),
     "set without value": (["--set", "rulebook.mode"], "--set rulebook.mode", "expected PATH=VALUE"),
     "set with empty path": (["--set", "=public"], "--set =public", "empty parameter path"),
     "set wrong type": (["--set", "population.size=abc"], "--set population.size=abc", "population.size"),

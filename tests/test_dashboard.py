@@ -59,7 +59,7 @@ def test_set_levers_scales_schedules_and_sets_values():
 def test_an_out_of_range_lever_value_is_refused_like_a_bad_file():
     scenario = load("china-2018")
     coverage = next(lever for lever in levers(scenario) if lever.key == "channels.cameras.coverage_urban")
-    with pytest.raises(ScenarioError, match="coverage_urban.*at most 1"):
+    with pytest.raises(ScenarioError, match="coverage_urban.*less than or equal to 1"):
         session.with_levers(scenario, {coverage: 2.0})
 
 
