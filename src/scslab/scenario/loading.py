@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -14,6 +15,11 @@ from pydantic import ValidationError
 from .schema import Scenario, merged
 
 BUILTIN_PACKAGE = "scslab.scenario.builtin"
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest scenario or targets file read (the built-in scenarios are under 20 KiB)."""
+MAX_DEPTH = 32
+"""Deepest nesting of tables, dotted keys and arrays read (the built-in scenarios reach 7)."""
 
 
 class ScenarioError(ValueError):
@@ -89,6 +95,7 @@ def read_raw(spec: str) -> tuple[dict, str]:
     if path.is_dir():
         raise ScenarioError(f"{spec}: is a directory, not a scenario file")
     try:
+        check_size(spec, path.stat().st_size)
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(f"{spec}: cannot be read ({error})") from None
@@ -98,12 +105,12 @@ def read_raw(spec: str) -> tuple[dict, str]:
 def parse_toml(text: str, source: str) -> dict:
     """Raw data of scenario-file text, laid over the built-in scenario it ``extends``.
 
-    A syntax error, or an ``extends`` that names no built-in scenario, is a ScenarioError naming ``source``.
+    A syntax error, a file too large or too deeply nested (checked before parsing), an empty
+    file, or an ``extends`` that names no built-in scenario, is a ScenarioError naming ``source``.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{source}: TOML syntax error: {error}") from None
+    data = _loads(text, source)
+    if not data:
+        raise ScenarioError(f'{source}: empty scenario file (it needs at least name = "...")')
     if "extends" not in data:
         return data
     chain = builtin_chain(data["extends"], source)
@@ -112,6 +119,85 @@ def parse_toml(text: str, source: str) -> dict:
         own = tomllib.loads(builtin_path(name).read_text(encoding="utf-8"))
         base = merged(base, {k: v for k, v in own.items() if k != "extends"})
     return merged(base, {k: v for k, v in data.items() if k != "extends"})
+
+
+def check_size(source: str, size: int) -> None:
+    """Raise ScenarioError if a file of ``size`` bytes is over MAX_FILE_BYTES."""
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{source}: {size:,} bytes, more than the {MAX_FILE_BYTES // 1024:,} KiB allowed")
+
+
+def _loads(text: str, source: str) -> dict:
+    """TOML ``text`` parsed once its size and nesting are known to be within the limits."""
+    check_size(source, len(text.encode("utf-8", "surrogatepass")))
+    check_depth(text, source)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{source}: TOML syntax error: {error}") from None
+    except (RecursionError, MemoryError):
+        raise ScenarioError(f"{source}: too complex to read") from None
+
+
+_TOKEN = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*'
+                    r'|[\[\]{}=.,\n]')
+"""What nesting depends on in TOML text: strings and comments (skipped whole), brackets, '=', '.', ',', newlines."""
+
+
+def check_depth(text: str, source: str) -> None:
+    """Raise ScenarioError if tables, dotted keys and arrays nest deeper than MAX_DEPTH.
+
+    A cheap scan, without parsing: the parser recurses into arrays and slows down badly on
+    very deep dotted keys, so deep text is refused before it is parsed.
+    """
+    table = 0  # depth of the current [table]
+    header = None  # depth so far, inside a [table] or [[array of tables]] header
+    stack: list[tuple[str, int]] = []  # open arrays and inline tables, each with its depth
+    in_key, dots, value = True, 0, 0
+
+    def deeper(depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise ScenarioError(f"{source}: nested more than {MAX_DEPTH} levels deep (tables, dotted keys and "
+                                f"arrays together)")
+
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token[0] in "\"'#":
+            continue
+        if header is not None:
+            if token in ".[":
+                header += 1
+                deeper(header)
+            elif token in "]\n":
+                table, header = header, None
+            continue
+        if token == "\n":
+            if not stack:
+                in_key, dots = True, 0
+        elif token in "]}" and stack:
+            stack.pop()
+            in_key = False
+            if stack and stack[-1][0] == "[":
+                value = stack[-1][1] + 1
+        elif in_key:
+            container = stack[-1][1] if stack else table
+            if token == "[" and not stack:
+                header = 1
+            elif token == ".":
+                dots += 1
+                deeper(container + dots + 1)
+            elif token == "=":
+                value, in_key = container + dots + 1, False
+                deeper(value)
+        elif token in "[{":
+            stack.append((token, value))
+            if token == "[":
+                value += 1
+                deeper(value)
+            else:
+                in_key, dots = True, 0
+        elif token == "," and stack and stack[-1][0] == "{":
+            in_key, dots = True, 0
 
 
 def builtin_chain(name, source: str) -> list[str]:
@@ -137,10 +223,18 @@ def parse_override(text: str) -> tuple[list[str], object]:
     parts = [p for p in path.strip().split(".")]
     if not path.strip() or any(not p for p in parts):
         raise ScenarioError(f"--set {text}: empty parameter path")
+    label = f"--set {path.strip()}"
+    if len(parts) > MAX_DEPTH:
+        raise ScenarioError(f"{label[:80]}...: a path of more than {MAX_DEPTH} parts")
+    value_text = f"v = {raw.strip()}"
+    check_size(label, len(value_text.encode("utf-8", "surrogatepass")))
+    check_depth(value_text, label)
     try:
-        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+        value = tomllib.loads(value_text)["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except (RecursionError, MemoryError):
+        raise ScenarioError(f"{label}: too complex to read") from None
     return parts, value
 
 
