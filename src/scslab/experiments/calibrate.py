@@ -22,13 +22,13 @@ import pandas as pd
 
 from ..files import check_file, head, write_text_atomic
 from ..mechanisms.state import COUNTERS
-from ..scenario.loading import ScenarioError, dumps
+from ..scenario.loading import ScenarioError, check_size, dumps
 from ..scenario.schema import Scenario
 from ..targets import TARGET_COLUMNS
 from .cluster import TaskPool, executor, threads_per_run
 from .progress import run_progress
 from .runs import RunResult, RunTask
-from .space import Parameter, ParameterSpace
+from .space import Parameter, ParameterSpace, check_runs, run_bytes
 
 DEFAULT_TOLERANCE = 0.15
 QUANTITIES = COUNTERS + ("expression_rate",)  # time-series columns a target may name
@@ -63,6 +63,7 @@ def read_target_file(path: str | os.PathLike, default_tolerance: float = DEFAULT
     label = str(path)
     if not os.path.isfile(path):
         raise ScenarioError(f"{label}: no such targets file")
+    check_size(label, os.path.getsize(path))
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
@@ -220,6 +221,7 @@ def calibrate(scenario: Scenario | str, parameters: list[Parameter | str], targe
     if days is not None and until is not None:
         raise ScenarioError("calibrate: give days or until, not both")
     space = ParameterSpace(scenario, parameters)
+    check_runs("--trials", trials * replicates, run_bytes(space.data))
     if isinstance(targets, pd.DataFrame):
         label, table = "targets", normalise_targets(targets, "targets", default_tolerance)
     else:

@@ -12,11 +12,14 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 
+from ..scenario.loading import ScenarioError
 from .progress import run_progress
 from .runs import RunResult, RunTask, execute
 
 # How many times the scheduler lets a task's worker die before it gives the task up.
 ALLOWED_WORKER_DEATHS = 3
+CONNECT_SECONDS = 5
+"""How long to try to reach a ``--scheduler`` before giving up."""
 
 
 def default_workers() -> int:
@@ -35,12 +38,37 @@ def executor(workers: int | None = None, scheduler: str | None = None, processes
 
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_WORKER_DEATHS}):
         if scheduler is not None:
-            with Client(scheduler, timeout="20s") as client:
+            with connect(scheduler) as client:
                 yield client
             return
         with LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
                           dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client
+
+
+def check_address(address: str) -> None:
+    """Raise ScenarioError if ``address`` is not a scheduler address Dask can read."""
+    from distributed.comm import get_address_host_port
+
+    try:
+        get_address_host_port(address)
+    except (ValueError, NotImplementedError) as error:
+        raise ScenarioError(f"--scheduler {address}: not a scheduler address ({error}; "
+                            f"expected tcp://HOST:PORT)") from None
+
+
+def connect(address: str):
+    """A Dask client of the scheduler at ``address``; ScenarioError if the address is malformed or
+    nothing answers there within CONNECT_SECONDS."""
+    from distributed import Client
+
+    check_address(address)
+    try:
+        return Client(address, timeout=f"{CONNECT_SECONDS}s")
+    except Exception as error:  # refused, timed out, or something other than a scheduler answered
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ScenarioError(f"--scheduler {address}: no Dask scheduler answered within {CONNECT_SECONDS} s "
+                            f"({reason})") from None
 
 
 def threads_per_run(client, workers: int | None) -> int | None:

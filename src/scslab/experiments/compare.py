@@ -21,6 +21,7 @@ from ..scenario.loading import ScenarioError, load, to_data
 from ..scenario.schema import Scenario
 from .cluster import run_all
 from .runs import RunTask, check_outputs
+from .space import check_runs, run_bytes
 
 CONFIDENCE = 0.95
 COMPARISON = Kind("comparison", frozenset({"comparison.csv", "runs.csv"}), frozenset({"comparison.csv", "runs.csv"}))
@@ -89,6 +90,7 @@ def compare(scenarios: list[str | Scenario], replicates: int = 10, *, agents: in
     labels = list(labels or [s if isinstance(s, str) else s.name for s in scenarios])
     if len(set(labels)) != len(labels):
         raise ScenarioError("compare: two scenarios have the same label; give distinct labels")
+    check_runs("--replicates", len(loaded) * replicates, sum(run_bytes(to_data(s)) for s in loaded) // len(loaded))
     tasks = []
     for k, scenario in enumerate(loaded):
         data = to_data(scenario)

@@ -26,7 +26,7 @@ from ..scenario.loading import ScenarioError
 from ..scenario.schema import Scenario
 from .cluster import run_all
 from .runs import RunTask, check_outputs
-from .space import Parameter, ParameterSpace
+from .space import Parameter, ParameterSpace, check_runs, run_bytes
 
 METHODS = ("sobol", "morris")
 MORRIS_LEVELS = 4
@@ -106,6 +106,7 @@ def analyse(names: list[str], evaluate: Callable[[np.ndarray], np.ndarray], meth
         raise ScenarioError(f"--samples: Sobol' sampling needs a power of two, got {samples}")
     if not names:
         raise ScenarioError("--param: give at least one parameter")
+    check_runs("--samples", samples * (len(names) + (2 if method == "sobol" else 1)), 8 * len(names))
     problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
     if method == "sobol":
         from SALib.sample.sobol import sample
@@ -164,6 +165,7 @@ def sensitivity(scenario: Scenario | str, parameters: list[Parameter | str], *, 
     def evaluate(unit: np.ndarray) -> np.ndarray:
         # Identical points (common on Morris' grid) with identical seeds give identical runs: run each once.
         points, inverse = np.unique(unit, axis=0, return_inverse=True)
+        check_runs("--replicates", len(points) * replicates, run_bytes(space.data))
         values = space.from_unit(points).to_dict("records")
         tasks = [RunTask(f"s{i:06d}-r{r}", space.point_data(v), seed + r, agents, days, until,
                          values={"point": i, **v})

@@ -18,6 +18,7 @@ import datetime as dt
 import difflib
 import itertools
 import math
+import pickle
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,20 @@ from ..scenario.schema import COUNTRY_SECTIONS, Scenario
 
 DISTRIBUTIONS = ("uniform", "log")
 SAMPLES = ("grid", "lhs", "sobol")
+MAX_RUNS = 100_000
+"""Most runs (or design points) one experiment may plan: at 7 s a run, about eight days on two cores."""
+
+
+def check_runs(label: str, runs: int, bytes_per_run: int) -> None:
+    """Raise ScenarioError, with the count and the estimated memory of the plan, beyond MAX_RUNS."""
+    if runs > MAX_RUNS:
+        raise ScenarioError(f"{label}: {runs:,} runs, more than the {MAX_RUNS:,} one experiment may plan "
+                            f"(planning them would take an estimated {runs * bytes_per_run / 2**30:,.1f} GiB)")
+
+
+def run_bytes(data: dict) -> int:
+    """Estimated memory of one planned run: its scenario data (about five times its pickled size)."""
+    return 5 * len(pickle.dumps(data))
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,8 @@ class Parameter:
             raise ScenarioError(f"{label}: a log distribution needs a positive low bound, got {self.low:g}")
         if self.levels is not None and self.levels < 2:
             raise ScenarioError(f"{label}: a grid needs at least 2 levels, got {self.levels}")
+        if self.levels is not None:
+            check_runs(label, self.levels, 8)
 
     @property
     def label(self) -> str:
@@ -207,10 +224,12 @@ class ParameterSpace:
         if method not in SAMPLES:
             raise ScenarioError(f"--sample: unknown method {method!r} (known: {', '.join(SAMPLES)})")
         if method == "grid":
+            check_runs("--param", math.prod(p.levels or 5 for p in self.parameters), run_bytes(self.data))
             combos = list(itertools.product(*(p.grid() for p in self.parameters)))
             return pd.DataFrame(combos, columns=self.names)
         if n is None or n < 1:
             raise ScenarioError(f"--n: {method} sampling needs a number of points of at least 1")
+        check_runs("--n", n, run_bytes(self.data))
         d = len(self.parameters)
         engine = qmc.LatinHypercube(d, seed=seed) if method == "lhs" else qmc.Sobol(d, scramble=True, seed=seed)
         if method == "sobol" and n & (n - 1):

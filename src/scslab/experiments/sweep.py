@@ -17,9 +17,9 @@ import pandas as pd
 from ..scenario.loading import ScenarioError, dumps
 from ..scenario.schema import Scenario
 from .catalog import Catalog
-from .cluster import run_all
+from .cluster import check_address, run_all
 from .runs import RunResult, RunTask, execute
-from .space import Parameter, ParameterSpace
+from .space import Parameter, ParameterSpace, check_runs, run_bytes
 
 
 @dataclass
@@ -43,6 +43,7 @@ def plan(space: ParameterSpace, sample: str, n: int | None, replicates: int, see
     if replicates < 1:
         raise ScenarioError(f"--replicates: at least 1, got {replicates}")
     points = space.sample(sample, n, sample_seed)
+    check_runs("--replicates", len(points) * replicates, run_bytes(space.data))
     rows = []
     for point, values in enumerate(points.to_dict("records")):
         for replicate in range(replicates):
@@ -63,6 +64,8 @@ def sweep(scenario: Scenario | str, parameters: list[Parameter | str], out: str 
     at ``scheduler``; ``on_result`` is called after each run is recorded; ``task_runner``
     runs one task on a worker (replace it only to test or extend the machinery).
     """
+    if scheduler is not None:
+        check_address(scheduler)
     space = ParameterSpace(scenario, parameters)
     planned = plan(space, sample, n, replicates, seed, sample_seed)
     definition = {"scenario": dumps(space.base), "parameters": space.describe(), "sample": sample,
