@@ -9,13 +9,14 @@ published aggregate statistics only.
 >>> scslab.compare(["china-2018", "china-2018+rulebook.mode=public"], replicates=5, agents=100_000).table
 """
 
+import multiprocessing as _multiprocessing
 import os as _os
 import signal as _signal
 
 WORKER_VARIABLE = "SCSLAB_COMMAND_WORKER"
-"""Set by ``scslab`` commands for the worker processes they start: these leave Ctrl-C to the command,
+"""Set by ``scslab`` commands while they start worker processes: these leave Ctrl-C to the command,
 which stops them (otherwise each prints a KeyboardInterrupt traceback). Checked before the slow imports."""
-if _os.environ.get(WORKER_VARIABLE) == "1":
+if _os.environ.get(WORKER_VARIABLE) == "1" and _multiprocessing.current_process().name != "MainProcess":
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
 
 from .engine import Sim  # noqa: E402

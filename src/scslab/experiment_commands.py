@@ -70,6 +70,8 @@ def _attempt(action):
     except RuntimeError as error:
         say_error(f"error: {error}")
         raise typer.Exit(1) from None
+    finally:
+        del os.environ[WORKER_VARIABLE]
 
 
 def _outputs(action, target: Path):

@@ -70,7 +70,7 @@ def _placeable(target: Path) -> None:
     """Raise OutputError if nothing can be written at ``target``'s place (bad path, a file above it)."""
     reason = _forbidden(target)
     if reason:
-        raise OutputError(f"{target}: {reason}; give a new directory")
+        raise OutputError(f"{target}: {reason}; choose another path")
     if target.is_symlink():
         raise OutputError(f"{target}: is a symbolic link")
     blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
