@@ -372,3 +372,141 @@ def test_overrides_do_not_touch_the_file(tmp_path):
     load(str(path), ["population.size=5"])
     assert path.read_text(encoding="utf-8") == MINIMAL
     assert load(str(path)).population.size == 100000
+
+
+# Values validation used to accept that the engine cannot run (or runs to garbage): (TOML after the [population]
+# header of a file with a name and dates, field the message must name, words of the problem).
+UNRUNNABLE = {
+    "infinite income multiplier": ("[behaviours.judgment_default]\nincome_multipliers = [-inf, 1.0, 1.0]\n",
+                                   "behaviours.judgment_default.income_multipliers.0", "finite number"),
+    "NaN group false match": ("[channels.cameras.group_false_match]\nminority_b = nan\n",
+                              "channels.cameras.group_false_match.minority_b", "finite number"),
+    "huge multiplier": ("[behaviours.traffic_violation]\nurban_multiplier = 1e300\n",
+                        "behaviours.traffic_violation.urban_multiplier", "less than or equal to 1000000"),
+    "huge group multiplier": ("[channels.cameras.group_false_match]\nminority_b = 1e300\n",
+                              "channels.cameras.group_false_match.minority_b", "less than or equal to 1000000"),
+    "1.8e19-day delay": ("[rehabilitation.fulfilment]\ndelay_days = 18000000000000000000\n",
+                         "rehabilitation.fulfilment.delay_days", "less than or equal to 32000"),
+    "extension beyond the engine's days": ("[lists.court]\nextension_days = [1, 40000]\n",
+                                           "lists.court.extension_days.1", "less than or equal to 32000"),
+    "NaN income shares": ("income_shares_urban = [nan, 0.5, 0.5]\n", "population.income_shares_urban.0",
+                          "finite number"),
+    "NaN age share": ("age_shares = [nan, 0.5, 0.5]\n", "population.age_shares.0", "finite number"),
+    "NaN flight income multiplier": ("[sanctions.flights]\nincome_multipliers = [nan, 1, 1]\n",
+                                     "sanctions.flights.income_multipliers.0", "finite number"),
+    "backlog of 1e20": ("[lists.court]\ninitial_backlog = 100000000000000000000\n",
+                        "lists.court.initial_backlog", "less than or equal to 10000000000"),
+    "backlog above the adults": ("[lists.court]\ninitial_backlog = 1_200_000_000\n", "lists.court.initial_backlog",
+                                 "1,200,000,000 people listed at launch, more than the 1,158,365,490 people aged 15+"),
+    "population of 1e29": ("size = 1e29\n", "population.size", "exceeded maximum size"),
+    "population of 2e10": ("size = 20000000000\n", "population.size", "less than or equal to 10000000000"),
+    "infinite rate in a schedule": ("[rehabilitation.correction]\nrate_per_year = [[2015-01-01, inf]]\n",
+                                    "rehabilitation.correction.rate_per_year.0.1", "finite number"),
+    "rate above one a day": ("[sanctions.loans]\napplications_per_year = 1000\n",
+                             "sanctions.loans.applications_per_year", "less than or equal to 365"),
+    "grade minimum beyond 16-bit scores": ("[rulebook.grade_minimums]\nAAA = 40000\n",
+                                           "rulebook.grade_minimums.AAA", "less than or equal to 30000"),
+}
+
+
+@pytest.mark.parametrize("text, field, problem", UNRUNNABLE.values(), ids=UNRUNNABLE.keys())
+def test_what_the_engine_cannot_run_is_refused(tmp_path, text, field, problem):
+    path = write(tmp_path, MINIMAL.removesuffix("size = 100000\n") + text)
+    message = error_of(path)
+    assert message.startswith(f"{path}: ") and f"{field}: " in message, message
+    assert problem in message, message
+
+
+def test_huge_population_by_override_is_refused():
+    message = error_of("china-2018", ["population.size=1e29"])
+    assert message.startswith("--set population.size=1e29: field population.size: "), message
+    assert "exceeded maximum size" in message
+
+
+def test_residents_abroad_at_most_the_home_population():
+    message = error_of("central-asia-2020", ["travel.kazakh_tourists_in_china.residents=1e9"])
+    assert "travel.kazakh_tourists_in_china.residents: 1,000,000,000 people abroad, more than the" in message
+    assert load("central-asia-2020", ["travel.kazakh_tourists_in_china.residents=1e6"])
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
+def test_an_empty_file_is_not_a_scenario(tmp_path, text):
+    path = write(tmp_path, text)
+    assert error_of(path) == f'{path}: empty scenario file (it needs at least name = "...")'
+
+
+def nested(depth: int) -> dict[str, str]:
+    """TOML texts nested ``depth`` levels deep, each in another way."""
+    keys = ".".join(["a"] * depth)
+    return {
+        "arrays": "a = " + "[" * (depth - 1) + "]" * (depth - 1) + "\n",
+        "dotted key": f"{keys} = 1\n",
+        "table header": f"[{'.'.join(['a'] * (depth - 1))}]\nb = 1\n",
+        "array of tables": f"[[{'.'.join(['a'] * (depth - 2))}]]\nb = 1\n",
+        "inline tables": "a = " + "{b = " * (depth - 1) + "1" + "}" * (depth - 1) + "\n",
+        "mixed": f"[{'.'.join(['a'] * (depth // 3))}]\n{'.'.join(['b'] * (depth // 3))} = "
+                 + "[" * (depth - 2 * (depth // 3)) + "]" * (depth - 2 * (depth // 3)) + "\n",
+    }
+
+
+def data_depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max((data_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((data_depth(v) for v in value), default=0)
+    return 0
+
+
+@pytest.mark.parametrize("kind", nested(3))
+def test_nesting_up_to_the_limit_is_read_and_beyond_it_refused_before_parsing(kind):
+    import tomllib
+
+    from scslab.scenario.loading import MAX_DEPTH, check_depth
+
+    fits, deep = nested(MAX_DEPTH)[kind], nested(MAX_DEPTH + 1)[kind]
+    assert data_depth(tomllib.loads(fits)) == MAX_DEPTH
+    assert data_depth(tomllib.loads(deep)) == MAX_DEPTH + 1
+    check_depth(fits, "fits.toml")
+    with pytest.raises(ScenarioError, match=rf"^deep.toml: nested more than {MAX_DEPTH} levels deep"):
+        check_depth(deep, "deep.toml")
+
+
+def test_brackets_and_dots_in_strings_and_comments_do_not_count():
+    from scslab.scenario.loading import check_depth
+
+    check_depth('a = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["\nb = \'{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\'\n'
+                'c = """\n' + "a." * 100 + '"""\n# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\nd = 1.5\n'
+                '"e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e.e" = 1\n', "strings.toml")
+
+
+# Files that made the parser recurse past Python's limit or run for minutes past 16 GB.
+DEEP_FILES = {
+    "arrays 500 deep": "a = " + "[" * 500 + "]" * 500 + "\n",
+    "100,000-deep dotted key": "a" + ".a" * 100_000 + " = 1\n",
+    "100,000-deep table header": "[a" + ".a" * 100_000 + "]\n",
+}
+
+
+@pytest.mark.parametrize("text", DEEP_FILES.values(), ids=DEEP_FILES.keys())
+def test_deep_files_get_one_line(tmp_path, text):
+    path = write(tmp_path, 'name = "deep"\n' + text)
+    assert error_of(path) == f"{path}: nested more than 32 levels deep (tables, dotted keys and arrays together)"
+
+
+def test_files_over_a_mebibyte_are_not_read(tmp_path):
+    from scslab.scenario.loading import MAX_FILE_BYTES
+
+    path = write(tmp_path, MINIMAL + "#" * (MAX_FILE_BYTES - len(MINIMAL)))
+    assert load(str(path)).name == "tiny"
+    path.write_text(MINIMAL + "#" * (MAX_FILE_BYTES - len(MINIMAL) + 1), encoding="utf-8")
+    assert error_of(path) == f"{path}: 1,048,577 bytes, more than the 1,024 KiB allowed"
+
+
+@pytest.mark.parametrize("override, message", [
+    ("population.size=" + "[" * 500 + "]" * 500, "--set population.size: nested more than 32 levels deep"),
+    ("a" + ".a" * 40 + "=1", "a path of more than 32 parts"),
+    ("name=" + "x" * (1024 * 1024), "--set name: 1,048,580 bytes, more than the 1,024 KiB allowed"),
+])
+def test_overrides_have_the_same_limits(override, message):
+    with pytest.raises(ScenarioError, match=message):
+        parse_override(override)
