@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_cli import MINIMAL, RESULT_FILES, command, invoke, single_error_line, write
+from test_cli import RESULT_FILES, command, invoke, single_error_line, write
 
 from scslab.files import remove_stale
 
@@ -87,7 +87,7 @@ def test_run_into_an_empty_directory_and_a_new_one(home):
 def test_overwrite_replaces_an_earlier_run_and_nothing_else(home):
     assert run("out").exit_code == 0
     assert run("out", "--report").exit_code == 2  # an earlier run: only with --overwrite
-    result = invoke("run", "scenario.toml", "--agents", "1500", "--days", "20", "--quiet", "--out", "out", "--overwrite")
+    result = invoke("run", "scenario.toml", "--agents", 1500, "--days", 20, "--quiet", "--out", "out", "--overwrite")
     assert result.exit_code == 0, result.output
     assert json.loads(Path("out/summary.json").read_text())["agents"] == 1500
     assert {p.name for p in Path("out").iterdir()} == RESULT_FILES
