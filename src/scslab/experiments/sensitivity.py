@@ -106,7 +106,6 @@ def analyse(names: list[str], evaluate: Callable[[np.ndarray], np.ndarray], meth
         raise ScenarioError(f"--samples: Sobol' sampling needs a power of two, got {samples}")
     if not names:
         raise ScenarioError("--param: give at least one parameter")
-    check_runs("--samples", samples * (len(names) + (2 if method == "sobol" else 1)), 8 * len(names))
     problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
     if method == "sobol":
         from SALib.sample.sobol import sample
@@ -161,11 +160,12 @@ def sensitivity(scenario: Scenario | str, parameters: list[Parameter | str], *, 
         raise ScenarioError(f"--replicates: at least 1, got {replicates}")
     space = ParameterSpace(scenario, parameters)
     names = check_outputs(outputs or list(DEFAULT_OUTPUTS))
+    rows = samples * (len(space.names) + (2 if method == "sobol" else 1))
+    check_runs("--samples", rows * replicates, run_bytes(space.data))
 
     def evaluate(unit: np.ndarray) -> np.ndarray:
         # Identical points (common on Morris' grid) with identical seeds give identical runs: run each once.
         points, inverse = np.unique(unit, axis=0, return_inverse=True)
-        check_runs("--replicates", len(points) * replicates, run_bytes(space.data))
         values = space.from_unit(points).to_dict("records")
         tasks = [RunTask(f"s{i:06d}-r{r}", space.point_data(v), seed + r, agents, days, until,
                          values={"point": i, **v})
