@@ -92,9 +92,14 @@ def main():
             st.error(str(error), icon="⚠️")
             return
         bar = st.progress(0.0, text="Starting")
-        base = session.baseline(scenario, int(agents), int(seed), progress_callback(bar, "Baseline"))
-        ran = base if variant is scenario else session.run(variant, int(agents), int(seed),
-                                                           progress_callback(bar, "With your levers"))
+        try:
+            base = session.baseline(scenario, int(agents), int(seed), progress_callback(bar, "Baseline"))
+            ran = base if variant is scenario else session.run(variant, int(agents), int(seed),
+                                                               progress_callback(bar, "With your levers"))
+        except ValueError as error:  # a run this machine cannot make (too many agents, too few for the countries)
+            bar.empty()
+            st.error(str(error), icon="⚠️")
+            return
         bar.empty()
         st.session_state["shown"] = (tag, session.Comparison(ran, base), session.changes(values))
 

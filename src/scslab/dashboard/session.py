@@ -27,7 +27,8 @@ RUN_LOCK = threading.Lock()
 
 
 def read_upload(name: str, content: bytes) -> Scenario:
-    """A scenario from an uploaded file: TOML only, at most MAX_UPLOAD_BYTES; errors as the CLI gives them."""
+    """A scenario from an uploaded file: TOML only, at most MAX_UPLOAD_BYTES; every error a ScenarioError line
+    as the CLI gives it (files too deep are refused before they are parsed)."""
     if not name.lower().endswith(".toml"):
         raise ScenarioError(f"{name}: not a .toml file (scenario files are TOML)")
     if len(content) > MAX_UPLOAD_BYTES:
