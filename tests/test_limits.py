@@ -136,3 +136,19 @@ def test_every_rejected_upload_is_one_message_as_the_cli_gives_it(tmp_path, cont
     path = tmp_path / "mine.toml"
     path.write_bytes(content)
     assert f"error: {error.value}".replace("mine.toml", str(path)) == one_line("validate", path)
+
+
+def test_the_parameter_reference_states_each_bound_and_is_up_to_date():
+    from pathlib import Path
+
+    from scslab.scenario.reference import parameter_rows, to_markdown
+
+    ranges = {row["path"]: row["range"] for row in parameter_rows() if not row["table"]}
+    assert ranges["channels.cameras.coverage_urban"] == "0 to 1"
+    assert ranges["behaviours.judgment_default.income_multipliers"] == "0 to 1,000,000"
+    assert ranges["population.size"] == "> 0 to 10,000,000,000"
+    assert ranges["lists.court.extension_days"] == "0 to 32,000"
+    assert ranges["rehabilitation.fulfilment.rate_per_year"] == "0 to 365"
+    assert ranges["name"] == ""
+    docs = Path(__file__).parent.parent / "docs" / "parameters.md"
+    assert docs.read_text(encoding="utf-8") == to_markdown(parameter_rows())
