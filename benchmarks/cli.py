@@ -1,4 +1,5 @@
-"""``python -m benchmarks``: compare scslab with Mesa, scslab's scaling, the full-scale run, a smoke test.
+"""``python -m benchmarks``: compare scslab with Mesa, scslab's scaling, the full-scale run, threads on a
+busy machine, a smoke test.
 
 Every measured run happens in a child process (see :mod:`benchmarks.measure`); this
 process only starts them, collects their figures and prints Rich tables. Figures can
@@ -8,7 +9,9 @@ be saved with ``--json FILE``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import statistics
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -19,7 +22,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import measure, stats
+from . import ROOT, measure, stats
+from .busy import run_busy
 from .engines import ENGINES, OUTPUTS, run
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -229,6 +233,53 @@ def full(
                   highlight=False)
     _save(json_file, figures)
     if not all(figures["met"].values()):
+        raise typer.Exit(1)
+
+
+def _scenario_sizes(text: str) -> list[tuple[str, int]]:
+    """``NAME:AGENTS,NAME:AGENTS``."""
+    try:
+        pairs = [part.split(":") for part in text.split(",") if part.strip()]
+        return [(name.strip(), int(float(agents))) for name, agents in pairs]
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not of the form NAME:AGENTS[,NAME:AGENTS]") from None
+
+
+@app.command()
+def busy(
+    scenarios: Annotated[str, typer.Option(help="NAME:AGENTS pairs, comma-separated.")] = (
+        "china-2018:1000000,central-asia-2020:2000000"),
+    repeats: Annotated[int, typer.Option(min=1, help="Runs of each condition.")] = 2,
+    against: Annotated[Path | None, typer.Option(help="Another checkout to measure beside this one (its src/).")] = None,
+    seed: SeedOption = 0,
+    json_file: JsonOption = None,
+) -> None:
+    """scslab run with 1 and 2 threads, on a quiet machine and with one core held by a busy loop (exit 1 if 2
+    threads are slower than 1 in any pair)."""
+    sources = {"this": ROOT / "src"}
+    if against is not None:
+        if not (against / "src" / "scslab").is_dir():
+            raise typer.BadParameter(f"{against}: no src/scslab in it", param_hint="--against")
+        sources["against"] = against.resolve() / "src"
+    load_before = os.getloadavg()
+    rows = run_busy(sources, _scenario_sizes(scenarios), repeats, seed, log=lambda line: log.print(line))
+    figures = {"kind": "busy", "rows": rows, "load_before": load_before, "load_after": os.getloadavg()}
+    table = Table("version", "scenario", "machine", "1 thread", "2 threads", "2 / 1", title="Median wall seconds",
+                  title_justify="left")
+    slower = False
+    cells = {}
+    for row in rows:
+        cells.setdefault((row["version"], row["scenario"], row["machine"]), {}).setdefault(row["threads"], []).append(
+            row["seconds"])
+    for (version, scenario, machine), by_threads in cells.items():
+        one, two = (statistics.median(by_threads[t]) for t in (1, 2))
+        slower |= version == "this" and two > one
+        table.add_row(version, scenario, machine, f"{one:.1f}", f"{two:.1f}", f"{two / one:.2f}")
+    console.print(table)
+    console.print(f"Load average (1, 5, 15 min) before: {load_before[0]:.2f}, {load_before[1]:.2f}, "
+                  f"{load_before[2]:.2f}; after: {figures['load_after'][0]:.2f}", highlight=False)
+    _save(json_file, figures)
+    if slower:
         raise typer.Exit(1)
 
 

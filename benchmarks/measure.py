@@ -34,11 +34,13 @@ class Finished:
     stderr: str
 
 
-def execute(argv: Sequence[str]) -> Finished:
-    """Run ``argv`` in the repository root and wait for it, measuring its wall time and peak RSS."""
+def execute(argv: Sequence[str], env: dict[str, str] | None = None) -> Finished:
+    """Run ``argv`` in the repository root (with ``env``, default this one's) and wait for it,
+    measuring its wall time and peak RSS."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(list(argv), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        process = subprocess.Popen(list(argv), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                   env=env)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen

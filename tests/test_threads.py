@@ -1,4 +1,4 @@
-"""Results are bit-identical for a seed whatever the number of threads."""
+"""Results are bit-identical for a seed whatever the number of threads, and whether small days run on one."""
 
 import os
 import subprocess
@@ -7,9 +7,12 @@ import sys
 RUN = """
 import hashlib, json, tempfile
 from pathlib import Path
+import os
 import numba
 import scslab
+from scslab import engine
 from scslab.scenario.loading import load
+engine.SERIAL_BELOW = int(os.environ["SERIAL_BELOW"])
 sc = load("china-2018", ["end_date=2016-06-30"])
 out = scslab.Sim(sc, agents=80_000, seed=3).run().save(Path(tempfile.mkdtemp()) / "run")
 digest = hashlib.sha256()
@@ -18,18 +21,21 @@ for name in ("timeseries.parquet", "by_group.parquet"):
 summary = json.loads((out / "summary.json").read_text())
 summary.pop("runtime_seconds")
 digest.update(json.dumps(summary, sort_keys=True).encode())
-print(numba.get_num_threads(), digest.hexdigest())
+print(numba.get_num_threads(), digest.hexdigest())  # the run gives its threads back
 """
 
 
-def _run_with_threads(threads: int) -> tuple[int, str]:
-    env = dict(os.environ, NUMBA_NUM_THREADS=str(threads))
+def _run_with_threads(threads: int, serial_below: int) -> tuple[int, str]:
+    env = dict(os.environ, NUMBA_NUM_THREADS=str(threads), SERIAL_BELOW=str(serial_below))
     done = subprocess.run([sys.executable, "-c", RUN], env=env, capture_output=True, text=True, check=True)
     used, digest = done.stdout.split()
     return int(used), digest
 
 
 def test_one_thread_and_three_threads_give_the_same_bytes():
-    one, three = _run_with_threads(1), _run_with_threads(3)
-    assert (one[0], three[0]) == (1, 3)
-    assert one[1] == three[1]
+    """Three threads on every day (SERIAL_BELOW 0), on none (every day is small) and as chosen by the engine."""
+    one = _run_with_threads(1, 20_000)
+    for serial_below in (0, 10**12, 20_000):
+        three = _run_with_threads(3, serial_below)
+        assert three[0] == 3
+        assert one[1] == three[1], serial_below

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 from pathlib import Path
 
+import numba
 import numpy as np
 import pandas as pd
 from numba import njit, prange
@@ -35,6 +36,11 @@ from .results import SCORE_OFFSET, Results, recovery_frame, score_frame
 from .scenario.loading import load
 from .scenario.schema import BEHAVIOURS, GRADES, Scenario
 
+
+SERIAL_BELOW = 20_000
+"""A parallel kernel with fewer candidate events than this runs on one thread: waking a second
+thread costs more than it saves, most of all on a busy machine (benchmarks/RESULTS.md). The
+choice changes no result: every piece draws from its own stream, whatever thread runs it."""
 
 STEP_PLAN = (
     "behaviour events (one stream per behaviour) and app adoption",
@@ -138,6 +144,7 @@ class CountryRun:
         self.records = _Records()
         self.no_adoption = np.zeros(people.pieces, np.int64)
         self.kernels = _Kernels()
+        self.threads = numba.get_num_threads()
         self.firm_tally = firms.new_tally(len(sc.firms.sectors), n_groups) if self.state.firms_on else None
 
     def _stream(self, mechanism: int) -> np.random.Generator:
@@ -183,6 +190,7 @@ class CountryRun:
         first = records.reserve(counts.sum(axis=1) + false_counts.sum(axis=1))
         sp = state.scoring_day(day, on)
         piece_counters[:] = 0
+        self._threads_for(int(counts.sum() + false_counts.sum() + adopt.sum()))
         last = k.piece_day(self.seed, day, people.piece_start, people.piece_stratum, people.age, people.propensity,
                            agents, np.ascontiguousarray(counts), np.ascontiguousarray(false_counts), adopt,
                            state.rates.acceptance, detect, state.detection.weights, bd, sp, first, *records.arrays,
@@ -208,9 +216,11 @@ class CountryRun:
         # Credit in parallel (it reads list status), then sanctions of the listed and rehabilitation.
         sd = state.sanction_day(day)
         piece_counters[:] = 0
-        k.piece_credit(self.seed, day, people.piece_start, self.count_streams[CREDIT].poisson(state.loan_means),
-                       self.count_streams[CREDIT].poisson(state.mortgage_means), people.age, agents, piece_counters,
-                       sd)
+        loans = self.count_streams[CREDIT].poisson(state.loan_means)
+        mortgages = self.count_streams[CREDIT].poisson(state.mortgage_means)
+        self._threads_for(int(loans.sum() + mortgages.sum()))
+        k.piece_credit(self.seed, day, people.piece_start, loans, mortgages, people.age, agents, piece_counters, sd)
+        self._threads_for(SERIAL_BELOW)
         counters += piece_counters.sum(axis=0)
         if state.firms_on and day >= state.firm_start:
             rulebook = sc.rulebook
@@ -224,6 +234,12 @@ class CountryRun:
         self.history[day] = counters
         self.group_history[day] = group_counters
         return abroad
+
+    def _threads_for(self, work: int) -> None:
+        """Threads for the next parallel kernel: the run's own, or one if ``work`` is below SERIAL_BELOW."""
+        wanted = self.threads if work >= SERIAL_BELOW else 1
+        if numba.get_num_threads() != wanted:
+            numba.set_num_threads(wanted)
 
     def census(self, day: int | None = None) -> tuple[dict[str, int], float]:
         """People aged 15+ in each grade on ``day`` (default: the last day), and their mean score."""
