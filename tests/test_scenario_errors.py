@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scslab.scenario.loading import ScenarioError, apply_override, builtin_names, load, parse_override, read_raw
+from scslab.scenario.loading import ScenarioError, apply_override, builtin_names, load, parse_override, read_raw, validate
 
 MINIMAL = 'name = "tiny"\nstart_date = 2015-01-01\nend_date = 2015-03-01\n[population]\nsize = 100000\n'
 
@@ -510,3 +510,15 @@ def test_files_over_a_mebibyte_are_not_read(tmp_path):
 def test_overrides_have_the_same_limits(override, message):
     with pytest.raises(ScenarioError, match=message):
         parse_override(override)
+
+
+def test_an_unknown_name_among_thousands_of_groups_is_still_a_short_line():
+    """The known groups are listed up to a dozen, and a long unknown name is cut."""
+    groups = [{"name": f"g{i}", "share": 1 / 20_000} for i in range(20_000)]
+    data = {"population": {"groups": groups},
+            "channels": {"cameras": {"group_false_match": {"x" * 10_000: 2.0}}}}
+    with pytest.raises(ScenarioError) as error:
+        validate(data, "many.toml")
+    text = str(error.value)
+    assert "unknown group 'xxxx" in text and "and 19,988 more" in text
+    assert len(text) < 400 and "\n" not in text

@@ -21,7 +21,7 @@ import datetime as dt
 
 from pydantic import ValidationError
 
-from .schema import COUNTRY_SECTIONS, Scenario
+from .schema import COUNTRY_SECTIONS, Scenario, listing
 
 
 def _scaled(schedule, factor: float):
@@ -85,7 +85,7 @@ def check_international(scenario: Scenario) -> None:
 
     def country(path: str, name: str) -> None:
         if name not in scenario.countries:
-            raise ValueError(f"{path}: unknown country {name!r} (countries: {', '.join(known)})")
+            raise ValueError(f"{path}: unknown country {name!r:.60} (countries: {listing(known)})")
 
     for name in known:
         try:
@@ -161,5 +161,5 @@ def _check_market(scenario: Scenario, country) -> None:
     known = list(scenario.agreements) + list(scenario.alliances)
     for name in market.arrangements:
         if name not in known:
-            raise ValueError(f"market.arrangements: unknown arrangement {name!r} "
-                             f"(agreements and alliances: {', '.join(known) or 'none'})")
+            raise ValueError(f"market.arrangements: unknown arrangement {name!r:.60} "
+                             f"(agreements and alliances: {listing(known) or 'none'})")

@@ -105,6 +105,13 @@ def param(default, unit: str, meaning: str, source: str | None = None, lever=Non
     return Field(default, description=meaning, json_schema_extra=extra, **kw)
 
 
+def listing(names, shown: int = 12) -> str:
+    """Names for an error line: the first ``shown``, then how many more (a line stays a line)."""
+    names = [str(n) if len(str(n)) <= 40 else str(n)[:40] + "…" for n in names]
+    more = f", and {len(names) - shown:,} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 class Strict(BaseModel):
     """A table of parameters: unknown keys are errors; a partial sub-table keeps the defaults it omits."""
 
@@ -810,7 +817,7 @@ class Scenario(Sections, _Heading):
                 for group in getattr(channel, field):
                     if group not in names:
                         raise ValueError(
-                            f"channels.{channel_name}.{field}: unknown group {group!r} (groups: {', '.join(sorted(names))})"
+                            f"channels.{channel_name}.{field}: unknown group {group!r:.60} (groups: {listing(sorted(names))})"
                         )
         if self.targets is not None:
             from ..targets import target_names
