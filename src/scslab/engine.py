@@ -32,6 +32,7 @@ from .mechanisms.streams import (
     ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, FIRMS, FOREIGN, REHABILITATION, SCORING, SHAMING, TRAVEL,
 )
 from .population import synthesize
+from .scheduling import largest_first, take
 from .results import SCORE_OFFSET, Results, recovery_frame, score_frame
 from .scenario.loading import load
 from .scenario.schema import BEHAVIOURS, GRADES, Scenario
@@ -190,11 +191,12 @@ class CountryRun:
         first = records.reserve(counts.sum(axis=1) + false_counts.sum(axis=1))
         sp = state.scoring_day(day, on)
         piece_counters[:] = 0
-        self._threads_for(int(counts.sum() + false_counts.sum() + adopt.sum()))
-        last = k.piece_day(self.seed, day, people.piece_start, people.piece_stratum, people.age, people.propensity,
-                           agents, np.ascontiguousarray(counts), np.ascontiguousarray(false_counts), adopt,
-                           state.rates.acceptance, detect, state.detection.weights, bd, sp, first, *records.arrays,
-                           piece_counters)
+        work = counts.sum(axis=1) + false_counts.sum(axis=1) + adopt
+        threads = self._threads_for(int(work.sum()))
+        last = k.piece_day(self.seed, day, threads, largest_first(work), people.piece_start, people.piece_stratum, people.age,
+                           people.propensity, agents, np.ascontiguousarray(counts), np.ascontiguousarray(false_counts),
+                           adopt, state.rates.acceptance, detect, state.detection.weights, bd, sp, first,
+                           *records.arrays, piece_counters)
         _fold(counters, group_counters, piece_counters, self.piece_group)
         abroad = _events_abroad(records.arrays, first, last)
 
@@ -235,11 +237,13 @@ class CountryRun:
         self.group_history[day] = group_counters
         return abroad
 
-    def _threads_for(self, work: int) -> None:
-        """Threads for the next parallel kernel: the run's own, or one if ``work`` is below SERIAL_BELOW."""
+    def _threads_for(self, work: int) -> int:
+        """Set and return the threads for the next parallel kernel: the run's own, or one if ``work`` is
+        below SERIAL_BELOW."""
         wanted = self.threads if work >= SERIAL_BELOW else 1
         if numba.get_num_threads() != wanted:
             numba.set_num_threads(wanted)
+        return wanted
 
     def census(self, day: int | None = None) -> tuple[dict[str, int], float]:
         """People aged 15+ in each grade on ``day`` (default: the last day), and their mean score."""
@@ -340,20 +344,29 @@ def _fold(counters, group_counters, piece_counters, piece_group):
 
 
 @njit(cache=True, parallel=True)
-def _piece_day(seed, day, piece_start, piece_stratum, age, propensity, agents, counts, false_counts, adopt, acceptance,
-               detect, weights, bd, sp, first, rec_agent, rec_behaviour, rec_true, rec_todo, piece_counters):
-    """One day's events of every piece, in parallel; returns where each piece's records end."""
-    last = np.empty(len(piece_stratum), np.int64)
-    for p in prange(len(piece_stratum)):
-        lo, hi, pc = piece_start[p], piece_start[p + 1], piece_counters[p]
-        n = behaviour.piece_behaviours(seed, p, lo, hi, piece_stratum[p], counts[p], age, propensity, agents.flags,
-                                       agents.fear, agents.touched, acceptance, detect, bd, rec_agent, rec_behaviour,
-                                       rec_true, first[p], pc)
-        behaviour.piece_adoption(seed, day, p, lo, hi, adopt[p], age, agents.flags, pc)
-        n = detection.piece_false_records(seed, day, p, lo, hi, false_counts[p], age, agents.flags, weights,
-                                          rec_agent, rec_behaviour, rec_true, n)
-        scoring.score_records(agents, rec_agent, rec_behaviour, rec_true, rec_todo, first[p], n, pc, sp)
-        last[p] = n
+def _piece_day(seed, day, threads, order, piece_start, piece_stratum, age, propensity, agents, counts, false_counts, adopt,
+               acceptance, detect, weights, bd, sp, first, rec_agent, rec_behaviour, rec_true, rec_todo,
+               piece_counters):
+    """One day's events of every piece, in parallel on ``threads`` threads (each takes the next piece in
+    ``order`` when it is free, see ``scheduling``); returns where each piece's records end."""
+    pieces = len(piece_stratum)
+    last = np.empty(pieces, np.int64)
+    taken = np.zeros(1, np.int64)
+    for _ in prange(threads):
+        while True:
+            q = take(taken)
+            if q >= pieces:
+                break
+            p = order[q]
+            lo, hi, pc = piece_start[p], piece_start[p + 1], piece_counters[p]
+            n = behaviour.piece_behaviours(seed, p, lo, hi, piece_stratum[p], counts[p], age, propensity, agents.flags,
+                                           agents.fear, agents.touched, acceptance, detect, bd, rec_agent,
+                                           rec_behaviour, rec_true, first[p], pc)
+            behaviour.piece_adoption(seed, day, p, lo, hi, adopt[p], age, agents.flags, pc)
+            n = detection.piece_false_records(seed, day, p, lo, hi, false_counts[p], age, agents.flags, weights,
+                                              rec_agent, rec_behaviour, rec_true, n)
+            scoring.score_records(agents, rec_agent, rec_behaviour, rec_true, rec_todo, first[p], n, pc, sp)
+            last[p] = n
     return last
 
 
