@@ -10,9 +10,9 @@ from pathlib import Path
 import os
 import numba
 import scslab
-from scslab import engine
+from scslab import scheduling
 from scslab.scenario.loading import load
-engine.SERIAL_BELOW = int(os.environ["SERIAL_BELOW"])
+scheduling.SERIAL_BELOW = int(os.environ["SERIAL_BELOW"])
 sc = load("china-2018", ["end_date=2016-06-30"])
 out = scslab.Sim(sc, agents=80_000, seed=3).run().save(Path(tempfile.mkdtemp()) / "run")
 digest = hashlib.sha256()
@@ -33,7 +33,8 @@ def _run_with_threads(threads: int, serial_below: int) -> tuple[int, str]:
 
 
 def test_one_thread_and_three_threads_give_the_same_bytes():
-    """Three threads on every day (SERIAL_BELOW 0), on none (every day is small) and as chosen by the engine."""
+    """Three threads on every large day (SERIAL_BELOW 0: all days, and the engine's measuring days switch
+    between 3 and 1), on none (every day small), and as the engine chooses."""
     one = _run_with_threads(1, 20_000)
     for serial_below in (0, 10**12, 20_000):
         three = _run_with_threads(3, serial_below)

@@ -32,16 +32,11 @@ from .mechanisms.streams import (
     ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, FIRMS, FOREIGN, REHABILITATION, SCORING, SHAMING, TRAVEL,
 )
 from .population import synthesize
-from .scheduling import largest_first, take
+from .scheduling import Pace, largest_first, take
 from .results import SCORE_OFFSET, Results, recovery_frame, score_frame
 from .scenario.loading import load
 from .scenario.schema import BEHAVIOURS, GRADES, Scenario
 
-
-SERIAL_BELOW = 20_000
-"""A parallel kernel with fewer candidate events than this runs on one thread: waking a second
-thread costs more than it saves, most of all on a busy machine (benchmarks/RESULTS.md). The
-choice changes no result: every piece draws from its own stream, whatever thread runs it."""
 
 STEP_PLAN = (
     "behaviour events (one stream per behaviour) and app adoption",
@@ -145,7 +140,7 @@ class CountryRun:
         self.records = _Records()
         self.no_adoption = np.zeros(people.pieces, np.int64)
         self.kernels = _Kernels()
-        self.threads = numba.get_num_threads()
+        self.pace = Pace(numba.get_num_threads())
         self.firm_tally = firms.new_tally(len(sc.firms.sectors), n_groups) if self.state.firms_on else None
 
     def _stream(self, mechanism: int) -> np.random.Generator:
@@ -192,11 +187,14 @@ class CountryRun:
         sp = state.scoring_day(day, on)
         piece_counters[:] = 0
         work = counts.sum(axis=1) + false_counts.sum(axis=1) + adopt
-        threads = self._threads_for(int(work.sum()))
-        last = k.piece_day(self.seed, day, threads, largest_first(work), people.piece_start, people.piece_stratum, people.age,
-                           people.propensity, agents, np.ascontiguousarray(counts), np.ascontiguousarray(false_counts),
-                           adopt, state.rates.acceptance, detect, state.detection.weights, bd, sp, first,
+        events = int(work.sum())
+        threads = self._use(self.pace.threads(events))
+        started = time.perf_counter()
+        last = k.piece_day(self.seed, day, threads, largest_first(work), people.piece_start, people.piece_stratum,
+                           people.age, people.propensity, agents, np.ascontiguousarray(counts),
+                           np.ascontiguousarray(false_counts), adopt, state.rates.acceptance, detect, state.detection.weights, bd, sp, first,
                            *records.arrays, piece_counters)
+        self.pace.record(threads, events, time.perf_counter() - started)
         _fold(counters, group_counters, piece_counters, self.piece_group)
         abroad = _events_abroad(records.arrays, first, last)
 
@@ -220,9 +218,9 @@ class CountryRun:
         piece_counters[:] = 0
         loans = self.count_streams[CREDIT].poisson(state.loan_means)
         mortgages = self.count_streams[CREDIT].poisson(state.mortgage_means)
-        self._threads_for(int(loans.sum() + mortgages.sum()))
+        self._use(self.pace.threads(int(loans.sum() + mortgages.sum()), probe=False))
         k.piece_credit(self.seed, day, people.piece_start, loans, mortgages, people.age, agents, piece_counters, sd)
-        self._threads_for(SERIAL_BELOW)
+        self._use(self.pace.most)
         counters += piece_counters.sum(axis=0)
         if state.firms_on and day >= state.firm_start:
             rulebook = sc.rulebook
@@ -237,13 +235,12 @@ class CountryRun:
         self.group_history[day] = group_counters
         return abroad
 
-    def _threads_for(self, work: int) -> int:
-        """Set and return the threads for the next parallel kernel: the run's own, or one if ``work`` is
-        below SERIAL_BELOW."""
-        wanted = self.threads if work >= SERIAL_BELOW else 1
-        if numba.get_num_threads() != wanted:
-            numba.set_num_threads(wanted)
-        return wanted
+    @staticmethod
+    def _use(threads: int) -> int:
+        """Run the next parallel kernels on ``threads`` threads (see ``scheduling.Pace``)."""
+        if numba.get_num_threads() != threads:
+            numba.set_num_threads(threads)
+        return threads
 
     def census(self, day: int | None = None) -> tuple[dict[str, int], float]:
         """People aged 15+ in each grade on ``day`` (default: the last day), and their mean score."""
