@@ -57,6 +57,15 @@ def test_agents_split_in_proportion_to_population():
     assert sum(split_agents([18_800_000, 1_411_780_000, 3_300_000], 2_000_000)) == 2_000_000
 
 
+def test_countries_with_no_travel_between_them_run_and_nobody_moves():
+    """Found by the fuzz suite: a many-country scenario without travel flows ended in a traceback."""
+    data = two_countries()
+    data["travel"] = {}
+    data["end_date"] = dt.date(2018, 1, 31)
+    countries = run(data, agents=4_000).countries
+    assert (countries[["residents_abroad", "foreigners_present", "departures", "arrivals"]] == 0).all().all()
+
+
 def test_people_who_leave_one_country_arrive_in_another(pair):
     c = pair.countries
     by_day = c.groupby("day")[["population", "present", "departures", "arrivals"]].sum()

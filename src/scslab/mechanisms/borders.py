@@ -231,7 +231,7 @@ class Borders:
         self.sharing = Sharing(scenario, names)
         self.flows = [(index[f.home], index[f.host], f) for f in scenario.travel.values()]
         self.trip_means = np.array([schedule_values(f.trips_per_year, scenario.start_date, self.days) / 365.0
-                                    / runs[h].people.scale for h, _, f in self.flows]).reshape(len(self.flows), -1)
+                                    / runs[h].people.scale for h, _, f in self.flows]).reshape(len(self.flows), self.days)
         self.trips = Trips()
         foreign = [scenario.countries[name].foreigners for name in names]
         self.registers = [ForeignerRegister(c, f) for c, f in zip(countries, foreign)]
