@@ -9,6 +9,7 @@ scslab source tree of another checkout (``DIR/src``), to compare two versions in
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -56,20 +57,12 @@ def run_busy(sources: dict[str, Path], scenarios: list[tuple[str, int]], repeats
     with tempfile.TemporaryDirectory(prefix="scslab-busy-") as tmp:
         for version, source in sources.items():  # compile or load each version's kernels, untimed
             scslab_run(source, "china-2018", 2000, 2, seed, Path(tmp) / f"warm-{version}")
-        count = 0
-        for repeat in range(repeats):
-            for scenario, agents in scenarios:
-                for busy in (False, True):
-                    for threads in (1, 2):
-                        for version, source in sources.items():
-                            count += 1
-                            with busy_core(busy):
-                                figures = scslab_run(source, scenario, agents, threads, seed,
-                                                     Path(tmp) / f"run-{count}")
-                            row = {"version": version, "scenario": scenario, "agents": agents,
-                                   "machine": "busy" if busy else "quiet", "threads": threads, "repeat": repeat,
-                                   **figures}
-                            rows.append(row)
-                            log(f"{version} {scenario} N={agents:,} {row['machine']} threads={threads}: "
-                                f"{figures['seconds']:.1f} s")
+        plan = itertools.product(range(repeats), scenarios, (False, True), (1, 2), sources.items())
+        for count, (repeat, (scenario, agents), busy, threads, (version, source)) in enumerate(plan):
+            with busy_core(busy):
+                figures = scslab_run(source, scenario, agents, threads, seed, Path(tmp) / f"run-{count}")
+            machine = "busy" if busy else "quiet"
+            rows.append({"version": version, "scenario": scenario, "agents": agents, "machine": machine,
+                         "threads": threads, "repeat": repeat, **figures})
+            log(f"{version} {scenario} N={agents:,} {machine} threads={threads}: {figures['seconds']:.1f} s")
     return rows

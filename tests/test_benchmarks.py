@@ -85,3 +85,19 @@ def test_smoke_benchmark(tmp_path):
     assert {row["output"] for row in figures["compare"]["agreement"]} == set(OUTPUTS)
     assert all(row["passed"] for row in figures["compare"]["agreement"]), figures["compare"]["agreement"]
     assert all(r["agent_days_per_second"] > 0 for r in figures["scaling"]["sizes"] + figures["scaling"]["rates"])
+
+
+def test_busy_benchmark_runs_every_condition_once_per_repeat(monkeypatch):
+    """Every version, scenario, machine state and thread count, interleaved, after one warm-up per version."""
+    from pathlib import Path
+
+    from benchmarks import busy
+
+    calls = []
+    monkeypatch.setattr(busy, "scslab_run", lambda source, scenario, agents, threads, seed, out: calls.append(
+        (str(source), scenario, threads)) or {"seconds": 1.0, "runtime_seconds": 0.5, "peak_rss_kib": 1})
+    rows = busy.run_busy({"this": Path("a"), "against": Path("b")}, [("china-2018", 10)], 2, 0, log=lambda _: None)
+    assert calls[:2] == [("a", "china-2018", 2), ("b", "china-2018", 2)]  # the untimed warm-ups
+    cells = {(r["version"], r["machine"], r["threads"], r["repeat"]) for r in rows}
+    assert len(rows) == len(cells) == 2 * 2 * 2 * 2
+    assert [r["version"] for r in rows[:2]] == ["this", "against"]  # versions side by side, run by run
