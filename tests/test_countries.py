@@ -12,7 +12,7 @@ import pytest
 
 from conftest import assert_one_line_error
 
-from scslab.engine import Sim
+from scslab.sim import Sim
 from scslab.mechanisms.state import C
 from scslab.scenario.loading import ScenarioError, validate
 from scslab.world import World, split_agents

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from scslab import capacity
 from scslab.cli import app
 from scslab.dashboard import session
-from scslab.engine import Sim
+from scslab.sim import Sim
 from scslab.experiments import cluster
 from scslab.experiments.calibrate import read_target_file
 from scslab.experiments.compare import compare

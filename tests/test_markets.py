@@ -13,7 +13,7 @@ from test_countries import two_countries
 from typer.testing import CliRunner
 
 from scslab.cli import app
-from scslab.engine import Sim
+from scslab.sim import Sim
 from scslab.mechanisms.firms import STATUSES
 from scslab.scenario.loading import ScenarioError, load, to_data, validate
 from scslab.scenario.schema import GRADES

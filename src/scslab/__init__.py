@@ -19,7 +19,7 @@ which stops them (otherwise each prints a KeyboardInterrupt traceback). Checked 
 if _os.environ.get(WORKER_VARIABLE) == "1" and _multiprocessing.current_process().name != "MainProcess":
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
 
-from .engine import Sim  # noqa: E402
+from .sim import Sim  # noqa: E402
 from .results import Results  # noqa: E402
 from .scenario.loading import ScenarioError, builtin_names, load  # noqa: E402
 from .scenario.schema import Scenario  # noqa: E402

@@ -167,7 +167,7 @@ def run(
     report: Annotated[bool, typer.Option(help="Also write report.html and figures/ (see `scslab report`).")] = False,
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
-    from .engine import Sim
+    from .sim import Sim
     from .results import run_kind
 
     try:

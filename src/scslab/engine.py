@@ -9,18 +9,14 @@ other applies everything they set off.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Callable
 from typing import NamedTuple
-from pathlib import Path
 
 import numba
 import numpy as np
 import pandas as pd
 from numba import njit, prange
 
-from .capacity import check_run
 from .mechanisms import behaviour, detection, firms, lists, rehabilitation, response, sanctions, scoring
 from .mechanisms.scoring import recovered
 from .mechanisms.schedules import day_index, schedule_values
@@ -33,8 +29,7 @@ from .mechanisms.streams import (
 )
 from .population import synthesize
 from .scheduling import Pace, largest_first, take
-from .results import SCORE_OFFSET, Results, recovery_frame, score_frame
-from .scenario.loading import load
+from .results import SCORE_OFFSET, recovery_frame, score_frame
 from .scenario.schema import BEHAVIOURS, GRADES, Scenario
 
 
@@ -47,62 +42,6 @@ STEP_PLAN = (
     "rehabilitation: calendar (expiry, deletion, recovery), fulfilment, community service, correction",
     "record counters",
 )
-
-
-class Sim:
-    """One simulation: ``Sim(scenario, agents=..., seed=...).run()`` returns :class:`Results`.
-
-    ``scenario`` is a :class:`Scenario`, a built-in name or a TOML path;
-    ``days`` or ``until`` (a date) shorten or extend the scenario's period.
-    """
-
-    def __init__(self, scenario: Scenario | str | Path, agents: int | None = None, seed: int = 0,
-                 days: int | None = None, until=None):
-        if not isinstance(scenario, Scenario):
-            scenario = load(str(scenario))
-        if days is not None and until is not None:
-            raise ValueError("give days or until, not both")
-        if days is not None:
-            if days < 1:
-                raise ValueError("days must be at least 1")
-            scenario = scenario.model_copy(update={"end_date": scenario.start_date + dt.timedelta(days=days - 1)})
-        if until is not None:
-            if until < scenario.start_date:
-                raise ValueError(f"until ({until}) is before the scenario start ({scenario.start_date})")
-            scenario = scenario.model_copy(update={"end_date": until})
-        agents = scenario.default_agents if agents is None else int(agents)
-        if agents < 1:
-            raise ValueError("agents must be at least 1")
-        if agents >= 2**31 - 1:
-            raise ValueError("agents must be below 2,147,483,647")
-        check_run(scenario, agents, int(seed))
-        self.scenario = scenario
-        self.agents = agents
-        self.seed = int(seed)
-
-    @staticmethod
-    def plan() -> tuple[str, ...]:
-        """The order of the steps of one simulated day."""
-        return STEP_PLAN
-
-    def run(self, progress: Callable[[int, int], None] | None = None) -> Results:
-        """Run every day; ``progress(done, total)`` is called after each day."""
-        if getattr(self.scenario, "countries", None):
-            from .world import World
-
-            return World(self.scenario, self.agents, self.seed).run(progress)
-        started = time.perf_counter()
-        country = CountryRun(self.scenario, self.agents, self.seed)
-        for day in range(country.days):
-            country.step(day)
-            if progress is not None:
-                progress(day + 1, country.days)
-        return Results.from_run(
-            scenario=self.scenario, seed=self.seed, agents=self.agents, scale=country.people.scale,
-            history=country.history, group_history=country.group_history, grades=country.census()[0],
-            runtime=time.perf_counter() - started, scores=country.score_distribution(),
-            recoveries=country.recovery_times(), firms=country.firm_transactions(),
-        )
 
 
 class CountryRun:

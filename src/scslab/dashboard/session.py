@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..engine import Sim
+from ..sim import Sim
 from ..results import Results
 from ..scenario.levers import Lever, set_levers
 from ..scenario.loading import ScenarioError, dumps, parse_toml, to_data, validate

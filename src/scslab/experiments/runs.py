@@ -79,7 +79,7 @@ def execute(task: RunTask) -> RunResult:
     """Run one task; never raises for a failing run (the error is in the result)."""
     import numba
 
-    from ..engine import Sim
+    from ..sim import Sim
     from ..scenario.loading import validate
 
     started = time.perf_counter()
