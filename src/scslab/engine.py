@@ -24,7 +24,7 @@ from .mechanisms.state import (
     ABROAD, COUNTERS, DAILY, GROUP_COUNTERS, GROUP_DAILY, C, G, grow_calendar, grow_roster, new_agents, new_calendar,
     new_roster,
 )
-from .mechanisms.streams import (
+from .streams import (
     ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, FIRMS, FOREIGN, REHABILITATION, SCORING, SHAMING, TRAVEL,
 )
 from .population import synthesize

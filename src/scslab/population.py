@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from .mechanisms.streams import AGES, HOUSEHOLDS, bits, categorical, stream, unit
+from .streams import AGES, HOUSEHOLDS, bits, categorical, stream, unit
 from .scenario.schema import Population
 
 REGIONS = ("urban", "rural")

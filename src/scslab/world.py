@@ -32,7 +32,7 @@ from .mechanisms.borders import Borders
 from .mechanisms.firms import summarise as summarise_firms
 from .mechanisms.market import Market
 from .mechanisms.state import C
-from .mechanisms.streams import BORDERS, MARKET
+from .streams import BORDERS, MARKET
 from .mechanisms.trust import index_parts, pressure, trust_index
 from .results import Results
 from .scenario.international import country_scenario

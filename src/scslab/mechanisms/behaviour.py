@@ -21,7 +21,7 @@ from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, Scenario
 from .response import current_fear, personal_factor
 from .state import ABROAD, C, F_ABROAD, F_APP
-from .streams import ADOPTION, BEHAVIOUR, below, stream, uniform
+from ..streams import ADOPTION, BEHAVIOUR, below, stream, uniform
 
 BATCH = 256  # candidates drawn, then looked up, together
 

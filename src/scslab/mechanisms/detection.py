@@ -18,7 +18,7 @@ from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
 from .schedules import schedule_values
 from .state import F_APP
-from .streams import FALSE_RECORDS, below, stream, uniform
+from ..streams import FALSE_RECORDS, below, stream, uniform
 
 APP = CHANNELS.index("app")
 

@@ -27,7 +27,7 @@ from ..population import CHILD
 from ..scenario.schema import ACCESS_LEVELS, GRADES, SECTOR_TERMS, Firms
 from .scoring import recovered
 from .state import F_ABROAD, F_LISTED, listing_status
-from .streams import FIRMS, below, stream, uniform
+from ..streams import FIRMS, below, stream, uniform
 
 STATUSES = ("not_listed", "listed", "wrongly_listed")
 """A customer's list status: not on a list, listed for a true offence, listed with none behind it."""

@@ -17,7 +17,7 @@ import numba as nb
 from ..population import ADULT, CHILD
 from .scoring import score_now
 from .state import C, F_BLOCKED, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_RED, household_members, stratum_of
-from .streams import CREDIT, below, stream
+from ..streams import CREDIT, below, stream
 
 SanctionDay = namedtuple(
     "SanctionDay",

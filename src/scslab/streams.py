@@ -17,6 +17,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from . import numba_setup  # noqa: F401  (the kernel cache and thread policy, before any kernel loads)
+
 # Stream identifiers, one per mechanism (behaviours get BEHAVIOUR + their index).
 HOUSEHOLDS, AGES, ADOPTION, FALSE_RECORDS, BACKLOG, SCORING, TRAVEL, SHAMING, CREDIT, REHABILITATION = range(1, 11)
 FOREIGN, BORDERS = 11, 12  # records from abroad applied at home; travel and hosts' records (many countries)
