@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from .results import Results
 from .scenario.schema import GRADES
 from .targets import read_targets
+
+if TYPE_CHECKING:  # results imports this module (Results.plot): no import back at run time
+    from .results import Results
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 """Okabe-Ito colours, distinguishable with the common colour-vision deficiencies."""
@@ -121,7 +123,7 @@ def expression(r: Results) -> Chart:
                  "lines is speech the system chills.", "date", "acts per day", _colored(series))
 
 
-def scores(r: Results, bin_points: int = 10) -> Chart | None:
+def score_distribution(r: Results, bin_points: int = 10) -> Chart | None:
     if r.scores is None or r.scores.empty:
         return None
     frame = r.scores.assign(bin=(r.scores["score"] // bin_points) * bin_points)
@@ -208,7 +210,7 @@ CHARTS: dict[str, Callable[[Results], Chart | None]] = {
     "blocked_purchases": blocked_purchases,
     "wrongful_by_group": wrongful_by_group,
     "expression": expression,
-    "scores": scores,
+    "scores": score_distribution,
     "recovery": recovery,
     "trust": trust_index,
     "transfers": transfer_flows,

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import plots
 from .files import Kind, atomic_directory
 from .mechanisms.firms import summarise as summarise_firms
 from .mechanisms.state import COUNTERS, C, G
@@ -31,9 +32,7 @@ FIGURES_DIRECTORY = "figures"
 
 def run_kind() -> Kind:
     """What a run directory holds: the result files, and the report and its figures if written."""
-    from .plots import CHARTS
-
-    figures = Kind("report's figures", frozenset(), frozenset(f"{name}.png" for name in CHARTS))
+    figures = Kind("report's figures", frozenset(), frozenset(f"{name}.png" for name in plots.CHARTS))
     files = {"timeseries.parquet", "by_group.parquet", "summary.json", "scenario.toml", "report.html",
              FIGURES_DIRECTORY, *(f"{name}.parquet" for name in OPTIONAL_FRAMES)}
     return Kind("run", frozenset({"summary.json", "scenario.toml"}), frozenset(files), {FIGURES_DIRECTORY: figures})
@@ -230,8 +229,6 @@ class Results:
         ``backend="matplotlib"`` gives a Matplotlib figure (static, for papers);
         ``"plotly"`` an interactive Plotly figure (one chart), or a list of them.
         """
-        from . import plots
-
         if backend not in ("matplotlib", "plotly"):
             raise ValueError(f"backend must be 'matplotlib' or 'plotly', not {backend!r}")
         if name is None:
