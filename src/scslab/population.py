@@ -18,7 +18,8 @@ import numpy as np
 from .streams import AGES, HOUSEHOLDS, bits, categorical, stream, unit
 from .scenario.schema import Population
 
-REGIONS = ("urban", "rural")
+URBAN, RURAL = 0, 1
+"""Region codes of a stratum (``People.stratum_region``)."""
 PROPENSITY_CLASSES = 16
 PROPENSITY_BITS = 0xFF  # two 4-bit classes
 CHILD, ADULT, SENIOR = 0, 1, 2
@@ -38,7 +39,7 @@ class People:
     agents: int
     scale: float  # people represented by one agent
     stratum_start: np.ndarray  # int64[S + 1]
-    stratum_region: np.ndarray  # uint8[S]: 0 urban, 1 rural
+    stratum_region: np.ndarray  # uint8[S]: URBAN or RURAL
     stratum_group: np.ndarray  # uint8[S]
     stratum_income: np.ndarray  # uint8[S]: 0 low, 1 middle, 2 high
     piece_start: np.ndarray  # int64[P + 1]
@@ -101,10 +102,10 @@ def allocate(total: int, shares: np.ndarray) -> np.ndarray:
 
 def stratum_shares(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shares and (region, group, income) of each stratum, in layout order."""
-    region_shares = np.array([pop.urban_share, 1 - pop.urban_share])
-    income = [np.array(pop.income_shares_urban), np.array(pop.income_shares_rural)]
+    region_shares = {URBAN: pop.urban_share, RURAL: 1 - pop.urban_share}
+    income = {URBAN: np.array(pop.income_shares_urban), RURAL: np.array(pop.income_shares_rural)}
     shares, regions, groups, incomes = [], [], [], []
-    for r in range(2):
+    for r in (URBAN, RURAL):
         for g, group in enumerate(pop.groups):
             for i in range(3):
                 shares.append(region_shares[r] * group.share * income[r][i])
