@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from . import WORKER_VARIABLE
-from .cli import Overwrite, _whole, app, check_out, console, fail, run_options, say_error
+from .commandline import Overwrite, app, check_out, console, fail, run_options, say_error, whole
 from .files import OutputError
 from .scenario.loading import ScenarioError
 
@@ -44,7 +44,7 @@ def _base(spec: str):
 
 
 def _count(option: str, text: str | None, minimum: int) -> int | None:
-    value = _whole(option, text)
+    value = whole(option, text)
     if value is not None and value < minimum:
         fail(f"{option}: must be at least {minimum}, got {value}")
     return value
