@@ -1,4 +1,4 @@
-"""Many-country scenarios: each country's own scenario, and the checks that tie countries together.
+"""Many-country scenarios: each country's own scenario (the checks that tie countries together are the schema's).
 
 A country inherits the scenario's top-level sections and overrides what it sets
 (see ``Scenario._inherit_sections``); its level of adoption then switches parts
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import ValidationError
-
-from .schema import COUNTRY_SECTIONS, Scenario, listing
+from .schema import COUNTRY_SECTIONS, Scenario
 
 
 def _scaled(schedule, factor: float):
@@ -68,98 +66,3 @@ def country_scenario(scenario: Scenario, name: str) -> Scenario:
         default_agents=scenario.default_agents,
         **sections,
     )
-
-
-def check_international(scenario: Scenario) -> None:
-    """Raise ValueError, naming the field, for travel, agreements, alliances or pressure that do not fit."""
-    known = list(scenario.countries)
-    if not known:
-        for field in ("travel", "agreements", "alliances"):
-            if getattr(scenario, field):
-                raise ValueError(f"{field}: needs countries (this scenario has none)")
-        if scenario.trust.feedback:
-            raise ValueError("trust.feedback: needs countries (this scenario has none)")
-        if scenario.market.enabled:
-            raise ValueError("market: needs countries to trade between (this scenario has none)")
-        return
-
-    def country(path: str, name: str) -> None:
-        if name not in scenario.countries:
-            raise ValueError(f"{path}: unknown country {name!r:.60} (countries: {listing(known)})")
-
-    for name in known:
-        try:
-            country_scenario(scenario, name)
-        except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(part) for part in first["loc"])
-            detail = first["msg"].removeprefix("Value error, ")
-            raise ValueError(f"countries.{name}: {field + ': ' if field else ''}{detail}") from None
-    for name, flow in scenario.travel.items():
-        country(f"travel.{name}.home", flow.home)
-        country(f"travel.{name}.host", flow.host)
-        if flow.home == flow.host:
-            raise ValueError(f"travel.{name}: home and host are the same country ({flow.home!r})")
-        home_size = scenario.countries[flow.home].population.size
-        if flow.residents > home_size:
-            raise ValueError(f"travel.{name}.residents: {flow.residents:,.0f} people abroad, more than the "
-                             f"{home_size:,} people of {flow.home}")
-    for name, agreement in scenario.agreements.items():
-        country(f"agreements.{name}.from_country", agreement.from_country)
-        country(f"agreements.{name}.to_country", agreement.to_country)
-        if agreement.from_country == agreement.to_country:
-            raise ValueError(f"agreements.{name}: from_country and to_country are the same ({agreement.from_country!r})")
-    _check_overlaps(scenario)
-    for name, alliance in scenario.alliances.items():
-        for member in alliance.members:
-            country(f"alliances.{name}.members", member)
-        if len(set(alliance.members)) != len(alliance.members):
-            raise ValueError(f"alliances.{name}.members: a country is listed twice")
-        for member in alliance.joins:
-            if member not in alliance.members:
-                raise ValueError(f"alliances.{name}.joins: {member!r} is not a member")
-    _check_market(scenario, country)
-    for name, feedback in scenario.trust.feedback.items():
-        country(f"trust.feedback.{name}.partner", feedback.partner)
-        for other in feedback.countries:
-            country(f"trust.feedback.{name}.countries", other)
-            if other == feedback.partner:
-                raise ValueError(f"trust.feedback.{name}.countries: includes the partner {other!r} itself")
-
-
-def _check_overlaps(scenario: Scenario) -> None:
-    """Two agreements may not carry the same class between the same two countries on the same day."""
-    seen: dict[tuple[str, str, str], list[tuple[dt.date, dt.date, str]]] = {}
-    for name, agreement in scenario.agreements.items():
-        if not agreement.enabled:
-            continue
-        start = agreement.start or scenario.start_date
-        end = agreement.end or scenario.end_date
-        pairs = [(agreement.from_country, agreement.to_country)]
-        if agreement.both_ways:
-            pairs.append((agreement.to_country, agreement.from_country))
-        for sender, receiver in pairs:
-            for record_class in agreement.classes:
-                for other_start, other_end, other in seen.get((sender, receiver, record_class), []):
-                    if start <= other_end and other_start <= end:
-                        raise ValueError(
-                            f"agreements.{name}: overlapping dates with agreements.{other} for {record_class} "
-                            f"records from {sender} to {receiver} ({max(start, other_start)} to {min(end, other_end)})"
-                        )
-                seen.setdefault((sender, receiver, record_class), []).append((start, end, name))
-
-
-def _check_market(scenario: Scenario, country) -> None:
-    """Market members must be countries, and its arrangements the scenario's."""
-    market = scenario.market
-    for member in market.members:
-        country("market.members", member)
-    if len(set(market.members)) != len(market.members):
-        raise ValueError("market.members: a country is listed twice")
-    if market.enabled and len(market.members or scenario.countries) < 2:
-        raise ValueError("market.members: a market needs at least two countries")
-    known = list(scenario.agreements) + list(scenario.alliances)
-    for name in market.arrangements:
-        if name not in known:
-            raise ValueError(f"market.arrangements: unknown arrangement {name!r:.60} "
-                             f"(agreements and alliances: {listing(known) or 'none'})")

@@ -810,28 +810,123 @@ class Scenario(Sections, _Heading):
             raise ValueError("end_date must not be before start_date")
         if (self.end_date - self.start_date).days >= MAX_DAYS:
             raise ValueError(f"the simulated period must be shorter than {MAX_DAYS:,} days")
-        names = {g.name for g in self.population.groups}
-        for channel_name in CHANNELS:
-            channel = getattr(self.channels, channel_name)
-            for field in ("group_true_match", "group_false_match"):
-                for group in getattr(channel, field):
-                    if group not in names:
-                        raise ValueError(
-                            f"channels.{channel_name}.{field}: unknown group {group!r:.60} (groups: {listing(sorted(names))})"
-                        )
+        _check_sections(self)
         if self.targets is not None:
             from ..targets import target_names
 
             if self.targets not in target_names():
                 raise ValueError(f"targets: unknown target file {self.targets!r} (known: {', '.join(target_names())})")
-        lo, hi = self.lists.court.extension_days
-        if not 0 <= lo <= hi:
-            raise ValueError("lists.court.extension_days must be [low, high] with 0 <= low <= high")
-        from .international import check_international
-
-        check_international(self)
+        _check_international(self)
         return self
 
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+
+def _check_sections(sections: Sections) -> None:
+    """Raise ValueError, naming the field, for what one country's sections get wrong together."""
+    names = {g.name for g in sections.population.groups}
+    for channel_name in CHANNELS:
+        channel = getattr(sections.channels, channel_name)
+        for field in ("group_true_match", "group_false_match"):
+            for group in getattr(channel, field):
+                if group not in names:
+                    raise ValueError(f"channels.{channel_name}.{field}: unknown group {group!r:.60} "
+                                     f"(groups: {listing(sorted(names))})")
+    lo, hi = sections.lists.court.extension_days
+    if not 0 <= lo <= hi:
+        raise ValueError("lists.court.extension_days must be [low, high] with 0 <= low <= high")
+
+
+def _check_international(scenario: Scenario) -> None:
+    """Raise ValueError, naming the field, for travel, agreements, alliances or pressure that do not fit."""
+    known = list(scenario.countries)
+    if not known:
+        for field in ("travel", "agreements", "alliances"):
+            if getattr(scenario, field):
+                raise ValueError(f"{field}: needs countries (this scenario has none)")
+        if scenario.trust.feedback:
+            raise ValueError("trust.feedback: needs countries (this scenario has none)")
+        if scenario.market.enabled:
+            raise ValueError("market: needs countries to trade between (this scenario has none)")
+        return
+
+    def country(path: str, name: str) -> None:
+        if name not in scenario.countries:
+            raise ValueError(f"{path}: unknown country {name!r:.60} (countries: {listing(known)})")
+
+    for name in known:
+        try:
+            _check_sections(scenario.countries[name])
+        except ValueError as error:
+            raise ValueError(f"countries.{name}: {error}") from None
+    for name, flow in scenario.travel.items():
+        country(f"travel.{name}.home", flow.home)
+        country(f"travel.{name}.host", flow.host)
+        if flow.home == flow.host:
+            raise ValueError(f"travel.{name}: home and host are the same country ({flow.home!r})")
+        home_size = scenario.countries[flow.home].population.size
+        if flow.residents > home_size:
+            raise ValueError(f"travel.{name}.residents: {flow.residents:,.0f} people abroad, more than the "
+                             f"{home_size:,} people of {flow.home}")
+    for name, agreement in scenario.agreements.items():
+        country(f"agreements.{name}.from_country", agreement.from_country)
+        country(f"agreements.{name}.to_country", agreement.to_country)
+        if agreement.from_country == agreement.to_country:
+            raise ValueError(f"agreements.{name}: from_country and to_country are the same "
+                             f"({agreement.from_country!r})")
+    _check_overlaps(scenario)
+    for name, alliance in scenario.alliances.items():
+        for member in alliance.members:
+            country(f"alliances.{name}.members", member)
+        if len(set(alliance.members)) != len(alliance.members):
+            raise ValueError(f"alliances.{name}.members: a country is listed twice")
+        for member in alliance.joins:
+            if member not in alliance.members:
+                raise ValueError(f"alliances.{name}.joins: {member!r} is not a member")
+    _check_market(scenario, country)
+    for name, feedback in scenario.trust.feedback.items():
+        country(f"trust.feedback.{name}.partner", feedback.partner)
+        for other in feedback.countries:
+            country(f"trust.feedback.{name}.countries", other)
+            if other == feedback.partner:
+                raise ValueError(f"trust.feedback.{name}.countries: includes the partner {other!r} itself")
+
+
+def _check_overlaps(scenario: Scenario) -> None:
+    """Two agreements may not carry the same class between the same two countries on the same day."""
+    seen: dict[tuple[str, str, str], list[tuple[dt.date, dt.date, str]]] = {}
+    for name, agreement in scenario.agreements.items():
+        if not agreement.enabled:
+            continue
+        start = agreement.start or scenario.start_date
+        end = agreement.end or scenario.end_date
+        pairs = [(agreement.from_country, agreement.to_country)]
+        if agreement.both_ways:
+            pairs.append((agreement.to_country, agreement.from_country))
+        for sender, receiver in pairs:
+            for record_class in agreement.classes:
+                for other_start, other_end, other in seen.get((sender, receiver, record_class), []):
+                    if start <= other_end and other_start <= end:
+                        raise ValueError(
+                            f"agreements.{name}: overlapping dates with agreements.{other} for {record_class} "
+                            f"records from {sender} to {receiver} ({max(start, other_start)} to {min(end, other_end)})"
+                        )
+                seen.setdefault((sender, receiver, record_class), []).append((start, end, name))
+
+
+def _check_market(scenario: Scenario, country) -> None:
+    """Market members must be countries, and its arrangements the scenario's."""
+    market = scenario.market
+    for member in market.members:
+        country("market.members", member)
+    if len(set(market.members)) != len(market.members):
+        raise ValueError("market.members: a country is listed twice")
+    if market.enabled and len(market.members or scenario.countries) < 2:
+        raise ValueError("market.members: a market needs at least two countries")
+    known = list(scenario.agreements) + list(scenario.alliances)
+    for name in market.arrangements:
+        if name not in known:
+            raise ValueError(f"market.arrangements: unknown arrangement {name!r:.60} "
+                             f"(agreements and alliances: {listing(known) or 'none'})")
