@@ -99,7 +99,7 @@ def test_a_good_upload_is_the_scenario_it_contains():
 
 def test_headline_shows_changes_from_the_baseline():
     results = china_run()
-    same = session.headline(session.Comparison(results, results))
+    same = session.headline(session.LeverComparison(results, results))
     assert all(delta is None for _, _, delta in same)
     assert [label for label, _, _ in same][0] == "On a list at the end"
 

@@ -101,7 +101,7 @@ def main():
             st.error(str(error), icon="⚠️")
             return
         bar.empty()
-        st.session_state["shown"] = (tag, session.Comparison(ran, base), session.changes(values))
+        st.session_state["shown"] = (tag, session.LeverComparison(ran, base), session.changes(values))
 
     shown = st.session_state.get("shown")
     if shown is None or shown[0] != tag:
@@ -112,7 +112,7 @@ def main():
     show(comparison, changed)
 
 
-def show(comparison: session.Comparison, changed: list[str]):
+def show(comparison: session.LeverComparison, changed: list[str]):
     summary = comparison.run.summary
     st.subheader(f"{summary['scenario']}: {summary['start_date']} to {summary['end_date']}")
     st.write(f"{summary['agents']:,} agents for {summary['population']:,} people, seed {summary['seed']}, "

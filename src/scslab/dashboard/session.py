@@ -59,7 +59,7 @@ def _show(value) -> str:
 
 
 @dataclass
-class Comparison:
+class LeverComparison:
     """A run and its baseline (the same scenario, agents and seed with the levers untouched)."""
 
     run: Results
@@ -101,7 +101,7 @@ HEADLINE = (
 """The figures shown above the charts: label, how to read it from results, format."""
 
 
-def headline(comparison: Comparison) -> list[tuple[str, str, str | None]]:
+def headline(comparison: LeverComparison) -> list[tuple[str, str, str | None]]:
     """(label, value, change from the baseline) for each headline figure."""
     out = []
     for label, read, fmt in HEADLINE:
