@@ -9,6 +9,7 @@ is generated from them (``scslab params``).
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -84,6 +85,9 @@ MAX_AMOUNT = 1e6
 MAX_POINTS = 30_000
 """Largest score, grade minimum or points value in magnitude (scores are 16-bit integers in the engine)."""
 
+TARGETS_PACKAGE = "scslab.data"
+"""The package whose CSV files are the published figures a scenario may name as its ``targets``."""
+
 NBS = "National Bureau of Statistics of China, 7th census (2020)"
 NIST = "NIST FRVT Part 3, NISTIR 8280 (Dec 2019)"
 RONGCHENG = "Rongcheng Measures (chinalawtranslate); Foreign Policy 2018"
@@ -103,6 +107,12 @@ def param(default, unit: str, meaning: str, source: str | None = None, lever=Non
     if lever is not None:
         extra["lever"] = list(lever) if isinstance(lever, tuple) else lever
     return Field(default, description=meaning, json_schema_extra=extra, **kw)
+
+
+def target_names() -> list[str]:
+    """Names of the packaged target files (see ``scslab.targets``)."""
+    files = resources.files(TARGETS_PACKAGE).iterdir()
+    return sorted(f.name[:-4] for f in files if f.name.endswith(".csv"))
 
 
 def listing(names, shown: int = 12) -> str:
@@ -811,11 +821,8 @@ class Scenario(Sections, _Heading):
         if (self.end_date - self.start_date).days >= MAX_DAYS:
             raise ValueError(f"the simulated period must be shorter than {MAX_DAYS:,} days")
         _check_sections(self)
-        if self.targets is not None:
-            from ..targets import target_names
-
-            if self.targets not in target_names():
-                raise ValueError(f"targets: unknown target file {self.targets!r} (known: {', '.join(target_names())})")
+        if self.targets is not None and self.targets not in target_names():
+            raise ValueError(f"targets: unknown target file {self.targets!r} (known: {', '.join(target_names())})")
         _check_international(self)
         return self
 
