@@ -475,7 +475,7 @@ class Sanctions(Strict):
     restrictions: Restrictions = param(Restrictions(), "-", "Job and school restrictions.")
 
 
-class Route(Strict):
+class ExitRoute(Strict):
     rate_per_year: RateSchedule = param(
         0.0, "1/year", "Hazard of leaving the list by this route, per listed person.", lever=(0.0, 2.0))
     delay_days: int = param(0, "days", "Earliest time after listing this route can be taken.", ge=0, le=MAX_DAYS)
@@ -483,14 +483,14 @@ class Route(Strict):
 
 
 class Rehabilitation(Strict):
-    fulfilment: Route = param(
-        Route(rate_per_year=0.3, delay_days=7), "-", "Fulfilling the court's order (paying).", lever=True)
-    community_service: Route = param(
-        Route(rate_per_year=0.02, delay_days=90), "-", "Community service that restores credit.", lever=True
+    fulfilment: ExitRoute = param(
+        ExitRoute(rate_per_year=0.3, delay_days=7), "-", "Fulfilling the court's order (paying).", lever=True)
+    community_service: ExitRoute = param(
+        ExitRoute(rate_per_year=0.02, delay_days=90), "-", "Community service that restores credit.", lever=True
     )
     community_service_points: int = param(50, "points", "Points restored by community service.", ge=0, le=MAX_POINTS)
-    correction: Route = param(
-        Route(rate_per_year=0.5, delay_days=30), "-", "Appeals that remove wrongful listings (applies only to those).",
+    correction: ExitRoute = param(
+        ExitRoute(rate_per_year=0.5, delay_days=30), "-", "Appeals that remove wrongful listings (applies only to those).",
         lever=True,
     )
 
@@ -704,7 +704,7 @@ class Alliance(_Sharing):
     joins: dict[str, dt.date] = param({}, "date", "Joining date of members who joined after the start.")
 
 
-class Market(_Window):
+class MarketTerms(_Window):
     """A market where institutions of one country buy records about people from another's, per record."""
 
     enabled: bool = param(False, "-", "Whether the credit-information market operates.", lever=True)
@@ -796,7 +796,7 @@ class Scenario(Sections, _Heading):
     agreements: dict[str, Agreement] = param({}, "-", "Bilateral data-sharing agreements.", lever=True)
     alliances: dict[str, Alliance] = param({}, "-", "Pooled data-sharing platforms.", lever=True)
     trust: Trust = param(Trust(), "-", "The country trust index and the pressure tied to it.")
-    market: Market = param(Market(), "-", "The market for credit information between countries.", lever=True)
+    market: MarketTerms = param(MarketTerms(), "-", "The market for credit information between countries.", lever=True)
 
     @model_validator(mode="before")
     @classmethod
