@@ -16,13 +16,17 @@ import numba as nb
 import numpy as np
 
 from .streams import AGES, HOUSEHOLDS, bits, categorical, stream, unit
-from .scenario.schema import Population
+from .scenario.schema import INCOME_BANDS, Population
 
 URBAN, RURAL = 0, 1
 """Region codes of a stratum (``People.stratum_region``)."""
 PROPENSITY_CLASSES = 16
 PROPENSITY_BITS = 0xFF  # two 4-bit classes
 CHILD, ADULT, SENIOR = 0, 1, 2
+HOUSEHOLD_POSITION = 0x0F
+"""Mask of the household byte's low 4 bits: a person's position within the household (0: its head)."""
+HOUSEHOLD_SIZE_SHIFT = 4
+"""Shift of the household byte's high 4 bits: the household's size."""
 MAX_HOUSEHOLD = 15  # fits the household byte's high nibble
 PIECE = 1 << 20  # agents per piece at most
 
@@ -41,11 +45,11 @@ class People:
     stratum_start: np.ndarray  # int64[S + 1]
     stratum_region: np.ndarray  # uint8[S]: URBAN or RURAL
     stratum_group: np.ndarray  # uint8[S]
-    stratum_income: np.ndarray  # uint8[S]: 0 low, 1 middle, 2 high
+    stratum_income: np.ndarray  # uint8[S]: index into INCOME_BANDS
     piece_start: np.ndarray  # int64[P + 1]
     piece_stratum: np.ndarray  # int64[P]
     piece_adults: np.ndarray  # int64[P]: agents aged 15+ in each piece
-    age: np.ndarray  # uint8[N]: 0 '0-14', 1 '15-59', 2 '60+'
+    age: np.ndarray  # uint8[N]: CHILD, ADULT or SENIOR (AGE_BANDS)
     household: np.ndarray  # uint8[N]: position within the household (low nibble), household size (high nibble)
     propensity: np.ndarray  # uint8[N]: low nibble offending class, high nibble expression class
     offending_multiplier: np.ndarray  # float64[16]: mean 1
@@ -66,11 +70,11 @@ class People:
 
     @property
     def household_offset(self) -> np.ndarray:
-        return self.household & 15
+        return self.household & HOUSEHOLD_POSITION
 
     @property
     def household_size(self) -> np.ndarray:
-        return self.household >> 4
+        return self.household >> HOUSEHOLD_SIZE_SHIFT
 
 
 def lognormal_class_means(sigma: float, classes: int = PROPENSITY_CLASSES) -> np.ndarray:
@@ -107,7 +111,7 @@ def stratum_shares(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     shares, regions, groups, incomes = [], [], [], []
     for r in (URBAN, RURAL):
         for g, group in enumerate(pop.groups):
-            for i in range(3):
+            for i in range(len(INCOME_BANDS)):
                 shares.append(region_shares[r] * group.share * income[r][i])
                 regions.append(r)
                 groups.append(g)
@@ -186,7 +190,7 @@ def _households(seed, piece_start, size_cdf, household):
         while i < hi:
             size = min(1 + categorical(rng, size_cdf), hi - i)
             for k in range(size):
-                household[i + k] = k | (size << 4)
+                household[i + k] = k | (size << HOUSEHOLD_SIZE_SHIFT)
             heads[p] += 1
             i += size
     return heads
@@ -202,7 +206,7 @@ def _ages_and_propensities(seed, piece_start, household, head_adult, p_child, p_
         for i in range(piece_start[p], piece_start[p + 1]):
             x = bits(rng)  # top 53 bits: the age; low 8 bits: the two propensity classes
             u = unit(x)
-            if household[i] & 15 == 0:
+            if household[i] & HOUSEHOLD_POSITION == 0:
                 a = ADULT if u < head_adult else SENIOR
             else:
                 a = CHILD if u < p_child else (ADULT if u < p_child + p_adult else SENIOR)

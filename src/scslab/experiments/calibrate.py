@@ -87,7 +87,8 @@ class Calibration:
         lines = [f"Loss {self.loss:.4g} (mean squared error in tolerances) over {len(self.trials)} trials.", "",
                  "| parameter | value |", "|---|---|"]
         lines += [f"| `{name}` | {value:.6g} |" for name, value in self.best.items()]
-        lines += ["", "| date | quantity | published | model | error | tolerance | within |", "|---|---|---|---|---|---|---|"]
+        lines += ["", "| date | quantity | published | model | error | tolerance | within |",
+                  "|---|---|---|---|---|---|---|"]
         for row in self.fit.itertuples():
             lines.append(f"| {row.date.date()} | {row.quantity} | {row.published:,.0f} | {row.model:,.0f} | "
                          f"{row.error:+.1%} | {row.tolerance:.0%} | {'yes' if row.within else 'no'} |")

@@ -3,8 +3,9 @@
 A field is a lever when the schema marks it (``param(..., lever=...)``) and every
 table on the way to it is marked too: camera coverage and false-match disparity,
 the secret or public rulebook, the rehabilitation rates, each data-sharing
-arrangement on or off, each sector's access to records, the credit-information market on or off. Dashboards build their controls from :func:`levers`, so
-marking a field in the schema is all it takes to offer a new control.
+arrangement on or off, each sector's access to records, the credit-information market on or off.
+Dashboards build their controls from :func:`levers`, so marking a field in the schema is all it takes
+to offer a new control.
 
 A lever whose value is a schedule (points over time) is offered as a multiplier
 of the whole schedule, so that its shape over time is kept.

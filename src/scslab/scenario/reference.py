@@ -66,7 +66,8 @@ def _keyed_rows(model: type[BaseModel], prefix: str) -> list[dict]:
     return rows
 
 
-def parameter_rows(model: type[BaseModel] = Scenario, instance: BaseModel | None = None, prefix: str = "") -> list[dict]:
+def parameter_rows(model: type[BaseModel] = Scenario, instance: BaseModel | None = None,
+                   prefix: str = "") -> list[dict]:
     """One row per leaf parameter, in schema order, with the default taken from ``instance``."""
     instance = instance if instance is not None else model()
     rows = []

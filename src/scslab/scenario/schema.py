@@ -14,9 +14,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..units import AGENT_LIMIT, DAYS_PER_YEAR, MAX_DAYS
+
 GRADES = ("AAA", "AA", "A", "B", "C", "D")
 INCOME_BANDS = ("low", "middle", "high")
+"""Income bands, low to high: a list by income band has one value for each."""
 AGE_BANDS = ("0-14", "15-59", "60+")
+"""Age bands, young to old (``population.CHILD``, ``ADULT``, ``SENIOR``)."""
 BEHAVIOUR_KINDS = ("financial", "traffic", "public_order", "social", "political", "loyalty")
 BEHAVIOURS = (
     "judgment_default",
@@ -71,19 +75,18 @@ SECTOR_BUYS = {
 """The record classes each kind of sector buys about foreign customers, unless it says (assumed)."""
 ACCESS_LEVELS = ("direct", "broker", "none")
 
-MAX_DAYS = 32_000
-"""Longest simulated period and longest delay or duration, in days (the engine keeps days in 16-bit integers)."""
 MAX_POPULATION = 10_000_000_000
 """Most people a scenario (or a country of one) may represent: more than the world's population."""
 MAX_MULTIPLIER = 1e6
 """Largest relative multiplier (x): far beyond any published differential, small enough that products of
 multipliers, rates and populations stay finite."""
-MAX_RATE = 365.0
+MAX_RATE = float(DAYS_PER_YEAR)
 """Largest rate per person per year (events, applications, attempts, hazards): one a day on average."""
 MAX_AMOUNT = 1e6
 """Largest price, premium, weight or index target, in its own unit."""
 MAX_POINTS = 30_000
-"""Largest score, grade minimum or points value in magnitude (scores are 16-bit integers in the engine)."""
+"""Largest score, grade minimum or points value in magnitude: below ``units.SCORE_LIMIT``, within which the
+engine keeps its 16-bit scores."""
 
 TARGETS_PACKAGE = "scslab.data"
 """The package whose CSV files are the published figures a scenario may name as its ``targets``."""
@@ -191,16 +194,16 @@ class Population(Strict):
         "Shares of the age bands 0-14, 15-59 and 60+. Only ages 15+ act, are scored or listed; "
         "children matter through joint punishment of their household.",
         NBS,
-        min_length=3,
-        max_length=3,
+        min_length=len(AGE_BANDS),
+        max_length=len(AGE_BANDS),
     )
     income_shares_urban: list[Share] = param(
         [0.3, 0.5, 0.2], "fraction", "Shares of low, middle and high income among urban people (assumed).",
-        min_length=3, max_length=3,
+        min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS),
     )
     income_shares_rural: list[Share] = param(
         [0.6, 0.35, 0.05], "fraction", "Shares of low, middle and high income among rural people (assumed).",
-        min_length=3, max_length=3,
+        min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS),
     )
     household_size_mean: float = param(2.62, "people", "Mean household size.", NBS, ge=1, le=10)
     offending_dispersion: float = param(
@@ -234,9 +237,11 @@ class Population(Strict):
 class Behaviour(Strict):
     kind: Literal[BEHAVIOUR_KINDS] = param("social", "-", "Class of behaviour: " + ", ".join(BEHAVIOUR_KINDS) + ".")
     lawful: bool = param(False, "-", "Whether the behaviour is lawful (lawful acts never make a listing rightful).")
-    rate_per_year: float = param(0.0, "events/person/year", "Events per person aged 15+ per year with no system.", ge=0, le=365)
+    rate_per_year: float = param(0.0, "events/person/year", "Events per person aged 15+ per year with no system.",
+                                 ge=0, le=MAX_RATE)
     income_multipliers: list[Multiplier] = param(
-        [1.0, 1.0, 1.0], "x", "Rate multipliers for low, middle and high income.", min_length=3, max_length=3
+        [1.0, 1.0, 1.0], "x", "Rate multipliers for low, middle and high income.",
+        min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS),
     )
     urban_multiplier: float = param(1.0, "x", "Rate multiplier for urban versus rural people.", ge=0,
                                     le=MAX_MULTIPLIER)
@@ -265,8 +270,10 @@ class Behaviours(Strict):
         _behaviour("traffic", 0.5, -5, severity=0.05, urban=1.5), "-", "A traffic offence (Rongcheng: -5 points).",
         RONGCHENG,
     )
-    public_disorder: Behaviour = param(_behaviour("public_order", 0.05, -30, severity=0.3), "-", "Disturbing public order.")
-    neighbour_quarrel: Behaviour = param(_behaviour("social", 0.2, -10, severity=0.1), "-", "Quarrelling with neighbours.")
+    public_disorder: Behaviour = param(_behaviour("public_order", 0.05, -30, severity=0.3), "-",
+                                       "Disturbing public order.")
+    neighbour_quarrel: Behaviour = param(_behaviour("social", 0.2, -10, severity=0.1), "-",
+                                         "Quarrelling with neighbours.")
     lawful_criticism: Behaviour = param(
         _behaviour("political", 1.0, 0, lawful=True), "-", "Lawful criticism of officials or policies."
     )
@@ -275,9 +282,11 @@ class Behaviours(Strict):
         "-", "Sharing information the government has not released (lawful, yet penalised as 'rumour').",
     )
     protest: Behaviour = param(
-        _behaviour("political", 0.02, -50, lawful=True, severity=0.5), "-", "Taking part in a lawful protest or petition."
+        _behaviour("political", 0.02, -50, lawful=True, severity=0.5), "-",
+        "Taking part in a lawful protest or petition.",
     )
-    app_use: Behaviour = param(_behaviour("loyalty", 4.0, 2), "-", "Active use of the official app (app users only; about quarterly bursts).")
+    app_use: Behaviour = param(_behaviour("loyalty", 4.0, 2), "-",
+                               "Active use of the official app (app users only; about quarterly bursts).")
     volunteering: Behaviour = param(_behaviour("loyalty", 1.0, 5), "-", "Volunteering.")
     blood_donation: Behaviour = param(_behaviour("loyalty", 0.1, 10), "-", "Donating blood.")
 
@@ -293,7 +302,8 @@ class Channel(Strict):
         1.0, "fraction", "Share of rural people's events within the channel's reach.", lever=(0.0, 1.0))
     false_records_per_person_year: float = param(
         0.0, "records/person/year",
-        "Records about people who did nothing, per person at full coverage (false matches, malicious reports, clerical errors).",
+        "Records about people who did nothing, per person at full coverage (false matches, malicious reports, "
+        "clerical errors).",
         ge=0, le=100,
     )
     group_true_match: dict[str, Multiplier] = param(
@@ -389,8 +399,8 @@ class CourtList(Strict):
     extension_days: tuple[Days, Days] = param(
         (365, 1095), "days", "Range of the extension (drawn uniformly)."
     )
-    deletion_delay_days: int = param(5, "days", "Days from fulfilment to deletion from the list (3 working days).", ge=0,
-                                     le=MAX_DAYS)
+    deletion_delay_days: int = param(5, "days", "Days from fulfilment to deletion from the list (3 working days).",
+                                     ge=0, le=MAX_DAYS)
     small_debt_share: float = param(
         0.3, "fraction", "Share of listings for small debts (below US$2,500), the only ones shaming moves.", ge=0, le=1
     )
@@ -424,9 +434,10 @@ class TravelBan(Strict):
         le=MAX_RATE,
     )
     income_multipliers: list[Multiplier] = param([0.5, 1.0, 3.0], "x", "Multipliers for low, middle, high income.",
-                                                  min_length=3, max_length=3)
+                                                  min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS))
     rural_multiplier: float = param(0.5, "x", "Multiplier for rural people.", ge=0, le=MAX_MULTIPLIER)
-    enforcement: ProbabilitySchedule = param(1.0, "probability", "Share of purchases by listed people checked and blocked.")
+    enforcement: ProbabilitySchedule = param(1.0, "probability",
+                                             "Share of purchases by listed people checked and blocked.")
 
 
 
@@ -438,8 +449,8 @@ class Loans(Strict):
 
 
 class Mortgages(Strict):
-    applications_per_year: float = param(0.01, "applications/person/year", "Mortgage applications per person 15+.", ge=0,
-                                         le=MAX_RATE)
+    applications_per_year: float = param(0.01, "applications/person/year", "Mortgage applications per person 15+.",
+                                         ge=0, le=MAX_RATE)
     deny_below_grade: Literal[GRADES] = param(
         "B", "-", "Applicants below this grade are denied, whatever offence (financial or not) lowered them."
     )
@@ -448,7 +459,9 @@ class Mortgages(Strict):
 
 class Shaming(Strict):
     enabled: bool = param(True, "-", "Whether listed people's faces are shown on public billboards.")
-    displays_per_year: float = param(2.0, "displays/person/year", "Billboard displays per listed urban person at full camera coverage.", ge=0, le=MAX_RATE)
+    displays_per_year: float = param(2.0, "displays/person/year",
+                                     "Billboard displays per listed urban person at full camera coverage.",
+                                     ge=0, le=MAX_RATE)
     small_debt_fulfilment_boost: float = param(
         1.5, "x", "Multiplier on fulfilment for small debts under shaming (larger debts unaffected).",
         "Perez-Truglia & Troiano 2018", ge=0, le=MAX_MULTIPLIER,
@@ -456,9 +469,12 @@ class Shaming(Strict):
 
 
 class Restrictions(Strict):
-    job_applications_per_year: float = param(0.2, "applications/person/year", "Job applications per listed adult (restricted jobs).", ge=0, le=MAX_RATE)
+    job_applications_per_year: float = param(0.2, "applications/person/year",
+                                             "Job applications per listed adult (restricted jobs).", ge=0, le=MAX_RATE)
     job_refusal_probability: float = param(0.5, "probability", "Chance a listed applicant is refused.", ge=0, le=1)
-    school_applications_per_year: float = param(0.1, "applications/child/year", "School applications per child under joint punishment.", ge=0, le=MAX_RATE)
+    school_applications_per_year: float = param(0.1, "applications/child/year",
+                                                "School applications per child under joint punishment.",
+                                                ge=0, le=MAX_RATE)
     school_refusal_probability: float = param(0.3, "probability", "Chance such a child is refused.", ge=0, le=1)
 
 
@@ -490,14 +506,15 @@ class Rehabilitation(Strict):
     )
     community_service_points: int = param(50, "points", "Points restored by community service.", ge=0, le=MAX_POINTS)
     correction: ExitRoute = param(
-        ExitRoute(rate_per_year=0.5, delay_days=30), "-", "Appeals that remove wrongful listings (applies only to those).",
-        lever=True,
+        ExitRoute(rate_per_year=0.5, delay_days=30), "-",
+        "Appeals that remove wrongful listings (applies only to those).", lever=True,
     )
 
 
 class Response(Strict):
     baseline_certainty: float = param(
-        0.1, "probability", "Perceived chance of being caught with no system (the reference for deterrence).", gt=0, le=1
+        0.1, "probability", "Perceived chance of being caught with no system (the reference for deterrence).",
+        gt=0, le=1,
     )
     certainty_elasticity: float = param(
         -0.5, "-", "Elasticity of offending to the perceived certainty of being caught.", DETERRENCE, le=0, ge=-5
@@ -507,13 +524,16 @@ class Response(Strict):
     )
     chilling_elasticity: float = param(
         -0.15, "-",
-        "Elasticity of lawful expression to its perceived risk; -0.15 gives about the 20% drop seen after surveillance revelations.",
+        "Elasticity of lawful expression to its perceived risk; -0.15 gives about the 20% drop seen after "
+        "surveillance revelations.",
         "Penney 2016; PEN America 2013", le=0, ge=-5,
     )
     secret_prior: float = param(
-        0.5, "probability", "Under a secret rulebook, the believed chance that any given behaviour is penalised.", ge=0, le=1
+        0.5, "probability", "Under a secret rulebook, the believed chance that any given behaviour is penalised.",
+        ge=0, le=1,
     )
-    learning: float = param(0.3, "probability", "Rise in a person's perceived certainty after being recorded.", ge=0, le=1)
+    learning: float = param(0.3, "probability", "Rise in a person's perceived certainty after being recorded.",
+                            ge=0, le=1)
     habituation_half_life_days: float = param(180, "days", "Half-life of that rise (adaptation).", gt=0, le=MAX_DAYS)
     loyalty_response: float = param(0.3, "x", "Relative rise of loyalty signals once they earn points and perks.", ge=0,
                                     le=MAX_MULTIPLIER)
@@ -540,11 +560,11 @@ class Sector(Strict):
         "score", "-", "What firms read: score (grade and blacklist status) or list (blacklist status only).",
     )
     transactions_per_year: float = param(
-        1.0, "transactions/person/year", "Applications or purchases per person 15+ (assumed).", ge=0, le=365,
+        1.0, "transactions/person/year", "Applications or purchases per person 15+ (assumed).", ge=0, le=MAX_RATE,
     )
     premium_by_grade: dict[Literal[GRADES], Amount] = param(
-        {}, "sector unit", "Premium over the standard terms by grade, in the kind's unit (lending: yearly interest rate; "
-        "insurance: x the standard premium; rentals: months of rent as deposit; retail: x the list price; "
+        {}, "sector unit", "Premium over the standard terms by grade, in the kind's unit (lending: yearly interest "
+        "rate; insurance: x the standard premium; rentals: months of rent as deposit; retail: x the list price; "
         "employers: x the posted wage); negative: a discount; grades left out pay none.",
     )
     listed_premium: float = param(0.0, "sector unit", "Premium added for a customer on a blacklist.",
@@ -632,7 +652,8 @@ class Country(Sections):
         "Level of adoption: full (China's system), pilot (the system over pilot_share of people), other_vendor "
         "(surveillance without a score, e.g. Russia's system in Kyrgyzstan), none (no system).",
     )
-    adoption_start: dt.date | None = param(None, "date", "When scoring and listing start (default: the sections' own dates).")
+    adoption_start: dt.date | None = param(None, "date",
+                                           "When scoring and listing start (default: the sections' own dates).")
     vendor: str = param("", "-", "Who supplies the system (documentation only).")
     pilot_share: float = param(
         0.1, "fraction", "Under a pilot: share of people's events within the system's reach (channels' coverage "
@@ -685,8 +706,10 @@ class _Sharing(_Window):
     classes: list[Literal[RECORD_CLASSES]] = param(
         ..., "-", "Record classes that flow: " + ", ".join(RECORD_CLASSES) + ".", min_length=1
     )
-    delay_days: int = param(30, "days", "Days from a record's making abroad to its arrival.", ge=0, le=3650)
-    loss: float = param(0.0, "probability", "Chance a record is lost on the way (mismatched identities, gaps).", ge=0, le=1)
+    delay_days: int = param(30, "days", "Days from a record's making abroad to its arrival.", ge=0,
+                            le=10 * DAYS_PER_YEAR)
+    loss: float = param(0.0, "probability", "Chance a record is lost on the way (mismatched identities, gaps).",
+                        ge=0, le=1)
 
 
 class Agreement(_Sharing):
@@ -779,9 +802,10 @@ class _Heading(Strict):
     end_date: dt.date = param(dt.date(2018, 12, 31), "date", "Last simulated day.")
     system: bool = param(True, "-", "Whether the social credit system exists at all (false: the no-system baseline).")
     default_agents: int = param(1_000_000, "agents", "Agents simulated when the run does not say.", gt=0,
-                                lt=2**31 - 1)
+                                lt=AGENT_LIMIT)
     targets: str | None = param(
-        None, "-", "Packaged published figures the summary compares the run with (e.g. 'china-debtor-list-calibration')."
+        None, "-",
+        "Packaged published figures the summary compares the run with (e.g. 'china-debtor-list-calibration').",
     )
 
 
