@@ -13,7 +13,7 @@ import pytest
 from conftest import assert_one_line_error
 
 from scslab.sim import Sim
-from scslab.mechanisms.state import C
+from scslab.mechanisms.lists import OUT as LISTS
 from scslab.scenario.loading import ScenarioError, validate
 from scslab.world import World, split_agents
 
@@ -185,8 +185,8 @@ def _rule(rule, country, day):
     start = rulebook.start_score
     score = np.where(score < start, np.minimum(start, score + move), np.maximum(start, score - move))
     parts = {"mean_score": score.mean() / start,
-             "share_listed": 1 - country.counters[C.listed] / adult.sum(),
-             "share_redlisted": country.counters[C.redlisted] / adult.sum()}
+             "share_listed": 1 - country.counters[LISTS.listed] / adult.sum(),
+             "share_redlisted": country.counters[LISTS.redlisted] / adult.sum()}
     if rule != "weighted":
         return parts[rule]
     return (2 * parts["mean_score"] + parts["share_listed"] + parts["share_redlisted"]) / 4

@@ -1,47 +1,61 @@
-"""The day loop: behaviour -> detection -> scoring and lists -> sanctions -> rehabilitation -> record.
+"""One country's run: its state, and a day as an ordered list of phases (``mechanisms.PHASES``).
 
-Each mechanism (and each behaviour) draws from its own random stream, keyed by
-(seed, mechanism), so changing one mechanism's parameters leaves every other
-mechanism's draws alone (common random numbers), and a seed gives bit-identical
-results. A day is two compiled kernels: one draws the events and records, the
-other applies everything they set off.
+Each decision draws from its own random stream, keyed by (seed, decision) and, in
+the parallel kernels, by day and piece, so changing one mechanism's parameters
+leaves every other decision's draws alone (common random numbers), and a seed
+gives bit-identical results whatever the number of threads.
 """
 
 from __future__ import annotations
 
 import time
-from typing import NamedTuple
+from collections import namedtuple
 
 import numba
 import numpy as np
 import pandas as pd
 from numba import njit, prange
 
-from .mechanisms import behaviour, detection, firms, lists, rehabilitation, response, sanctions, scoring
-from .mechanisms.scoring import recovered
-from .mechanisms.schedules import day_index, schedule_values
+from . import outputs
+from .mechanisms import PARALLEL, PHASES, behaviour, detection, firms, lists, scoring
+from .mechanisms.base import Mechanism
+from .mechanisms.behaviour import Adoption, Behaviour
+from .mechanisms.detection import Detection
+from .mechanisms.firms import FirmDealings
+from .mechanisms.scoring import CourtBacklog, Rules, recovered, score_now
 from .mechanisms.state import (
-    ABROAD, COUNTERS, DAILY, GROUP_COUNTERS, GROUP_DAILY, C, G, grow_calendar, grow_roster, new_agents, new_calendar,
-    new_roster,
+    ABROAD, F_ABROAD, F_LISTED, Records, grow_calendar, grow_roster, listing_status, new_agents, new_calendar,
+    new_records, new_roster, persons, stratum_of,
 )
-from .streams import (
-    ADOPTION, BACKLOG, BEHAVIOUR, CREDIT, FALSE_RECORDS, FIRMS, FOREIGN, REHABILITATION, SCORING, SHAMING, TRAVEL,
-)
-from .population import synthesize
-from .scheduling import Pace, largest_first, take
+from .population import CHILD, synthesize
 from .results import SCORE_OFFSET, recovery_frame, score_frame
-from .scenario.schema import BEHAVIOURS, GRADES, Scenario
+from .scenario.schema import GRADES, Scenario
+from .scheduling import Pace, largest_first, take
+from .streams import ADOPTION, BACKLOG, BEHAVIOUR, FALSE_RECORDS, FIRMS, FOREIGN, SCORING
+
+FIRST = ("events", "lists")
+"""The phases every day starts with, called by the engine itself (they share the day's record buffers)."""
+
+CALENDAR_ROOM_PER_RECORD = 6
+"""Calendar events a day's record can schedule at most: a court expiry, and a grade-list and a redlist
+exit, each of which a later re-check can schedule again."""
+CALENDAR_ROOM_PER_LISTED = 3
+"""Calendar events a listed person can cause in a day at most: one try per hazard route."""
+CALENDAR_SPARE = 64
+
+Draws = namedtuple("Draws", "counts false_counts adopt first weights")
+"""The events phase's numbers of candidates per piece (behaviours, false records by channel, app
+adoption), where each piece's records start, and the channels' behaviour weights of false records."""
 
 
-STEP_PLAN = (
-    "behaviour events (one stream per behaviour) and app adoption",
-    "detection: true records and false records per channel",
-    "scoring, grade list, redlist and court blacklist entries",
-    "sanctions: ticket purchases of the listed, shaming, job/school restrictions, loans and mortgages",
-    "firms: prices, deposits, credit and hiring by score (when the scenario has firms)",
-    "rehabilitation: calendar (expiry, deletion, recovery), fulfilment, community service, correction",
-    "record counters",
-)
+def plan() -> tuple[str, ...]:
+    """The phases of a day and their mechanisms, in order, as lines of text."""
+    lines = []
+    for phase in PHASES:
+        lines.append(f"{phase.name} ({phase.kind}): {phase.does}")
+        lines.extend(f"  - {m.name}: {m.does} [{m.section}]" for m in phase.mechanisms)
+    lines.append("record: the day's counters into the history")
+    return tuple(lines)
 
 
 class CountryRun:
@@ -55,124 +69,177 @@ class CountryRun:
         self.scenario = sc = scenario
         self.seed = seed
         self.people = people = synthesize(sc.population, agents, seed)
+        self.persons = persons(people)
         self.days = days = sc.days
-        self.state = _Compiled(sc, people)
         self.agents = new_agents(agents, sc.rulebook.start_score)
         self.roster = new_roster(1024)
         self.calendar = new_calendar(days, 4096)
-        self.counters = np.zeros(len(COUNTERS), np.int64)
+        columns = outputs.counters()
         n_groups = len(sc.population.groups)
-        self.group_counters = np.zeros((n_groups, len(GROUP_COUNTERS)), np.int64)
-        self.piece_counters = np.zeros((people.pieces, len(COUNTERS)), np.int64)
+        self.counters = np.zeros(len(columns), np.int64)
+        self.group_counters = np.zeros((n_groups, len(columns)), np.int64)
+        self.piece_counters = np.zeros((people.pieces, len(columns)), np.int64)
         self.piece_group = people.stratum_group[people.piece_stratum]
+        self.daily = [i for i, o in enumerate(columns) if o.kind == outputs.DAILY]
+        self.by_group = [i for i, o in enumerate(columns) if o.by_group]
         self.joint_on = np.zeros(1, np.bool_)
-        self.history = np.zeros((days, len(COUNTERS)), np.int64)
-        self.group_history = np.zeros((days, n_groups, len(GROUP_COUNTERS)), np.int64)
-        self.exits = np.zeros((len(COUNTERS), days + 1), np.int64)
-        self.daily, self.group_daily = list(DAILY), list(GROUP_DAILY)
+        self.history = np.zeros((days, len(columns)), np.int64)
+        self.group_history = np.zeros((days, n_groups, len(columns)), np.int64)
+        self.exits = np.zeros((len(columns), days + 1), np.int64)
+        self.seconds = {phase.name: 0.0 for phase in PHASES} | {"record": 0.0}
 
-        # Numbers of candidates per piece come from one NumPy stream per mechanism (and behaviour);
+        self.behaviour = Behaviour(sc, people)
+        self.adoption = Adoption(sc, people)
+        self.detection = Detection(sc, people)
+        self.rules = Rules(sc, people)
+        self.backlog = CourtBacklog(sc, people, self.behaviour.rates.base)
+        self.firms = FirmDealings(sc, people)
+        self.phases = [(phase, [self.firms] if phase.name == "firms" else [m(sc, people) for m in phase.mechanisms])
+                       for phase in PHASES if phase.name not in FIRST]
+        # Numbers of candidates per piece come from one NumPy stream per decision (and behaviour);
         # which agents they hit, from counter-based streams per piece inside the kernels.
-        self.count_streams = {m: self._stream(m) for m in (ADOPTION, FALSE_RECORDS, CREDIT, FIRMS)}
-        self.serial = {m: self._stream(m) for m in (BACKLOG, SCORING, TRAVEL, SHAMING, REHABILITATION, FOREIGN)}
-        self.behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(BEHAVIOURS))]
-        self.records = _Records()
-        self.no_adoption = np.zeros(people.pieces, np.int64)
-        self.kernels = _Kernels()
+        generic = [m for phase, ms in self.phases if phase.name != "firms" for m in ms]
+        self.rngs = {m.stream: self._stream(m.stream) for m in generic}
+        self.rngs.update({k: self._stream(k) for k in (ADOPTION, FALSE_RECORDS, FIRMS, BACKLOG, SCORING, FOREIGN)})
+        self.behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(self.behaviour.rates.kinds))]
+        self.kernels = {id(m): _FastCall(type(m).step) for m in generic}
+        self.piece_day = _FastCall(_piece_day)
+        self.settle = _FastCall(_settle)
+        self.apply_records = _FastCall(scoring.apply_records)
+        self.firm_day = _FastCall(firms.firm_day)
+        self.records = new_records(0)
         self.pace = Pace(numba.get_num_threads())
-        self.firm_tally = firms.new_tally(len(sc.firms.sectors), n_groups) if self.state.firms_on else None
+        self.firm_tally = firms.new_tally(len(sc.firms.sectors), n_groups) if self.firms.on else None
 
-    def _stream(self, mechanism: int) -> np.random.Generator:
-        """The random stream of one mechanism, keyed by (seed, mechanism)."""
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, mechanism])))
+    def _stream(self, key: int) -> np.random.Generator:
+        """The random stream of one decision, keyed by (seed, key)."""
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, key])))
 
-    def context(self) -> lists.ListContext:
-        people = self.people
-        return lists.ListContext(self.agents, self.roster, self.calendar, self.counters, self.group_counters,
-                                 people.stratum_start, people.stratum_group, people.household, self.joint_on,
-                                 self.exits)
+    def context(self, rules: scoring.ScoringDay) -> lists.Context:
+        return lists.Context(self.agents, self.roster, self.calendar, self.counters, self.group_counters,
+                             self.persons, self.joint_on, self.exits, rules)
 
     def step(self, day: int, inbound=None, enforcement: float = 1.0):
-        """Simulate ``day``.
+        """Simulate ``day``: every phase in order.
 
         ``inbound`` is (agent, behaviour, true?) arrays of records about this country's
         people that arrive today from abroad; ``enforcement`` multiplies every
         channel's chance of recording (pressure from a partner, see ``trust``).
         Returns the day's events by people abroad as (agent, behaviour) arrays.
         """
-        sc, state, people, agents, k = self.scenario, self.state, self.people, self.agents, self.kernels
-        counters, group_counters, piece_counters = self.counters, self.group_counters, self.piece_counters
-        counters[self.daily] = 0
-        group_counters[:, self.group_daily] = 0
-        on = state.switches(day)
-        ctx = self.context()
+        clock = time.perf_counter()
+        self.counters[self.daily] = 0
+        self.group_counters[:, self.daily] = 0
+        on = self.rules.switches(day)
+        sp = self.rules.today(day, on)
         if on.joint and not self.joint_on[0]:
             self.joint_on[0] = True
-            lists.refresh_all_households(ctx)
+            lists.refresh_all_households(self.context(sp))
+        first, last = self._events(day, on, sp, enforcement)
+        clock = self._lap("events", clock)
+        abroad = _events_abroad(self.records, first, last)
+        self._lists(day, on, sp, first, last, inbound)
+        clock = self._lap("lists", clock)
+        for phase, mechanisms in self.phases:
+            if phase.name == "firms":
+                if self.firms.active(day):
+                    self._firms(day)
+            elif phase.kind == PARALLEL:
+                self._parallel(day, mechanisms)
+            else:
+                ctx = self.context(sp)
+                for m in mechanisms:
+                    self.kernels[id(m)](ctx, self.rngs[m.stream], m.today(day))
+            clock = self._lap(phase.name, clock)
+        self.history[day] = self.counters
+        self.group_history[day] = self.group_counters
+        self._lap("record", clock)
+        return abroad
 
-        # In parallel, piece by piece: behaviour, app adoption, false records, the first step of scoring.
-        detect = state.detection.probabilities(day)
-        false_means = state.false_record_means(day)
+    def _lap(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[phase] += now - since
+        return now
+
+    def _events(self, day, on, sp, enforcement):
+        """In parallel, piece by piece: behaviour, app adoption, false records, the first step of scoring."""
+        detect = self.detection.probabilities(day)
+        false_means = self.detection.false_record_means(day, np.diff(self.people.stratum_start).astype(float))
         if enforcement != 1.0:
             detect = np.minimum(detect * enforcement, 1.0)
             false_means = false_means * enforcement
-        bd = state.behaviour_day(day, on, detect, counters[C.app_users])
-        counts = np.stack([rng.poisson(state.behaviour_means[b] * bd.draw_factor[b])
+        false_means = false_means[:, self.people.piece_stratum] * self.behaviour.piece_share
+        bd = self.behaviour.today(day, on, detect, self.counters[behaviour.OUT.app_users])
+        counts = np.stack([rng.poisson(self.behaviour.piece_means[b] * bd.draw_factor[b])
                            for b, rng in enumerate(self.behaviour_streams)], axis=1)
-        false_counts = self.count_streams[FALSE_RECORDS].poisson(false_means).T
-        adopt = self.count_streams[ADOPTION].poisson(state.adoption_means) if sc.system else self.no_adoption
-        records = self.records
-        first = records.reserve(counts.sum(axis=1) + false_counts.sum(axis=1))
-        sp = state.scoring_day(day, on)
-        piece_counters[:] = 0
-        work = counts.sum(axis=1) + false_counts.sum(axis=1) + adopt
+        false_counts = self.rngs[FALSE_RECORDS].poisson(false_means).T
+        adopt = self.rngs[ADOPTION].poisson(self.adoption.means(day))
+        room = counts.sum(axis=1) + false_counts.sum(axis=1)
+        first = self._reserve(room)
+        self.piece_counters[:] = 0
+        work = room + adopt
         events = int(work.sum())
         threads = self._use(self.pace.threads(events))
         started = time.perf_counter()
-        last = k.piece_day(self.seed, day, threads, largest_first(work), people.piece_start, people.piece_stratum,
-                           people.age, people.propensity, agents, np.ascontiguousarray(counts),
-                           np.ascontiguousarray(false_counts), adopt, state.rates.acceptance, detect, state.detection.weights, bd, sp, first,
-                           *records.arrays, piece_counters)
+        draws = Draws(np.ascontiguousarray(counts), np.ascontiguousarray(false_counts), adopt, first,
+                      self.detection.weights)
+        last = self.piece_day(self.seed, threads, largest_first(work), draws, self.persons, self.agents, bd, sp,
+                              self.records, self.piece_counters)
         self.pace.record(threads, events, time.perf_counter() - started)
-        _fold(counters, group_counters, piece_counters, self.piece_group)
-        abroad = _events_abroad(records.arrays, first, last)
+        self._fold()
+        return first, last
 
-        # Serially: the court backlog at launch, list changes and court listings, records from abroad.
+    def _reserve(self, room: np.ndarray) -> np.ndarray:
+        """Make room for ``room[p]`` records of each piece; returns where each piece's slice starts."""
+        first = np.zeros(len(room), np.int64)
+        np.cumsum(room[:-1], out=first[1:])
+        total = int(room.sum())
+        if total > len(self.records.agent):
+            self.records = new_records(total + total // 4)
+        return first
+
+    def _fold(self):
+        """Add the pieces' counters to the totals, and the by-group ones to their groups."""
+        self.counters += self.piece_counters.sum(axis=0)
+        cols = self.by_group
+        by_group = np.zeros((len(self.group_counters), len(cols)), np.int64)
+        np.add.at(by_group, self.piece_group, self.piece_counters[:, cols])
+        self.group_counters[:, cols] += by_group
+
+    def _lists(self, day, on, sp, first, last, inbound):
+        """Serially: the court backlog at launch, list changes and court listings, records from abroad."""
         n = int((last - first).sum()) + (0 if inbound is None else len(inbound[0]))
-        backlog = state.backlog if day == state.court_launch and on.court else 0
+        backlog = self.backlog.size if day == self.rules.court_launch and on.court else 0
         self.roster = grow_roster(self.roster, n + backlog)
-        self.calendar = grow_calendar(self.calendar, 6 * (n + backlog) + 3 * int(self.roster.size[0]) + 64)
-        ctx = ctx._replace(roster=self.roster, calendar=self.calendar)
-        serial = self.serial
+        listed = int(self.roster.size[0])
+        self.calendar = grow_calendar(self.calendar, CALENDAR_ROOM_PER_RECORD * (n + backlog)
+                                      + CALENDAR_ROOM_PER_LISTED * listed + CALENDAR_SPARE)
+        ctx = self.context(sp)
         if backlog:
-            b_agent, b_behaviour, b_true = state.backlog_records(serial[BACKLOG], backlog)
-            k.apply_records(ctx, serial[BACKLOG], b_agent, b_behaviour, b_true, backlog,
-                            sp._replace(listing_probability=1.0))
-        k.settle(ctx, serial[SCORING], *records.arrays, first, last, sp)
+            rng = self.rngs[BACKLOG]
+            self.apply_records(ctx._replace(rules=sp._replace(listing_probability=1.0)), rng,
+                               self.backlog.records(rng), backlog)
+        self.settle(ctx, self.rngs[SCORING], self.records, first, last)
         if inbound is not None and len(inbound[0]):
-            k.apply_records(ctx, serial[FOREIGN], *inbound, len(inbound[0]), sp)
+            agent, behaviour_, true = inbound
+            records = Records(agent, behaviour_, true, np.zeros(len(agent), np.uint8))
+            self.apply_records(ctx, self.rngs[FOREIGN], records, len(agent))
 
-        # Credit in parallel (it reads list status), then sanctions of the listed and rehabilitation.
-        sd = state.sanction_day(day)
-        piece_counters[:] = 0
-        loans = self.count_streams[CREDIT].poisson(state.loan_means)
-        mortgages = self.count_streams[CREDIT].poisson(state.mortgage_means)
-        self._use(self.pace.threads(int(loans.sum() + mortgages.sum()), probe=False))
-        k.piece_credit(self.seed, day, people.piece_start, loans, mortgages, people.age, agents, piece_counters, sd)
+    def _parallel(self, day: int, mechanisms: list[Mechanism]):
+        """A parallel phase: each mechanism's decisions per piece, on the thread count the pace sets."""
+        self.piece_counters[:] = 0
+        for m in mechanisms:
+            counts = self.rngs[m.stream].poisson(m.means(day))
+            self._use(self.pace.threads(int(counts.sum()), probe=False))
+            self.kernels[id(m)](self.seed, m.stream, m.today(day), counts, self.persons, self.agents,
+                                self.piece_counters)
         self._use(self.pace.most)
-        counters += piece_counters.sum(axis=0)
-        if state.firms_on and day >= state.firm_start:
-            rulebook = sc.rulebook
-            k.firm_day(self.seed, day, people.piece_start, self.piece_group,
-                       self.count_streams[FIRMS].poisson(state.firm_means), people.age, agents, self.roster,
-                       state.firm_rules, state.minimums, rulebook.start_score, rulebook.recovery_points_per_day,
-                       self.firm_tally)
-        k.sanctions_and_rehabilitation(ctx, serial[TRAVEL], serial[SHAMING], serial[REHABILITATION], sd,
-                                       state.rehab_day(day), sp, people.stratum_region, people.stratum_income,
-                                       people.age)
-        self.history[day] = counters
-        self.group_history[day] = group_counters
-        return abroad
+        self.counters += self.piece_counters.sum(axis=0)
+
+    def _firms(self, day: int):
+        f = self.firms
+        counts = self.rngs[FIRMS].poisson(f.means(day))
+        self.firm_day(self.seed, f.today(day), counts, self.persons, self.agents, self.roster, self.firm_tally)
 
     @staticmethod
     def _use(threads: int) -> int:
@@ -181,9 +248,44 @@ class CountryRun:
             numba.set_num_threads(threads)
         return threads
 
+    # -- what other countries see (``mechanisms.base.Country``) ---------------------------------------------------
+
+    def scoring_on(self, day: int) -> bool:
+        return self.rules.switches(day).scoring
+
+    def channels(self) -> Detection:
+        return self.detection
+
+    def can_travel(self, agents: np.ndarray) -> np.ndarray:
+        return (self.people.age[agents] != CHILD) & (self.agents.flags[agents] & F_ABROAD == 0)
+
+    def set_abroad(self, agents: np.ndarray, abroad: bool) -> None:
+        if abroad:
+            self.agents.flags[agents] |= np.uint8(F_ABROAD)
+        else:
+            self.agents.flags[agents] &= ~np.uint8(F_ABROAD)
+
+    def customer(self, agent: int, day: int) -> tuple[int, int, int]:
+        rulebook = self.scenario.rulebook
+        score = score_now(self.agents, agent, day, rulebook.start_score, rulebook.recovery_points_per_day)
+        status = 0
+        if self.agents.flags[agent] & F_LISTED:
+            status = 2 if listing_status(self.agents.flags, self.roster, agent)[1] else 1
+        group = int(self.people.stratum_group[stratum_of(self.people.stratum_start, agent)])
+        return int(firms.grade_of(score, self.rules.minimums)), status, group
+
+    # -- results ------------------------------------------------------------------------------------------------
+
     def census(self, day: int | None = None) -> tuple[dict[str, int], float]:
         """People aged 15+ in each grade on ``day`` (default: the last day), and their mean score."""
-        return self.state.census(self.agents, self.days - 1 if day is None else day)
+        day = self.days - 1 if day is None else day
+        rulebook = self.scenario.rulebook
+        counts, total = _census_kernel(self.people.piece_start, self.agents.score, self.agents.touched,
+                                       self.people.age, day, rulebook.start_score,
+                                       rulebook.recovery_points_per_day, self.rules.minimums)
+        adults = int(counts.sum())
+        return ({g: int(c) for g, c in zip(GRADES, counts)},
+                total / adults if adults else float(rulebook.start_score))
 
     def score_distribution(self) -> pd.DataFrame:
         """People aged 15+ by score and grade on the last day (score, grade, people)."""
@@ -204,36 +306,17 @@ class CountryRun:
         return recovery_frame(self.exits, self.people.scale)
 
 
-def _events_abroad(arrays, first, last):
+def _events_abroad(records: Records, first, last):
     """The (agent, behaviour) of the day's events by people abroad, left in the record buffer by the kernel."""
-    rec_agent, rec_behaviour = arrays[0], arrays[1]
-    if not len(first):
-        return np.empty(0, np.int32), np.empty(0, np.uint8)
     pieces = [slice(a, b) for a, b in zip(first, last) if b > a]
     if not pieces:
         return np.empty(0, np.int32), np.empty(0, np.uint8)
-    behaviours = np.concatenate([rec_behaviour[p] for p in pieces])
+    behaviours = np.concatenate([records.behaviour[p] for p in pieces])
     mask = behaviours >= ABROAD
     if not mask.any():
         return np.empty(0, np.int32), np.empty(0, np.uint8)
-    agents = np.concatenate([rec_agent[p] for p in pieces])
+    agents = np.concatenate([records.agent[p] for p in pieces])
     return agents[mask], (behaviours[mask] & (ABROAD - 1)).astype(np.uint8)
-
-
-class _Records:
-    """The day's record buffers (agent, behaviour, true?, what is left to settle), one slice per piece."""
-
-    def __init__(self):
-        self.arrays = (np.empty(0, np.int32), np.empty(0, np.uint8), np.empty(0, np.bool_), np.empty(0, np.uint8))
-
-    def reserve(self, room: np.ndarray) -> np.ndarray:
-        """Make room for ``room[p]`` records of each piece; returns where each piece's slice starts."""
-        first = np.zeros(len(room), np.int64)
-        np.cumsum(room[:-1], out=first[1:])
-        total = int(room.sum())
-        if total > len(self.arrays[0]):
-            self.arrays = tuple(np.empty(total + total // 4, a.dtype) for a in self.arrays)
-        return first
 
 
 class _FastCall:
@@ -259,33 +342,12 @@ class _FastCall:
         return result
 
 
-class _Kernels:
-    """The day's compiled kernels, each dispatched once per run (see ``_FastCall``)."""
-
-    def __init__(self):
-        self.piece_day = _FastCall(_piece_day)
-        self.settle = _FastCall(_settle)
-        self.apply_records = _FastCall(scoring.apply_records)
-        self.piece_credit = _FastCall(_piece_credit)
-        self.sanctions_and_rehabilitation = _FastCall(_sanctions_and_rehabilitation)
-        self.firm_day = _FastCall(firms.firm_day)
-
-
-def _fold(counters, group_counters, piece_counters, piece_group):
-    """Add the pieces' counters to the totals, and the daily ones to their groups."""
-    counters += piece_counters.sum(axis=0)
-    for c, g in ((C.detections, G.detections), (C.false_detections, G.false_detections),
-                 (C.expression, G.expression), (C.expression_baseline, G.expression_baseline)):
-        np.add.at(group_counters[:, g], piece_group, piece_counters[:, c])
-
 
 @njit(cache=True, parallel=True)
-def _piece_day(seed, day, threads, order, piece_start, piece_stratum, age, propensity, agents, counts, false_counts, adopt,
-               acceptance, detect, weights, bd, sp, first, rec_agent, rec_behaviour, rec_true, rec_todo,
-               piece_counters):
+def _piece_day(seed, threads, order, draws, persons, agents, bd, sp, records, piece_counters):
     """One day's events of every piece, in parallel on ``threads`` threads (each takes the next piece in
     ``order`` when it is free, see ``scheduling``); returns where each piece's records end."""
-    pieces = len(piece_stratum)
+    pieces = len(persons.piece_stratum)
     last = np.empty(pieces, np.int64)
     taken = np.zeros(1, np.int64)
     for _ in prange(threads):
@@ -294,212 +356,21 @@ def _piece_day(seed, day, threads, order, piece_start, piece_stratum, age, prope
             if q >= pieces:
                 break
             p = order[q]
-            lo, hi, pc = piece_start[p], piece_start[p + 1], piece_counters[p]
-            n = behaviour.piece_behaviours(seed, p, lo, hi, piece_stratum[p], counts[p], age, propensity, agents.flags,
-                                           agents.fear, agents.touched, acceptance, detect, bd, rec_agent,
-                                           rec_behaviour, rec_true, first[p], pc)
-            behaviour.piece_adoption(seed, day, p, lo, hi, adopt[p], age, agents.flags, pc)
-            n = detection.piece_false_records(seed, day, p, lo, hi, false_counts[p], age, agents.flags, weights,
-                                              rec_agent, rec_behaviour, rec_true, n)
-            scoring.score_records(agents, rec_agent, rec_behaviour, rec_true, rec_todo, first[p], n, pc, sp)
+            pc = piece_counters[p]
+            n = behaviour.piece_behaviours(seed, p, draws.counts[p], persons, agents, bd, records, draws.first[p], pc)
+            behaviour.piece_adoption(seed, bd.day, p, draws.adopt[p], persons, agents.flags, pc)
+            n = detection.piece_false_records(seed, bd.day, p, draws.false_counts[p], persons, agents.flags,
+                                              draws.weights, records, n)
+            scoring.score_records(agents, records, draws.first[p], n, pc, sp)
             last[p] = n
     return last
 
 
 @njit(cache=True)
-def _settle(ctx, rng, rec_agent, rec_behaviour, rec_true, rec_todo, first, last, sp):
+def _settle(ctx, rng, records, first, last):
     """The serial step of scoring, piece by piece in order."""
     for p in range(len(first)):
-        scoring.settle_records(ctx, rng, rec_agent, rec_behaviour, rec_true, rec_todo, first[p], last[p], sp)
-
-
-@njit(cache=True, parallel=True)
-def _piece_credit(seed, day, piece_start, loans, mortgages, age, agents, piece_counters, sd):
-    for p in prange(len(loans)):
-        sanctions.piece_credit(seed, day, p, piece_start[p], piece_start[p + 1], loans[p], mortgages[p], age, agents,
-                               piece_counters[p], sd)
-
-
-@njit(cache=True)
-def _sanctions_and_rehabilitation(ctx, travel_rng, shaming_rng, rehab_rng, sd, rd, sp, stratum_region, stratum_income,
-                                  age):
-    """What the lists set off: travel bans, shaming and restrictions, then rehabilitation."""
-    sanctions.travel(ctx, travel_rng, stratum_region, stratum_income, sd)
-    sanctions.shaming_and_restrictions(ctx, shaming_rng, stratum_region, age, sd)
-    rehabilitation.due_events(ctx, sp)
-    rehabilitation.routes(ctx, rehab_rng, rd, sp)
-
-
-class _Switches(NamedTuple):
-    """Which parts of the system are on today."""
-
-    scoring: bool
-    court: bool
-    grade: bool
-    red: bool
-    joint: bool
-
-
-class _Compiled:
-    """The scenario turned into arrays and per-day parameter tuples for the kernels."""
-
-    def __init__(self, sc: Scenario, people):
-        self.sc = sc
-        self.people = people
-        days = sc.days
-        start = sc.start_date
-        self.sizes = np.diff(people.stratum_start).astype(float)
-        self.adults = int(people.piece_adults.sum())
-        self.adult_weights = np.bincount(people.piece_stratum, people.piece_adults, people.strata) / max(self.adults, 1)
-        # Share of its stratum in each piece: per-stratum means become per-piece means.
-        self.piece_share = np.diff(people.piece_start) / self.sizes[people.piece_stratum]
-        self.rates = behaviour.BehaviourRates(sc, people)
-        self.behaviour_means = self.per_piece(self.rates.base)
-        self.detection = detection.Detection(sc, people)
-        self.fear_decay = response.fear_decay_per_day(sc)
-        self._penalised = {}
-
-        lists_ = sc.lists
-        self.scoring_start = day_index(sc.rulebook.start, start)
-        self.court_launch = day_index(lists_.court.launch, start)
-        self.joint_start = day_index(lists_.joint_punishment.start, start)
-        self.backlog = int(round(lists_.court.initial_backlog / people.scale)) if lists_.court.enabled else 0
-        self.listing_probability = schedule_values(lists_.court.listing_probability, start, days)
-        grades = sc.rulebook.grade_minimums
-        self.grade_threshold = grades[lists_.grade.below_grade]
-        self.red_threshold = grades[lists_.redlist.grade]
-        self.points = np.array([getattr(sc.behaviours, b).points for b in BEHAVIOURS], np.int64)
-        self.adoption_means = self.per_piece(self.sizes * sc.response.app_adoption_per_year / 365.0)
-
-        s = sc.sanctions
-        self.flight_enforcement = schedule_values(s.flights.enforcement, start, days)
-        self.train_enforcement = schedule_values(s.trains.enforcement, start, days)
-        self.camera_urban = self.detection.coverage[detection.CHANNELS.index("cameras"), 0]
-        self.shaming_mean = s.shaming.displays_per_year / 365.0 if s.shaming.enabled and sc.system else 0.0
-        self.loan_means = self.per_piece(self.sizes * s.loans.applications_per_year / 365.0)
-        self.mortgage_means = self.per_piece(self.sizes * s.mortgages.applications_per_year / 365.0)
-        self.minimums = np.array([sc.rulebook.grade_minimums[g] for g in GRADES], np.int64)
-        self.firms_on = sc.firms.enabled and bool(sc.firms.sectors)
-        if self.firms_on:
-            rates = np.array([sector.transactions_per_year for sector in sc.firms.sectors.values()]) / 365.0
-            self.firm_means = rates[:, None] * people.piece_adults[None, :]
-            self.firm_rules = firms.rules(sc.firms)
-            self.firm_start = day_index(sc.firms.start, start)
-
-        r = sc.rehabilitation
-        self.fulfilment_rate = schedule_values(r.fulfilment.rate_per_year, start, days) / 365.0
-        self.service_rate = schedule_values(r.community_service.rate_per_year, start, days) / 365.0
-        self.correction_rate = schedule_values(r.correction.rate_per_year, start, days) / 365.0
-
-    def per_piece(self, per_stratum: np.ndarray) -> np.ndarray:
-        """Expected counts per stratum (last axis) split into expected counts per piece."""
-        return per_stratum[..., self.people.piece_stratum] * self.piece_share
-
-    def false_record_means(self, day: int) -> np.ndarray:
-        """Expected false records per channel and piece today."""
-        return self.per_piece(self.detection.false_record_means(day, self.sizes))
-
-    def switches(self, day: int) -> _Switches:
-        sc = self.sc
-        scoring_on = sc.system and sc.rulebook.enabled and day >= self.scoring_start
-        return _Switches(
-            scoring=scoring_on,
-            court=sc.system and sc.lists.court.enabled and day >= self.court_launch,
-            grade=scoring_on and sc.lists.grade.enabled,
-            red=scoring_on and sc.lists.redlist.enabled,
-            joint=sc.system and sc.lists.joint_punishment.enabled and day >= self.joint_start,
-        )
-
-    def behaviour_day(self, day: int, on: _Switches, detect: np.ndarray, app_users: int) -> behaviour.BehaviourDay:
-        """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards."""
-        sc = self.sc
-        app_share = app_users / max(self.adults, 1)
-        perceived = (detect[:, :, 0] * (1 - app_share) + detect[:, :, 1] * app_share) @ self.adult_weights
-        key = (on.court, on.scoring)
-        if key not in self._penalised:
-            self._penalised[key] = response.perceived_penalised(sc, on.court, on.scoring)
-        penalised = self._penalised[key]
-        mult, elasticity = response.rate_multipliers(sc, perceived, penalised, on.scoring and sc.system)
-        rates = self.rates
-        return behaviour.BehaviourDay(
-            day=day, nibble=np.where(rates.political, 4, 0).astype(np.int64), system_factor=mult,
-            draw_factor=np.maximum(mult, 1.0), base_risk=perceived * penalised,
-            baseline=sc.response.baseline_certainty, elasticity=elasticity * (penalised > 0),
-            fear_decay=self.fear_decay, offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
-            app_only=np.array([b == "app_use" for b in BEHAVIOURS]),
-        )
-
-    def scoring_day(self, day: int, on: _Switches) -> scoring.ScoringDay:
-        sc = self.sc
-        court = sc.lists.court
-        return scoring.ScoringDay(
-            day=day, scoring_on=on.scoring, court_on=on.court, grade_on=on.grade, red_on=on.red,
-            points=self.points, start_score=sc.rulebook.start_score, recovery=sc.rulebook.recovery_points_per_day,
-            grade_threshold=self.grade_threshold, red_threshold=self.red_threshold,
-            listing_probability=self.listing_probability[day], small_debt_share=court.small_debt_share,
-            inclusion_days=court.inclusion_period_days, extension_probability=court.extension_probability,
-            extension_low=court.extension_days[0], extension_high=court.extension_days[1],
-            learning=sc.response.learning, fear_decay=self.fear_decay,
-        )
-
-    def sanction_day(self, day: int) -> sanctions.SanctionDay:
-        s = self.sc.sanctions
-        f, t = s.flights, s.trains
-        return sanctions.SanctionDay(
-            day=day,
-            flight_max=f.attempts_per_year / 365.0 * max(f.income_multipliers) * max(f.rural_multiplier, 1.0),
-            flight_income=np.array(f.income_multipliers), flight_rural=f.rural_multiplier,
-            flight_norm=max(f.income_multipliers) * max(f.rural_multiplier, 1.0), flight_enforcement=self.flight_enforcement[day],
-            train_max=t.attempts_per_year / 365.0 * max(t.income_multipliers) * max(t.rural_multiplier, 1.0),
-            train_income=np.array(t.income_multipliers), train_rural=t.rural_multiplier,
-            train_norm=max(t.income_multipliers) * max(t.rural_multiplier, 1.0), train_enforcement=self.train_enforcement[day],
-            grade_banned=s.bans_apply_to_grade_list,
-            shaming_mean=self.shaming_mean,
-            job_mean=s.restrictions.job_applications_per_year / 365.0,
-            job_refusal=s.restrictions.job_refusal_probability,
-            school_mean=s.restrictions.school_applications_per_year / 365.0 * self.sc.population.household_size_mean,
-            school_refusal=s.restrictions.school_refusal_probability,
-            start_score=self.sc.rulebook.start_score, recovery=self.sc.rulebook.recovery_points_per_day,
-            mortgage_minimum=self.sc.rulebook.grade_minimums[s.mortgages.deny_below_grade] if self.sc.system else -10**9,
-            deny_listed=s.mortgages.deny_listed, urban_coverage=self.camera_urban[day],
-        )
-
-    def rehab_day(self, day: int) -> rehabilitation.RehabDay:
-        r = self.sc.rehabilitation
-        shaming = self.sc.sanctions.shaming
-        return rehabilitation.RehabDay(
-            day=day, fulfilment_rate=self.fulfilment_rate[day], fulfilment_delay=r.fulfilment.delay_days,
-            shaming_boost=shaming.small_debt_fulfilment_boost if shaming.enabled else 1.0,
-            deletion_delay=self.sc.lists.court.deletion_delay_days,
-            service_rate=self.service_rate[day], service_delay=r.community_service.delay_days,
-            service_points=r.community_service_points,
-            correction_rate=self.correction_rate[day], correction_delay=r.correction.delay_days,
-        )
-
-    def backlog_records(self, rng, count):
-        """Judgment defaults from before the launch, all listed on the launch day."""
-        weights = self.rates.base[BEHAVIOURS.index("judgment_default")]
-        if weights.sum() == 0:
-            weights = self.sizes
-        strata = rng.choice(len(weights), size=count, p=weights / weights.sum())
-        start = self.people.stratum_start
-        chosen = set()
-        for s in strata:
-            while True:
-                agent = int(start[s] + rng.integers(0, start[s + 1] - start[s]))
-                if self.people.age[agent] != 0 and agent not in chosen:
-                    break
-            chosen.add(agent)
-        agents = np.array(sorted(chosen), np.int32)
-        return agents, np.full(count, BEHAVIOURS.index("judgment_default"), np.uint8), np.ones(count, np.bool_)
-
-    def census(self, agents, day: int) -> tuple[dict[str, int], float]:
-        """People aged 15+ in each grade on ``day``, and their mean score (one parallel pass)."""
-        sc = self.sc
-        counts, total = _census_kernel(self.people.piece_start, agents.score, agents.touched, self.people.age, day,
-                                       sc.rulebook.start_score, sc.rulebook.recovery_points_per_day, self.minimums)
-        adults = int(counts.sum())
-        return {g: int(c) for g, c in zip(GRADES, counts)}, (total / adults if adults else float(sc.rulebook.start_score))
+        scoring.settle_records(ctx, rng, records, first[p], last[p])
 
 
 @njit(cache=True)

@@ -14,15 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import plots
+from . import outputs, plots
 from .files import Kind, atomic_directory
 from .mechanisms.firms import summarise as summarise_firms
-from .mechanisms.state import COUNTERS, C, G
 from .scenario.loading import dumps, load
 from .scenario.schema import GRADES, Scenario
 from .targets import compare_with_targets
 
-NOT_PEOPLE = ("days_listed_at_exit_total",)
 
 OPTIONAL_FRAMES = ("countries", "transfers", "scores", "recoveries", "firms", "trades")
 """Tables a run may have besides the time series, each saved as ``<name>.parquet``."""
@@ -40,16 +38,9 @@ def run_kind() -> Kind:
 SCORE_OFFSET = 2**15
 """Scores are int16: counts by score are indexed by score + SCORE_OFFSET."""
 
-EXIT_ROUTES = {
-    "expired_total": "expired",
-    "deleted_total": "deleted",
-    "community_service_total": "community_service",
-    "corrected_total": "corrected",
-    "recovered_total": "recovered",
-}
-"""The counter of each way off the lists, and its name in ``recoveries``: the inclusion period
-ended, the record was deleted after the order was fulfilled, community service, a wrongful
-listing corrected, a score recovered above the grade list's threshold."""
+def exit_routes() -> dict[str, str]:
+    """The counter of each way off the lists, and its name in ``recoveries`` (outputs with a ``route``)."""
+    return {o.name: o.route for o in outputs.counters() if o.route}
 
 
 def score_frame(counts: np.ndarray, minimums: dict[str, int], scale: float) -> pd.DataFrame:
@@ -77,13 +68,14 @@ def median_days_listed(recoveries: pd.DataFrame | None) -> float | None:
 def recovery_frame(exits: np.ndarray, scale: float) -> pd.DataFrame:
     """People who left every list by route and days listed (``exits[counter, days]`` in agents)."""
     parts = []
-    for counter, route in EXIT_ROUTES.items():
-        row = exits[getattr(C, counter)]
+    routes = exit_routes()
+    for counter, route in routes.items():
+        row = exits[outputs.column(counter)]
         days = np.flatnonzero(row)
         parts.append(pd.DataFrame({"days_listed": days.astype(np.int32), "route": route,
                                    "people": np.rint(row[days] * scale).astype(np.int64)}))
     frame = pd.concat(parts, ignore_index=True)
-    frame["route"] = pd.Categorical(frame["route"], categories=list(EXIT_ROUTES.values()))
+    frame["route"] = pd.Categorical(frame["route"], categories=list(routes.values()))
     return frame
 
 
@@ -122,10 +114,11 @@ class Results:
         dates = pd.date_range(scenario.start_date, periods=days, freq="D").as_unit("ms")
         people = np.rint(history * scale).astype(np.int64)
         ts = pd.DataFrame({"day": np.arange(days, dtype=np.int32), "date": dates})
-        for name in COUNTERS:
-            column = history[:, getattr(C, name)] if name in NOT_PEOPLE else people[:, getattr(C, name)]
-            ts[name] = column
-        ts["expression_rate"] = _ratio(history[:, C.expression], history[:, C.expression_baseline])
+        for i, output in enumerate(outputs.counters()):
+            ts[output.name] = people[:, i] if output.scaled else history[:, i]
+        for rate in outputs.rates():
+            numerator, denominator = (outputs.column(name) for name in rate.of)
+            ts[rate.name] = _ratio(history[:, numerator], history[:, denominator])
 
         groups = groups or [g.name for g in scenario.population.groups]
         n_groups = len(groups)
@@ -134,11 +127,14 @@ class Results:
             "day": np.repeat(np.arange(days, dtype=np.int32), n_groups),
             "group": pd.Categorical(np.tile(groups, days), categories=groups),
         })
-        for name in ("listed", "wrongly_listed", "redlisted", "detections", "false_detections"):
-            by_group[name] = gp[:, :, getattr(G, name)].reshape(-1)
-        by_group["expression_rate"] = _ratio(
-            group_history[:, :, G.expression], group_history[:, :, G.expression_baseline]
-        ).reshape(-1)
+        for i, output in enumerate(outputs.counters()):
+            if output.by_group and not output.internal:
+                by_group[output.name] = gp[:, :, i].reshape(-1)
+        for rate in outputs.rates():
+            if rate.by_group:
+                numerator, denominator = (outputs.column(name) for name in rate.of)
+                by_group[rate.name] = _ratio(group_history[:, :, numerator],
+                                             group_history[:, :, denominator]).reshape(-1)
 
         results = cls(scenario, seed, agents, scale, ts, by_group, scores=scores, recoveries=recoveries, firms=firms)
         results.summary = results._summarise(grades, runtime)
@@ -150,8 +146,8 @@ class Results:
         ts = self.timeseries
         end = ts.iloc[-1]
         exits = int(end["delisted_total"])
-        end_values = {k: (float(end[k]) if k == "expression_rate" else int(end[k]))
-                      for k in ts.columns if k not in ("day", "date", "days_listed_at_exit_total")}
+        end_values = {o.name: (float(end[o.name]) if o.kind == outputs.RATE else int(end[o.name]))
+                      for o in outputs.counters() + outputs.rates() if not o.internal}
         by_group_end = self.by_group[self.by_group["day"] == ts["day"].iloc[-1]]
         sizes = self.group_sizes()
         last_year = ts.tail(365)

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .capacity import check_run
-from .engine import STEP_PLAN, CountryRun
+from . import engine
+from .engine import CountryRun
 from .results import Results
 from .scenario.loading import load
 from .scenario.schema import Scenario
@@ -48,8 +49,8 @@ class Sim:
 
     @staticmethod
     def plan() -> tuple[str, ...]:
-        """The order of the steps of one simulated day."""
-        return STEP_PLAN
+        """The phases of one simulated day and their mechanisms, in order (from ``mechanisms.PHASES``)."""
+        return engine.plan()
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> Results:
         """Run every day; ``progress(done, total)`` is called after each day."""

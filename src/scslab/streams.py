@@ -14,6 +14,8 @@ through a 64-bit finaliser; it passes BigCrush.
 
 from __future__ import annotations
 
+import zlib
+
 import numba as nb
 import numpy as np
 
@@ -24,6 +26,7 @@ HOUSEHOLDS, AGES, ADOPTION, FALSE_RECORDS, BACKLOG, SCORING, TRAVEL, SHAMING, CR
 FOREIGN, BORDERS = 11, 12  # records from abroad applied at home; travel and hosts' records (many countries)
 FIRMS, MARKET = 13, 14  # firms' transactions with nationals; with foreigners, and the market's trades
 BEHAVIOUR = 100
+FIRST_NAMED = 1 << 32  # named decisions (``key``) above these
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -84,3 +87,8 @@ def categorical(state, cumulative):
     while k < len(cumulative) - 1 and cumulative[k] <= u:
         k += 1
     return k
+
+
+def key(name: str) -> int:
+    """The stream key of a decision named ``name`` (above the fixed keys; the same in every run)."""
+    return FIRST_NAMED + zlib.crc32(name.encode())

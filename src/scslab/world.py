@@ -27,24 +27,23 @@ import zlib
 import numpy as np
 import pandas as pd
 
+from . import outputs
 from .engine import CountryRun
 from .mechanisms.borders import Borders
 from .mechanisms.firms import summarise as summarise_firms
 from .mechanisms.market import Market
-from .mechanisms.state import C
+from .mechanisms.behaviour import OUT as BEHAVIOUR
+from .mechanisms.lists import OUT as LISTS
 from .streams import BORDERS, MARKET
 from .mechanisms.trust import index_parts, pressure, trust_index
 from .results import Results
 from .scenario.international import country_scenario
 from .scenario.schema import GRADES, Scenario
 
-COUNTRY_COLUMNS = (
-    "population", "present", "residents_abroad", "foreigners_present", "departures", "arrivals", "returns",
-    "listed", "wrongly_listed", "redlisted", "expression_rate", "trust_index", "enforcement", "foreigners_listed",
-    "foreigners_wrongly_listed", "records_on_foreigners", "records_received", "nationals_exposed_total",
-    "diaspora_exposed_total",
-)
-"""Columns of ``countries.parquet`` after day, date and country; all in people except the two rates and the index."""
+def country_columns() -> tuple[outputs.Output, ...]:
+    """Columns of ``countries.parquet`` after day, date and country: the world's outputs and each
+    country's outputs kept by country."""
+    return outputs.world() + tuple(o for o in outputs.counters() + outputs.rates() if o.by_country)
 
 
 def split_agents(sizes: list[int], agents: int) -> list[int]:
@@ -89,8 +88,9 @@ class World:
         market_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, MARKET])))
         self.market = market = Market(sc, self.names, self.countries, self.runs, borders.sharing, market_rng)
         n, days = len(self.names), sc.days
-        table = np.zeros((days, n, len(COUNTRY_COLUMNS)))
-        col = {name: i for i, name in enumerate(COUNTRY_COLUMNS)}
+        columns = country_columns()
+        table = np.zeros((days, n, len(columns)))
+        col = {o.name: i for i, o in enumerate(columns)}
         index = np.ones(n)
         enforcement = np.ones(n)
         for day in range(days):
@@ -112,8 +112,8 @@ class World:
         out = np.empty(len(self.runs))
         for c, run in enumerate(self.runs):
             grades, mean = run.census(day)
-            parts = index_parts(mean, run.scenario.rulebook.start_score, int(run.counters[C.listed]),
-                                int(run.counters[C.redlisted]), sum(grades.values()))
+            parts = index_parts(mean, run.scenario.rulebook.start_score, int(run.counters[LISTS.listed]),
+                                int(run.counters[LISTS.redlisted]), sum(grades.values()))
             out[c] = trust_index(self.scenario.trust, parts)
         return out
 
@@ -131,10 +131,14 @@ class World:
             row[c, col["present"]] = run.scenario.population.size - abroad[c] * scale[c] + foreigners[c]
             for name in ("departures", "arrivals", "returns", "records_on_foreigners", "records_received"):
                 row[c, col[name]] = b.today[name][c]
-            for name in ("listed", "wrongly_listed", "redlisted"):
-                row[c, col[name]] = h[getattr(C, name)] * scale[c]
-            baseline = h[C.expression_baseline]
-            row[c, col["expression_rate"]] = h[C.expression] / baseline if baseline else 1.0
+            for output in country_columns():
+                if output.world:
+                    continue
+                if output.kind == outputs.RATE:
+                    numerator, denominator = (h[outputs.column(part)] for part in output.of)
+                    row[c, col[output.name]] = numerator / denominator if denominator else 1.0
+                else:
+                    row[c, col[output.name]] = h[outputs.column(output.name)] * scale[c]
             row[c, col["trust_index"]] = index[c]
             row[c, col["enforcement"]] = enforcement[c]
             row[c, col["foreigners_listed"]] = sum(scale[home] for home, _ in register.listed)
@@ -210,10 +214,9 @@ class World:
             "date": np.repeat(dates, n),
             "country": pd.Categorical(np.tile(self.names, days), categories=self.names),
         })
-        for i, name in enumerate(COUNTRY_COLUMNS):
+        for i, output in enumerate(country_columns()):
             values = table[:, :, i].reshape(-1)
-            frame[name] = values if name in ("expression_rate", "trust_index", "enforcement") else np.rint(
-                values).astype(np.int64)
+            frame[output.name] = values if output.unit == outputs.RATIO else np.rint(values).astype(np.int64)
         return frame
 
     def _transfers_frame(self) -> pd.DataFrame:
@@ -231,8 +234,8 @@ class World:
         scale = [run.people.scale for run in self.runs]
         last = countries[countries["day"] == countries["day"].max()]
         at_end = {
-            row["country"]: {k: (float(row[k]) if k in ("expression_rate", "trust_index", "enforcement") else int(row[k]))
-                             for k in COUNTRY_COLUMNS}
+            row["country"]: {o.name: (float(row[o.name]) if o.unit == outputs.RATIO else int(row[o.name]))
+                             for o in country_columns()}
             for row in last.to_dict("records")
         }
         ledger = b.transfers()

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..mechanisms.state import COUNTERS
+from .. import mechanisms  # noqa: F401  (imports every mechanism module, so every output is declared)
+from .. import outputs
 
-# Counters reset every day: an experiment's output is their total over the run.
-DAILY_OUTPUTS = ("offences", "detections", "false_detections")
-EXCLUDED = ("expression", "expression_baseline", "days_listed_at_exit_total")
-OUTPUTS = tuple(name for name in COUNTERS if name not in EXCLUDED) + ("expression_rate",)
+OUTPUTS = tuple(o.name for o in outputs.counters() + outputs.rates() if not o.internal)
+"""What an experiment records of each run (see :func:`end_values`)."""
 DEFAULT_OUTPUTS = ("listed", "wrongly_listed", "wrongly_listed_total", "court_listed_total", "redlisted",
                    "flight_blocks_total", "delisted_total", "false_detections", "expression_rate")
 
@@ -37,13 +36,17 @@ def check_outputs(names: list[str] | tuple[str, ...] | None) -> list[str]:
 
 
 def end_values(timeseries: pd.DataFrame) -> dict[str, float]:
-    """Every output of a run: the last day's value, the run's total for daily counters, and
-    ``expression_rate`` over the whole run (lawful expression against its no-system level)."""
+    """Every output of a run: the last day's value, the run's total for daily counters, and rates
+    over the whole run (such as lawful expression against its no-system level)."""
     last = timeseries.iloc[-1]
-    values = {name: float(timeseries[name].sum() if name in DAILY_OUTPUTS else last[name])
-              for name in OUTPUTS if name != "expression_rate"}
-    baseline = float(timeseries["expression_baseline"].sum())
-    values["expression_rate"] = float(timeseries["expression"].sum()) / baseline if baseline > 0 else 1.0
+    values = {}
+    for name in OUTPUTS:
+        output = outputs.get(name)
+        if output.kind == outputs.RATE:
+            numerator, denominator = (float(timeseries[part].sum()) for part in output.of)
+            values[name] = numerator / denominator if denominator > 0 else 1.0
+        else:
+            values[name] = float(timeseries[name].sum() if output.kind == outputs.DAILY else last[name])
     return values
 
 

@@ -1,3 +1,29 @@
-"""The mechanisms of the system, one module each, compiled with Numba (see ``docs/architecture.md``)."""
+"""The mechanisms of the system, one module each, and the phases of a day that run them.
+
+``PHASES`` is the day, in order (``Sim.plan()`` prints it). See ``docs/architecture.md``
+for the shape of a mechanism and how to add one.
+"""
 
 from .. import numba_setup  # noqa: F401  (the kernel cache and thread policy, before any kernel loads)
+from .base import PARALLEL, SERIAL, Phase
+from .behaviour import Adoption, Behaviour
+from .detection import Detection
+from .firms import FirmDealings
+from .rehabilitation import CommunityService, Correction, DueEvents, Fulfilment
+from .sanctions import FlightBan, JobRefusals, LoanPricing, MortgageDecisions, PublicShaming, SchoolRefusals, TrainBan
+from .scoring import CourtBacklog, Rules
+from . import borders, market, trust  # noqa: F401, E402  (many countries: they declare the world's outputs)
+
+PHASES = (
+    Phase("events", PARALLEL, (Behaviour, Adoption, Detection, Rules),
+          "behaviour, app adoption, false records and the first, local step of scoring, piece by piece"),
+    Phase("lists", SERIAL, (CourtBacklog, Rules),
+          "the court's backlog at launch, list changes and court listings, records from abroad"),
+    Phase("credit", PARALLEL, (LoanPricing, MortgageDecisions), "applications for credit by anyone aged 15+"),
+    Phase("firms", SERIAL, (FirmDealings,), "firms' dealings with the people at home"),
+    Phase("sanctions", SERIAL, (FlightBan, TrainBan, PublicShaming, JobRefusals, SchoolRefusals),
+          "what the lists set off for the listed and their households"),
+    Phase("rehabilitation", SERIAL, (DueEvents, Fulfilment, CommunityService, Correction),
+          "ways off the lists"),
+)
+"""The phases of a day, in order; a phase's mechanisms run in the order given."""

@@ -17,19 +17,39 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
+from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, Output, declare
 from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, Scenario
-from .response import current_fear, personal_factor
-from .state import ABROAD, C, F_ABROAD, F_APP
 from ..streams import ADOPTION, BEHAVIOUR, below, stream, uniform
+from ..units import DAYS_PER_YEAR
+from . import response
+from .base import Mechanism
+from .response import current_fear, personal_factor
+from .state import ABROAD, F_ABROAD, F_APP
+
+OUT = declare(
+    "behaviour",
+    Output("offences", "Offences", EVENTS, DAILY, "Offences committed today (behaviours neither lawful nor loyal)."),
+    Output("expression", "Lawful political expression", EVENTS, DAILY,
+           "Acts of lawful political expression today.", by_group=True, internal=True),
+    Output("expression_baseline", "Expression with no system", EVENTS, DAILY,
+           "The same acts as they would have been with no system (same draws).", by_group=True, internal=True),
+    Output("expression_rate", "Expression kept", RATIO, RATE,
+           "Lawful political expression as a share of what it would be with no system (1: no chilling).",
+           by_group=True, by_country=True, of=("expression", "expression_baseline")),
+    Output("app_users", "Official app users", PEOPLE, STOCK, "People aged 15+ who have installed the official app."),
+)
 
 BATCH = 256  # candidates drawn, then looked up, together
+PROPENSITY_NIBBLE = {False: 0, True: 4}
+"""Where a behaviour's propensity class sits in the propensity byte: offending low, expression high."""
 
 BehaviourDay = namedtuple(
     "BehaviourDay",
-    "day nibble system_factor draw_factor base_risk baseline elasticity fear_decay offence expression app_only",
+    "day nibble system_factor draw_factor base_risk baseline elasticity fear_decay offence expression app_only "
+    "acceptance detect",
 )
-"""One day's behaviour parameters, one array entry per behaviour."""
+"""One day's behaviour parameters, one array entry per behaviour (``detect``: by behaviour, stratum, app use)."""
 
 
 class BehaviourRates:
@@ -49,7 +69,7 @@ class BehaviourRates:
             if behaviour.kind == "loyalty":
                 mult = np.ones_like(mult)
             self.acceptance[b] = mult / mult.max()
-            self.base[b] = sizes * behaviour.rate_per_year / 365.0 * income * urban * mult.max()
+            self.base[b] = sizes * behaviour.rate_per_year / DAYS_PER_YEAR * income * urban * mult.max()
             self.kinds.append(behaviour.kind)
         self.lawful = np.array([getattr(scenario.behaviours, n).lawful for n in BEHAVIOURS])
         self.political = np.array([k == "political" for k in self.kinds])
@@ -57,12 +77,15 @@ class BehaviourRates:
 
 
 @nb.njit(cache=True)
-def piece_behaviours(seed, p, lo, hi, s, counts, age, propensity, flags, fear, touched, acceptance, detect, bd,
-                     out_agent, out_behaviour, out_true, n, pc):
-    """Draw one piece's events of every behaviour, each from its own stream; append the recorded ones.
+def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
+    """Draw piece ``p``'s events of every behaviour, each from its own stream; append the recorded ones
+    to ``records`` from ``n``.
 
     ``counts[b]`` candidates (Poisson at the stratum's highest rate) are thinned
     to events; ``pc`` collects the piece's counters. Returns the new record count."""
+    lo, hi, s = persons.piece_start[p], persons.piece_start[p + 1], persons.piece_stratum[p]
+    age, propensity, flags, fear, touched = persons.age, persons.propensity, agents.flags, agents.fear, agents.touched
+    acceptance, detect, out = bd.acceptance, bd.detect, records
     size = hi - lo
     at = np.empty(BATCH, np.int64)
     u = np.empty(BATCH)
@@ -91,7 +114,7 @@ def piece_behaviours(seed, p, lo, hi, s, counts, age, propensity, flags, fear, t
                     continue
                 keep = acceptance[b, classes[j]] / bd.draw_factor[b]
                 if bd.expression[b] and u[j] < keep:
-                    pc[C.expression_baseline] += 1
+                    pc[OUT.expression_baseline] += 1
                 keep *= bd.system_factor[b]
                 if u[j] >= keep:
                     continue  # the personal factor below is at most 1 (elasticities are never positive)
@@ -101,29 +124,81 @@ def piece_behaviours(seed, p, lo, hi, s, counts, age, propensity, flags, fear, t
                     if u[j] >= keep * personal_factor(f, bd.base_risk[b], bd.baseline, bd.elasticity[b]):
                         continue
                 if bd.expression[b]:
-                    pc[C.expression] += 1
+                    pc[OUT.expression] += 1
                 if bd.offence[b]:
-                    pc[C.offences] += 1
+                    pc[OUT.offences] += 1
                 if flag[j] & F_ABROAD:  # happens abroad: the host's channels decide (mechanisms.borders)
-                    out_agent[n] = agent
-                    out_behaviour[n] = b | ABROAD
-                    out_true[n] = True
+                    out.agent[n] = agent
+                    out.behaviour[n] = b | ABROAD
+                    out.true[n] = True
                     n += 1
                     continue
                 if uniform(rng) < detect[b, s, 1 if app else 0]:
-                    out_agent[n] = agent
-                    out_behaviour[n] = b
-                    out_true[n] = True
+                    out.agent[n] = agent
+                    out.behaviour[n] = b
+                    out.true[n] = True
                     n += 1
     return n
 
 
 @nb.njit(cache=True)
-def piece_adoption(seed, day, p, lo, hi, count, age, flags, pc):
-    """Installing the official app (a loyalty signal that also opens the app channel), in one piece."""
+def piece_adoption(seed, day, p, count, persons, flags, pc):
+    """Installing the official app (a loyalty signal that also opens the app channel), in piece ``p``."""
     rng = stream(seed, ADOPTION, day, p)
+    lo, hi = persons.piece_start[p], persons.piece_start[p + 1]
     for _ in range(count):
         agent = lo + below(rng, hi - lo)
-        if age[agent] != CHILD and flags[agent] & F_APP == 0:
+        if persons.age[agent] != CHILD and flags[agent] & F_APP == 0:
             flags[agent] |= F_APP
-            pc[C.app_users] += 1
+            pc[OUT.app_users] += 1
+
+
+class Behaviour(Mechanism):
+    """Every behaviour's events today, with deterrence, chilling and loyalty responses to the system."""
+
+    name, section = "behaviour", "behaviours, response"
+    does = "behaviour events (one stream per behaviour), deterred or chilled by perceived risk"
+
+    def __init__(self, scenario: Scenario, people: People):
+        super().__init__(scenario, people)
+        self.rates = BehaviourRates(scenario, people)
+        self.adults = int(people.piece_adults.sum())
+        self.adult_weights = (np.bincount(people.piece_stratum, people.piece_adults, people.strata)
+                              / max(self.adults, 1))
+        self.piece_share = np.diff(people.piece_start) / np.diff(people.stratum_start).astype(float)[people.piece_stratum]
+        self.piece_means = self.rates.base[:, people.piece_stratum] * self.piece_share  # [B, P]
+        self.fear_decay = response.fear_decay_per_day(scenario)
+        self.nibble = np.array([PROPENSITY_NIBBLE[bool(p)] for p in self.rates.political], np.int64)
+        self._penalised = {}
+
+    def today(self, day: int, on, detect: np.ndarray, app_users: int) -> BehaviourDay:
+        """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards."""
+        sc, rates = self.scenario, self.rates
+        app_share = app_users / max(self.adults, 1)
+        perceived = (detect[:, :, 0] * (1 - app_share) + detect[:, :, 1] * app_share) @ self.adult_weights
+        switch = (on.court, on.scoring)
+        if switch not in self._penalised:
+            self._penalised[switch] = response.perceived_penalised(sc, on.court, on.scoring)
+        penalised = self._penalised[switch]
+        mult, elasticity = response.rate_multipliers(sc, perceived, penalised, on.scoring and sc.system)
+        return BehaviourDay(
+            day=day, nibble=self.nibble, system_factor=mult, draw_factor=np.maximum(mult, 1.0),
+            base_risk=perceived * penalised, baseline=sc.response.baseline_certainty,
+            elasticity=elasticity * (penalised > 0), fear_decay=self.fear_decay,
+            offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
+            app_only=np.array([b == "app_use" for b in BEHAVIOURS]), acceptance=rates.acceptance, detect=detect,
+        )
+
+
+class Adoption(Mechanism):
+    """People installing the official app."""
+
+    name, section = "adoption", "response.app_adoption_per_year"
+    does = "app adoption (a loyalty signal that opens the app channel)"
+
+    def __init__(self, scenario: Scenario, people: People):
+        super().__init__(scenario, people)
+        self.piece_means = self.per_piece(scenario.response.app_adoption_per_year if scenario.system else 0.0)
+
+    def means(self, day: int) -> np.ndarray:
+        return self.piece_means

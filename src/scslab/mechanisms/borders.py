@@ -30,10 +30,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..population import CHILD
 from ..scenario.schema import BEHAVIOURS, CHANNELS, RECORD_CLASS_OF, RECORD_CLASSES, Scenario
 from .schedules import schedule_values
-from .state import F_ABROAD
+from ..outputs import DAILY, PEOPLE, RECORDS, STOCK, TOTAL, Output, declare
+from .base import Country
+
+OUT = declare(
+    "borders",
+    Output("population", "Population", PEOPLE, STOCK, "The country's population (constant).", world=True),
+    Output("present", "People present", PEOPLE, STOCK,
+           "People in the country today: population, less nationals abroad, plus foreigners present.", world=True),
+    Output("residents_abroad", "Nationals abroad", PEOPLE, STOCK, "Nationals abroad today, diaspora included.",
+           world=True),
+    Output("foreigners_present", "Foreigners present", PEOPLE, STOCK, "Foreigners in the country today.",
+           world=True),
+    Output("departures", "Departures", PEOPLE, DAILY,
+           "Nationals leaving today (on day 0 this includes the residents already abroad).", world=True),
+    Output("arrivals", "Arrivals", PEOPLE, DAILY, "Foreigners arriving today (on day 0 likewise).", world=True),
+    Output("returns", "Returns", PEOPLE, DAILY, "Nationals coming home today.", world=True),
+    Output("foreigners_listed", "Foreigners listed", PEOPLE, STOCK,
+           "Foreigners on this country's list of untrustworthy foreigners now, present or not.", world=True),
+    Output("foreigners_wrongly_listed", "Foreigners wrongly listed", PEOPLE, STOCK,
+           "Of the foreigners listed, the wrongly listed.", world=True),
+    Output("records_on_foreigners", "Records on foreigners", RECORDS, DAILY,
+           "Records this country's channels made today about foreigners, true and false, before loss.", world=True),
+    Output("records_received", "Records received", RECORDS, DAILY,
+           "Records about this country's nationals from abroad applied today.", world=True),
+    Output("nationals_exposed_total", "Nationals exposed", PEOPLE, TOTAL,
+           "Nationals who have had at least one record delivered abroad or home through an arrangement.",
+           world=True),
+    Output("diaspora_exposed_total", "Diaspora exposed", PEOPLE, TOTAL,
+           "Of the nationals exposed, members of a diaspora flow.", world=True),
+)
 
 APP = CHANNELS.index("app")
 NO_CLASS = -1
@@ -44,7 +72,7 @@ FOREVER = 2**31 - 1
 
 
 @dataclass(frozen=True)
-class Route:
+class Delivery:
     """Where a host's record about a foreigner goes, under which arrangement."""
 
     destination: int
@@ -94,7 +122,7 @@ class Sharing:
     def _window(self, start, end) -> tuple[int, int]:
         return self._day(start), (self.days - 1 if end is None else self._day(end))
 
-    def routes(self, day: int, host: int, home: int, record_class: int) -> tuple[Route, ...]:
+    def routes(self, day: int, host: int, home: int, record_class: int) -> tuple[Delivery, ...]:
         """Routes of one record today: at most one per destination, bilateral agreements first."""
         active = tuple(i for i, b in enumerate(self.bilateral) if b[3] <= day <= b[4]) + tuple(
             -1 - i for i, p in enumerate(self.pools) if p[2] <= day <= p[3])
@@ -104,16 +132,16 @@ class Sharing:
         return self._cache[key]
 
     def _routes(self, day, host, home, record_class):
-        chosen: dict[int, Route] = {}
+        chosen: dict[int, Delivery] = {}
         for sender, receiver, classes, first, last, name, delay, loss in self.bilateral:
             if sender == host and receiver == home and record_class in classes and first <= day <= last:
-                chosen.setdefault(home, Route(home, name, delay, loss, True))
+                chosen.setdefault(home, Delivery(home, name, delay, loss, True))
         for members, classes, first, last, name, delay, loss in self.pools:
             if not (first <= day <= last and record_class in classes and members.get(host, FOREVER) <= day):
                 continue
             for member, joined in members.items():
                 if member != host and joined <= day:
-                    chosen.setdefault(member, Route(member, name, delay, loss, member == home))
+                    chosen.setdefault(member, Delivery(member, name, delay, loss, member == home))
         return tuple(chosen.values())
 
     def links(self, day: int, a: int, b: int, record_class: int, names: set[str] | None = None) -> bool:
@@ -218,7 +246,8 @@ class Trips:
 class Borders:
     """Travel between countries, hosts' records about foreigners, and their transfer."""
 
-    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs, streams):
+    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs: list[Country],
+                 streams):
         self.names = names
         self.runs = runs
         # travel, hosts' records and routing draw from separate streams, so that switching an arrangement
@@ -257,7 +286,7 @@ class Borders:
         homes, agents = self.trips.finish(day)
         for c, run in enumerate(self.runs):
             mine = agents[homes == c]
-            run.agents.flags[mine] &= ~np.uint8(F_ABROAD)
+            run.set_abroad(mine, False)
             self.today["returns"][c] += len(mine) * self.scale[c]
         for r in self.registers:
             r.expire(day)
@@ -278,7 +307,7 @@ class Borders:
             if len(chosen) >= count:
                 break
             candidates = self.travel_rng.integers(0, size, size=2 * (count - len(chosen)) + 8)
-            ok = (run.people.age[candidates] != CHILD) & (run.agents.flags[candidates] & F_ABROAD == 0)
+            ok = run.can_travel(candidates)
             banned = self.registers[host].listed
             if banned:  # the host's list of foreigners is an entry ban
                 ok &= np.array([(home, int(a)) not in banned for a in candidates])
@@ -289,7 +318,7 @@ class Borders:
             end = np.full(len(chosen), FOREVER)
         else:
             end = day + 1 + np.floor(self.travel_rng.exponential(stay, len(chosen))).astype(np.int64)
-        run.agents.flags[chosen] |= np.uint8(F_ABROAD)
+        run.set_abroad(chosen, True)
         self.trips.add(home, chosen, host, end, flow.kind == "diaspora")
         self.today["departures"][home] += len(chosen) * self.scale[home]
         self.today["arrivals"][host] += len(chosen) * self.scale[home]
@@ -308,7 +337,7 @@ class Borders:
 
     def detection_abroad(self, day: int, host: int, enforcement: float) -> np.ndarray:
         """Chance the host's channels (not the app) record a foreigner's event, by behaviour."""
-        det = self.runs[host].state.detection
+        det = self.runs[host].channels()
         p = np.minimum(det.sees * det.coverage[:, 0, day][:, None] * enforcement, 1.0)  # [C, B]
         return 1.0 - np.prod(np.delete(1.0 - p, APP, axis=0), axis=0)
 
@@ -334,7 +363,7 @@ class Borders:
         found.extend(self._false_records(day, enforcement))
         for host, home, agent, behaviour, true in found:
             self.today["records_on_foreigners"][host] += self.scale[home]
-            if CLASS_OF[behaviour] != POLITICAL and self.runs[host].state.switches(day).scoring:
+            if CLASS_OF[behaviour] != POLITICAL and self.runs[host].scoring_on(day):
                 self.registers[host].record(day, (home, agent), behaviour, true)
             self._send(day, host, home, agent, behaviour, true)
 
@@ -352,7 +381,7 @@ class Borders:
             present = np.flatnonzero(hosts == host)
             if not len(present):
                 continue
-            det = run.state.detection
+            det = run.channels()
             per_channel = self.false_rate[host] * det.coverage[:, 0, day] * self.false_match[host] * enforcement[host]
             counts = self.rng.poisson(per_channel * len(present))
             for c, count in enumerate(counts):
@@ -391,7 +420,7 @@ class Borders:
         out = []
         for c, items in enumerate(self.inbox.pop(day, [[] for _ in self.names])):
             own = [(agent, behaviour, true) for home, agent, behaviour, true in items if home == c]
-            scoring = self.runs[c].state.switches(day).scoring
+            scoring = self.runs[c].scoring_on(day)
             for home, agent, behaviour, true in items:
                 if home != c and scoring and CLASS_OF[behaviour] != POLITICAL:
                     self.registers[c].record(day, (home, agent), behaviour, true)

@@ -14,19 +14,36 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ..outputs import DAILY, RECORDS, Output, declare
 from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
+from ..streams import FALSE_RECORDS, below, stream, uniform
+from ..units import DAYS_PER_YEAR
+from .base import Mechanism
 from .schedules import schedule_values
 from .state import F_APP
-from ..streams import FALSE_RECORDS, below, stream, uniform
+
+OUT = declare(
+    "detection",
+    Output("detections", "Records of true events", RECORDS, DAILY,
+           "Events recorded by at least one channel today (scored the same day).", by_group=True),
+    Output("false_detections", "False records", RECORDS, DAILY,
+           "Records made today about people who did nothing (false matches, malicious reports, errors).",
+           by_group=True),
+)
 
 APP = CHANNELS.index("app")
+CAMERAS = CHANNELS.index("cameras")
 
 
-class Detection:
+class Detection(Mechanism):
     """Per-day detection tables compiled from the scenario's channels."""
 
+    name, section = "false_records", "channels"
+    does = "records of events by each channel, and false records about people who did nothing"
+
     def __init__(self, scenario: Scenario, people: People):
+        super().__init__(scenario, people)
         days = scenario.days
         n_c, n_b, n_s = len(CHANNELS), len(BEHAVIOURS), people.strata
         group_names = [g.name for g in scenario.population.groups]
@@ -51,7 +68,7 @@ class Detection:
                 group = group_names[people.stratum_group[s]]
                 self.true_match[c, s] = min(1.0, channel.group_true_match.get(group, 1.0))
                 self.false_rate[c, s] = (
-                    channel.false_records_per_person_year / 365.0 * channel.group_false_match.get(group, 1.0)
+                    channel.false_records_per_person_year / DAYS_PER_YEAR * channel.group_false_match.get(group, 1.0)
                     if total > 0 else 0.0
                 )
 
@@ -72,21 +89,22 @@ class Detection:
 
 
 @nb.njit(cache=True)
-def piece_false_records(seed, day, p, lo, hi, counts, age, flags, weights, out_agent, out_behaviour, out_true, n):
-    """Records about people who did nothing in one piece: ``counts[c]`` candidates per channel, 15+ only
-    (app: users only). Returns the new record count."""
+def piece_false_records(seed, day, p, counts, persons, flags, weights, records, n):
+    """Records about people who did nothing in piece ``p``: ``counts[c]`` candidates per channel, 15+ only
+    (app: users only), appended to ``records`` from ``n``. Returns the new record count."""
     rng = stream(seed, FALSE_RECORDS, day, p)
+    lo, hi = persons.piece_start[p], persons.piece_start[p + 1]
     for c in range(len(counts)):
         for _ in range(counts[c]):
             agent = lo + below(rng, hi - lo)
             u = uniform(rng)
-            if age[agent] == CHILD or (c == APP and flags[agent] & F_APP == 0):
+            if persons.age[agent] == CHILD or (c == APP and flags[agent] & F_APP == 0):
                 continue
             b = 0
             while weights[c, b] < u:
                 b += 1
-            out_agent[n] = agent
-            out_behaviour[n] = b
-            out_true[n] = False
+            records.agent[n] = agent
+            records.behaviour[n] = b
+            records.true[n] = False
             n += 1
     return n

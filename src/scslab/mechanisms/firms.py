@@ -24,10 +24,14 @@ import numpy as np
 import pandas as pd
 
 from ..population import CHILD
-from ..scenario.schema import ACCESS_LEVELS, GRADES, SECTOR_TERMS, Firms
+from ..scenario import schema
+from ..scenario.schema import ACCESS_LEVELS, GRADES, SECTOR_TERMS
+from ..streams import FIRMS, below, stream, uniform
+from ..units import DAYS_PER_YEAR
+from .base import Mechanism
+from .schedules import day_index
 from .scoring import recovered
 from .state import F_ABROAD, F_LISTED, listing_status
-from ..streams import FIRMS, below, stream, uniform
 
 STATUSES = ("not_listed", "listed", "wrongly_listed")
 """A customer's list status: not on a list, listed for a true offence, listed with none behind it."""
@@ -40,7 +44,7 @@ Rules = namedtuple("Rules", "access coverage premium refused")
 refusal a known customer gets by sector, grade index and listed (0/1)."""
 
 
-def rules(firms: Firms) -> Rules:
+def rules(firms: schema.Firms) -> Rules:
     """The sectors' rules, in the order of ``firms.sectors``."""
     sectors = list(firms.sectors.values())
     premium = np.zeros((len(sectors), len(GRADES), 2))
@@ -81,15 +85,50 @@ def reads(access, coverage, u):
     return access == DIRECT or (access == BROKER and u < coverage)
 
 
+FirmDay = namedtuple("FirmDay", "day rules minimums start_score recovery piece_group")
+"""A firms' day: the sectors' rules, the grade minimums and score recovery (to read a score now),
+and the group of each piece (for the tally)."""
+
+
+class FirmDealings(Mechanism):
+    """Firms of every sector dealing with the people at home, by their rules."""
+
+    name, section = "firms", "firms"
+    does = "firms' prices, deposits, credit and hiring by score (when the scenario has firms)"
+
+    def __init__(self, scenario, people):
+        super().__init__(scenario, people)
+        firms = scenario.firms
+        self.on = firms.enabled and bool(firms.sectors)
+        self.start = day_index(firms.start, scenario.start_date)
+        rates = np.array([sector.transactions_per_year for sector in firms.sectors.values()]) / DAYS_PER_YEAR
+        self.piece_means = rates[:, None] * people.piece_adults[None, :]
+        self.rules = rules(firms)
+        self.minimums = np.array([scenario.rulebook.grade_minimums[g] for g in GRADES], np.int64)
+        self.piece_group = people.stratum_group[people.piece_stratum]
+
+    def active(self, day: int) -> bool:
+        return self.on and day >= self.start
+
+    def means(self, day):
+        return self.piece_means
+
+    def today(self, day):
+        rulebook = self.scenario.rulebook
+        return FirmDay(day, self.rules, self.minimums, rulebook.start_score, rulebook.recovery_points_per_day,
+                       self.piece_group)
+
+
 @nb.njit(cache=True)
-def firm_day(seed, day, piece_start, piece_group, counts, age, agents, roster, rules, minimums, start_score, recovery,
-             acc):
+def firm_day(seed, today, counts, persons, agents, roster, acc):
     """The day's transactions of every sector with people at home: ``counts[sector, piece]`` of them.
 
     Arrays are taken out of their tuples once: reading a field of a tuple of arrays in the
     loop costs a reference count each time, which would dominate.
     """
-    access, coverage, premium, refused = rules
+    access, coverage, premium, refused = today.rules
+    day, minimums, start_score, recovery = today.day, today.minimums, today.start_score, today.recovery
+    piece_start, piece_group, age = persons.piece_start, today.piece_group, persons.age
     flags, score, touched = agents.flags, agents.score, agents.touched
     for p in range(counts.shape[1]):
         lo, hi, group = piece_start[p], piece_start[p + 1], piece_group[p]

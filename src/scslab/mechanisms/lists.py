@@ -11,43 +11,75 @@ from collections import namedtuple
 
 import numba as nb
 
+from ..outputs import DAYS, PEOPLE, STOCK, TOTAL, Output, declare
 from .state import (
-    C, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_PENDING, F_RED, G, Q_EXPIRY,
+    F_COURT, F_GRADE, F_JOINT, F_LISTED, F_PENDING, F_RED, Q_EXPIRY,
     household_members, listing_status, roster_add, roster_remove, schedule, stratum_of,
 )
 
-ListContext = namedtuple(
-    "ListContext", "agents roster calendar counters group_counters stratum_start stratum_group household joint_on exits"
+OUT = declare(
+    "lists",
+    Output("listed", "People listed", PEOPLE, STOCK, "People on the court blacklist or the grade list today.",
+           by_group=True, by_country=True),
+    Output("court_listed", "On the court blacklist", PEOPLE, STOCK, "People on the court blacklist today."),
+    Output("grade_listed", "On the grade list", PEOPLE, STOCK, "People on the grade-based list today."),
+    Output("wrongly_listed", "Wrongly listed", PEOPLE, STOCK,
+           "Listed people none of whose listings has a true offence behind it.", by_group=True, by_country=True),
+    Output("redlisted", "Redlisted", PEOPLE, STOCK, "People on the redlist (top grade) today.",
+           by_group=True, by_country=True),
+    Output("joint_punished", "Under joint punishment", PEOPLE, STOCK,
+           "People with another listed member in their household, while joint punishment is on."),
+    Output("listed_total", "Ever listed (entries)", PEOPLE, TOTAL, "Entries onto any list since the start."),
+    Output("court_listed_total", "Court blacklist entries", PEOPLE, TOTAL,
+           "Entries onto the court blacklist since the start.", target="list_entries_cum"),
+    Output("grade_listed_total", "Grade list entries", PEOPLE, TOTAL, "Entries onto the grade list since the start."),
+    Output("wrongly_listed_total", "Wrongful entries", PEOPLE, TOTAL,
+           "Entries onto the lists with no true offence behind them, since the start."),
+    Output("delisted_total", "Exits from every list", PEOPLE, TOTAL,
+           "People who left the last list they were on, since the start (all routes)."),
+    Output("expired_total", "Inclusion period ended", PEOPLE, TOTAL,
+           "Court listings ended because their inclusion period ran out.", route="expired"),
+    Output("deleted_total", "Deleted after fulfilment", PEOPLE, TOTAL,
+           "Court listings deleted after the person fulfilled the court order.", route="deleted"),
+    Output("recovered_total", "Recovered above the grade line", PEOPLE, TOTAL,
+           "Grade listings ended because the score recovered above the threshold.", route="recovered"),
+    Output("days_listed_at_exit_total", "Days listed, summed at exit", DAYS, TOTAL,
+           "Days on the lists of everyone who left them, summed (in agents; for the mean time listed).",
+           internal=True),
 )
-"""What list changes touch, bundled for the kernels (NumPy arrays, the roster and calendar tuples).
 
-``exits[route, days]`` counts people who left every list by ``route`` (a counter
-index such as ``C.expired_total``) after ``days`` on a list.
+Context = namedtuple("Context", "agents roster calendar counters group_counters persons joint_on exits rules")
+"""What the serial kernels read and change, bundled: the agents' columns, the roster and calendar,
+the counters (total and by group), the people (``state.Persons``), whether joint punishment is on,
+the exits by route and time listed, and today's scoring rules (``scoring.ScoringDay``).
+
+``exits[route, days]`` counts people who left every list by ``route`` (the counter
+column of an exit route, such as ``OUT.expired_total``) after ``days`` on a list.
 """
 
 
 @nb.njit(cache=True)
 def group_of(ctx, agent):
-    return ctx.stratum_group[stratum_of(ctx.stratum_start, agent)]
+    return ctx.persons.stratum_group[stratum_of(ctx.persons.stratum_start, agent)]
 
 
 @nb.njit(cache=True)
-def _settle(ctx, agent, was_listed, was_wrong, day):
+def _count_change(ctx, agent, was_listed, was_wrong):
     """Update counters and household flags after a change to ``agent``'s listings."""
     listed, wrong = listing_status(ctx.agents.flags, ctx.roster, agent)
     g = group_of(ctx, agent)
     c, gc = ctx.counters, ctx.group_counters
-    c[C.listed] += int(listed) - int(was_listed)
-    c[C.wrongly_listed] += int(wrong) - int(was_wrong)
-    gc[g, G.listed] += int(listed) - int(was_listed)
-    gc[g, G.wrongly_listed] += int(wrong) - int(was_wrong)
+    c[OUT.listed] += int(listed) - int(was_listed)
+    c[OUT.wrongly_listed] += int(wrong) - int(was_wrong)
+    gc[g, OUT.listed] += int(listed) - int(was_listed)
+    gc[g, OUT.wrongly_listed] += int(wrong) - int(was_wrong)
     if listed and not was_listed:
-        c[C.listed_total] += 1
+        c[OUT.listed_total] += 1
         if wrong:
-            c[C.wrongly_listed_total] += 1
+            c[OUT.wrongly_listed_total] += 1
     if was_listed != listed:
         if not listed:
-            c[C.delisted_total] += 1
+            c[OUT.delisted_total] += 1
         refresh_household(ctx, agent)
 
 
@@ -55,7 +87,7 @@ def _settle(ctx, agent, was_listed, was_wrong, day):
 def refresh_household(ctx, agent):
     """Joint punishment: flag everyone whose household has another listed member."""
     flags = ctx.agents.flags
-    first, n = household_members(ctx.household, agent)
+    first, n = household_members(ctx.persons.household, agent)
     listed = 0
     for m in range(first, first + n):
         if flags[m] & F_LISTED:
@@ -66,10 +98,10 @@ def refresh_household(ctx, agent):
         has = flags[m] & F_JOINT != 0
         if should and not has:
             flags[m] |= F_JOINT
-            ctx.counters[C.joint_punished] += 1
+            ctx.counters[OUT.joint_punished] += 1
         elif has and not should:
             flags[m] &= ~F_JOINT
-            ctx.counters[C.joint_punished] -= 1
+            ctx.counters[OUT.joint_punished] -= 1
 
 
 @nb.njit(cache=True)
@@ -82,7 +114,7 @@ def refresh_all_households(ctx):
 @nb.njit(cache=True)
 def _record_exit(ctx, route, days):
     """Count one person leaving every list by ``route`` after ``days`` listed."""
-    ctx.counters[C.days_listed_at_exit_total] += days
+    ctx.counters[OUT.days_listed_at_exit_total] += days
     ctx.exits[route, min(days, ctx.exits.shape[1] - 1)] += 1
 
 
@@ -98,10 +130,10 @@ def enter_court(ctx, agent, day, wrongful, small_debt, expiry_day):
     ctx.roster.wrong_court[k] = wrongful
     ctx.roster.small_debt[k] = small_debt
     flags[agent] |= F_COURT
-    ctx.counters[C.court_listed] += 1
-    ctx.counters[C.court_listed_total] += 1
+    ctx.counters[OUT.court_listed] += 1
+    ctx.counters[OUT.court_listed_total] += 1
     schedule(ctx.calendar, expiry_day, agent, day, Q_EXPIRY)
-    _settle(ctx, agent, was_listed, was_wrong, day)
+    _count_change(ctx, agent, was_listed, was_wrong)
     return True
 
 
@@ -114,12 +146,12 @@ def leave_court(ctx, agent, day, route):
     was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
     k = ctx.roster.position[agent]
     flags[agent] &= ~(F_COURT | F_PENDING)
-    ctx.counters[C.court_listed] -= 1
+    ctx.counters[OUT.court_listed] -= 1
     ctx.counters[route] += 1
     if flags[agent] & F_LISTED == 0:
         _record_exit(ctx, route, day - ctx.roster.court_entry[k])
         roster_remove(ctx.roster, agent)
-    _settle(ctx, agent, was_listed, was_wrong, day)
+    _count_change(ctx, agent, was_listed, was_wrong)
 
 
 @nb.njit(cache=True)
@@ -130,16 +162,16 @@ def enter_grade(ctx, agent, day, wrongful):
         if not wrongful and ctx.roster.wrong_grade[k]:
             was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
             ctx.roster.wrong_grade[k] = 0
-            _settle(ctx, agent, was_listed, was_wrong, day)
+            _count_change(ctx, agent, was_listed, was_wrong)
         return
     was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
     k = roster_add(ctx.roster, agent)
     ctx.roster.grade_entry[k] = day
     ctx.roster.wrong_grade[k] = wrongful
     flags[agent] |= F_GRADE
-    ctx.counters[C.grade_listed] += 1
-    ctx.counters[C.grade_listed_total] += 1
-    _settle(ctx, agent, was_listed, was_wrong, day)
+    ctx.counters[OUT.grade_listed] += 1
+    ctx.counters[OUT.grade_listed_total] += 1
+    _count_change(ctx, agent, was_listed, was_wrong)
 
 
 @nb.njit(cache=True)
@@ -150,12 +182,12 @@ def leave_grade(ctx, agent, day):
     was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
     k = ctx.roster.position[agent]
     flags[agent] &= ~F_GRADE
-    ctx.counters[C.grade_listed] -= 1
-    ctx.counters[C.recovered_total] += 1
+    ctx.counters[OUT.grade_listed] -= 1
+    ctx.counters[OUT.recovered_total] += 1
     if flags[agent] & F_LISTED == 0:
-        _record_exit(ctx, C.recovered_total, day - ctx.roster.grade_entry[k])
+        _record_exit(ctx, OUT.recovered_total, day - ctx.roster.grade_entry[k])
         roster_remove(ctx.roster, agent)
-    _settle(ctx, agent, was_listed, was_wrong, day)
+    _count_change(ctx, agent, was_listed, was_wrong)
 
 
 @nb.njit(cache=True)
@@ -167,9 +199,9 @@ def set_redlisted(ctx, agent, on):
     g = group_of(ctx, agent)
     if on:
         flags[agent] |= F_RED
-        ctx.counters[C.redlisted] += 1
-        ctx.group_counters[g, G.redlisted] += 1
+        ctx.counters[OUT.redlisted] += 1
+        ctx.group_counters[g, OUT.redlisted] += 1
     else:
         flags[agent] &= ~F_RED
-        ctx.counters[C.redlisted] -= 1
-        ctx.group_counters[g, G.redlisted] -= 1
+        ctx.counters[OUT.redlisted] -= 1
+        ctx.group_counters[g, OUT.redlisted] -= 1

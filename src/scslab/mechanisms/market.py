@@ -27,10 +27,9 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.schema import RECORD_CLASSES, Scenario
-from .firms import NO_ACCESS, PREMIUM, REFUSED, TRANSACTIONS, Rules, grade_of, new_tally, rules, tally_frame
+from .base import Country
+from .firms import NO_ACCESS, PREMIUM, REFUSED, TRANSACTIONS, Rules, new_tally, rules, tally_frame
 from .schedules import day_index
-from .scoring import score_now
-from .state import F_LISTED, listing_status, stratum_of
 
 ACCOUNTS = ("records_sold", "records_bought", "money_received", "money_paid")
 
@@ -47,7 +46,8 @@ class HostFirms(NamedTuple):
 class Market:
     """Hosts' firms serving foreigners, and the ledger of the records they buy."""
 
-    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs, sharing, rng):
+    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs: list[Country], sharing,
+                 rng):
         self.names, self.runs, self.sharing, self.rng = names, runs, sharing, rng
         self.scale = np.array([run.people.scale for run in runs])
         market = scenario.market
@@ -92,15 +92,9 @@ class Market:
 
     def _serve(self, day: int, host: int, s: int, home: int, agent: int) -> None:
         sector_rules, wanted = self.hosts[host].rules, self.hosts[host].wanted
-        run = self.runs[home]
-        rulebook = run.scenario.rulebook
-        grade = grade_of(score_now(run.agents, agent, day, rulebook.start_score, rulebook.recovery_points_per_day),
-                         run.state.minimums)
-        status = 0
-        if run.agents.flags[agent] & F_LISTED:
-            status = 2 if listing_status(run.agents.flags, run.roster, agent)[1] else 1
+        grade, status, group = self.runs[home].customer(agent, day)
         weight = self.scale[home]
-        group = self.group_start[home] + run.people.stratum_group[stratum_of(run.people.stratum_start, agent)]
+        group += self.group_start[home]
         cell = self.tallies[host][s, group, grade, status]
         cell[TRANSACTIONS] += weight
         if sector_rules.access[s] == NO_ACCESS or not self._buy(day, home, host, wanted[s], weight):

@@ -1,10 +1,10 @@
-"""Rehabilitation: fulfilling the obligation, community service, correction, expiry, recovery.
+"""Rehabilitation: the calendar (expiry, deletion, recovery), fulfilment, community service, correction.
 
 Hazard routes (fulfilment, community service, correction of wrongful listings)
-are drawn among the listed by thinning against the route's highest hazard;
-each has its own rate and the earliest day after listing it can be taken.
-Fulfilment leads to deletion a few days later; expiry and score recovery come
-off the calendar.
+are drawn among the listed by thinning against the route's highest hazard, each
+from its own stream; each has its own rate and the earliest day after listing it
+can be taken. Fulfilment leads to deletion a few days later; expiry and score
+recovery come off the calendar.
 """
 
 from __future__ import annotations
@@ -13,22 +13,32 @@ from collections import namedtuple
 
 import numba as nb
 
+from ..outputs import PEOPLE, TOTAL, Output, declare
+from ..units import DAYS_PER_YEAR, SCORE_LIMIT
+from .base import Mechanism
+from .lists import OUT as LISTS
 from .lists import leave_court
 from .scoring import recheck, touch, update_grade_lists
-from .state import C, F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY, schedule
+from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY, schedule
 
-RehabDay = namedtuple(
-    "RehabDay",
-    "day fulfilment_rate fulfilment_delay shaming_boost deletion_delay "
-    "service_rate service_delay service_points correction_rate correction_delay",
+OUT = declare(
+    "rehabilitation",
+    Output("fulfilled_total", "Court orders fulfilled", PEOPLE, TOTAL,
+           "Listed people who fulfilled the court's order (paid), since the start.", target="fulfilled_cum"),
+    Output("community_service_total", "Community service", PEOPLE, TOTAL,
+           "Listings ended, or grade points earned, by community service.", route="community_service"),
+    Output("corrected_total", "Wrongful listings corrected", PEOPLE, TOTAL,
+           "Wrongful listings taken off after an objection.", route="corrected"),
 )
+
+Calendar = namedtuple("Calendar", "day")
 
 
 @nb.njit(cache=True)
-def due_events(ctx, sp):
-    """Process today's calendar: expiries, deletions after fulfilment, score recoveries."""
+def due_events(ctx, rng, today):
+    """Today's calendar: expiries, deletions after fulfilment, score recoveries (draws nothing)."""
     cal = ctx.calendar
-    slot = cal.head[sp.day]
+    slot = cal.head[today.day]
     while slot != -1:
         agent = cal.agent[slot]
         kind = cal.kind[slot]
@@ -36,70 +46,126 @@ def due_events(ctx, sp):
         if kind == Q_EXPIRY:
             if flags & F_COURT and flags & F_PENDING == 0:
                 if ctx.roster.court_entry[ctx.roster.position[agent]] == cal.key[slot]:
-                    leave_court(ctx, agent, sp.day, C.expired_total)
+                    leave_court(ctx, agent, today.day, LISTS.expired_total)
         elif kind == Q_DELETION:
             if flags & F_PENDING:
-                leave_court(ctx, agent, sp.day, C.deleted_total)
+                leave_court(ctx, agent, today.day, LISTS.deleted_total)
         else:
-            recheck(ctx, agent, sp, kind)
+            recheck(ctx, agent, kind)
         slot = cal.next[slot]
 
 
-@nb.njit(cache=True)
-def _fulfil(ctx, agent, rd):
-    ctx.counters[C.fulfilled_total] += 1
-    if rd.deletion_delay == 0:
-        leave_court(ctx, agent, rd.day, C.deleted_total)
-    else:
-        ctx.agents.flags[agent] |= F_PENDING
-        schedule(ctx.calendar, rd.day + rd.deletion_delay, agent, 0, Q_DELETION)
+class DueEvents(Mechanism):
+    name, section, step = "calendar", "lists.court", due_events
+    does = "the calendar: inclusion periods ending, deletions after fulfilment, scores recovering"
+
+    def today(self, day):
+        return Calendar(day)
+
+
+Route = namedtuple("Route", "day rate delay boost deletion_delay points")
+"""A route's day: hazard per listed person-day, days after listing before it can be taken, the
+fulfilment boost of shamed small debtors, the days from fulfilment to deletion, the points earned
+by community service on the grade list."""
+
+
+class HazardRoute(Mechanism):
+    """A way off the lists taken at a hazard rate (a dated schedule) among the listed."""
+
+    route: str = ""
+
+    def __init__(self, scenario, people):
+        super().__init__(scenario, people)
+        r = getattr(scenario.rehabilitation, self.route)
+        self.rate = self.schedule(r.rate_per_year) / DAYS_PER_YEAR
+        self.delay = r.delay_days
+        shaming = scenario.sanctions.shaming
+        self.boost = shaming.small_debt_fulfilment_boost if shaming.enabled else 1.0
+        self.deletion_delay = scenario.lists.court.deletion_delay_days
+        self.points = scenario.rehabilitation.community_service_points
+
+    def today(self, day):
+        return Route(day, self.rate[day], self.delay, self.boost, self.deletion_delay, self.points)
 
 
 @nb.njit(cache=True)
-def routes(ctx, rng, rd, sp):
-    """Fulfilment, community service and correction among the listed, by thinning."""
-    roster = ctx.roster
-    flags = ctx.agents.flags
-    listed = roster.size[0]
-    # At most one attempt per listed person and route a day (keeps the calendar's room bounded).
-    n_fulfil = min(listed, rng.poisson(listed * rd.fulfilment_rate * max(rd.shaming_boost, 1.0)))
-    n_service = min(listed, rng.poisson(listed * rd.service_rate))
-    n_correct = min(listed, rng.poisson(listed * rd.correction_rate))
-    for _ in range(n_fulfil):
+def candidates(ctx, rng, rate):
+    """How many listed people try a route today (at most one try each)."""
+    listed = ctx.roster.size[0]
+    return min(listed, rng.poisson(listed * rate))
+
+
+@nb.njit(cache=True)
+def fulfil(ctx, rng, today):
+    """Listed people fulfilling the court's order; shamed small debtors at a higher hazard."""
+    roster, flags = ctx.roster, ctx.agents.flags
+    top = max(today.boost, 1.0)
+    for _ in range(candidates(ctx, rng, today.rate * top)):
         if roster.size[0] == 0:
             break
         k = rng.integers(0, roster.size[0])
         u = rng.random()
         agent = roster.members[k]
-        boost = rd.shaming_boost if roster.small_debt[k] and roster.shamed[k] else 1.0
+        boost = today.boost if roster.small_debt[k] and roster.shamed[k] else 1.0
         if (flags[agent] & F_COURT and flags[agent] & F_PENDING == 0
-                and rd.day - roster.court_entry[k] >= rd.fulfilment_delay
-                and u * max(rd.shaming_boost, 1.0) < boost):
-            _fulfil(ctx, agent, rd)
-    for _ in range(n_service):
+                and today.day - roster.court_entry[k] >= today.delay and u * top < boost):
+            ctx.counters[OUT.fulfilled_total] += 1
+            if today.deletion_delay == 0:
+                leave_court(ctx, agent, today.day, LISTS.deleted_total)
+            else:
+                flags[agent] |= F_PENDING
+                schedule(ctx.calendar, today.day + today.deletion_delay, agent, 0, Q_DELETION)
+
+
+@nb.njit(cache=True)
+def serve(ctx, rng, today):
+    """Community service: off the court blacklist, or points towards leaving the grade list."""
+    roster, flags, agents = ctx.roster, ctx.agents.flags, ctx.agents
+    for _ in range(candidates(ctx, rng, today.rate)):
         if roster.size[0] == 0:
             break
         k = rng.integers(0, roster.size[0])
         agent = roster.members[k]
         if flags[agent] & F_COURT and flags[agent] & F_PENDING == 0:
-            if rd.day - roster.court_entry[k] >= rd.service_delay:
-                leave_court(ctx, agent, rd.day, C.community_service_total)
-        elif flags[agent] & F_GRADE and rd.day - roster.grade_entry[k] >= rd.service_delay:
-            touch(ctx.agents, agent, sp.day, sp.start_score, sp.recovery, sp.fear_decay)
-            ctx.agents.score[agent] = min(32000, int(ctx.agents.score[agent]) + rd.service_points)
-            ctx.counters[C.community_service_total] += 1
-            update_grade_lists(ctx, agent, sp)
-    for _ in range(n_correct):
+            if today.day - roster.court_entry[k] >= today.delay:
+                leave_court(ctx, agent, today.day, OUT.community_service_total)
+        elif flags[agent] & F_GRADE and today.day - roster.grade_entry[k] >= today.delay:
+            touch(agents, agent, ctx.rules)
+            agents.score[agent] = min(SCORE_LIMIT, int(agents.score[agent]) + today.points)
+            ctx.counters[OUT.community_service_total] += 1
+            update_grade_lists(ctx, agent)
+
+
+@nb.njit(cache=True)
+def correct(ctx, rng, today):
+    """Wrongful listings corrected after an objection: off the list, false points cancelled."""
+    roster, flags, agents = ctx.roster, ctx.agents.flags, ctx.agents
+    for _ in range(candidates(ctx, rng, today.rate)):
         if roster.size[0] == 0:
             break
         k = rng.integers(0, roster.size[0])
         agent = roster.members[k]
-        if flags[agent] & F_COURT and roster.wrong_court[k] and rd.day - roster.court_entry[k] >= rd.correction_delay:
-            leave_court(ctx, agent, rd.day, C.corrected_total)
+        if flags[agent] & F_COURT and roster.wrong_court[k] and today.day - roster.court_entry[k] >= today.delay:
+            leave_court(ctx, agent, today.day, OUT.corrected_total)
         elif (flags[agent] & F_GRADE and roster.wrong_grade[k]
-                and rd.day - roster.grade_entry[k] >= rd.correction_delay):
-            touch(ctx.agents, agent, sp.day, sp.start_score, sp.recovery, sp.fear_decay)
-            ctx.agents.score[agent] = min(32000, int(ctx.agents.score[agent]) + int(ctx.agents.false_points[agent]))
-            ctx.agents.false_points[agent] = 0
-            ctx.counters[C.corrected_total] += 1
-            update_grade_lists(ctx, agent, sp)
+                and today.day - roster.grade_entry[k] >= today.delay):
+            touch(agents, agent, ctx.rules)
+            agents.score[agent] = min(SCORE_LIMIT, int(agents.score[agent]) + int(agents.false_points[agent]))
+            agents.false_points[agent] = 0
+            ctx.counters[OUT.corrected_total] += 1
+            update_grade_lists(ctx, agent)
+
+
+class Fulfilment(HazardRoute):
+    name, section, route, step = "fulfilment", "rehabilitation.fulfilment", "fulfilment", fulfil
+    does = "listed people fulfilling the court's order, deleted after a delay"
+
+
+class CommunityService(HazardRoute):
+    name, section, route, step = "community_service", "rehabilitation.community_service", "community_service", serve
+    does = "community service: off the court blacklist, or points on the grade list"
+
+
+class Correction(HazardRoute):
+    name, section, route, step = "correction", "rehabilitation.correction", "correction", correct
+    does = "wrongful listings corrected after an objection"

@@ -1,11 +1,11 @@
-"""Sanctions and perks, applied at the moment they bite.
+"""Sanctions and perks, applied at the moment they bite; one mechanism per decision.
 
-Travel bans act when a listed person tries to buy a ticket, so what is counted
-is blocked purchases (person-times), separately from the people blocked.
-Attempts are drawn among the listed only (thinning against the highest travel
-rate), public shaming when a listed urban person passes a billboard camera,
-school refusals when a child of a listed household applies, loan pricing and
-mortgage denial when anyone applies.
+Purchase bans act when a listed person tries to buy (a flight or train ticket), so
+what is counted is blocked purchases (person-times), separately from the people
+blocked. Attempts are drawn among the listed only, by thinning against the highest
+rate; public shaming when a listed urban person passes a billboard camera; job
+refusals when a listed adult applies; school refusals when a child of a listed
+household applies; loan pricing and mortgage denial when anyone applies.
 """
 
 from __future__ import annotations
@@ -13,113 +13,275 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numba as nb
+import numpy as np
 
-from ..population import ADULT, CHILD
+from ..outputs import PEOPLE, PERSON_TIMES, TOTAL, Output, declare
+from ..population import ADULT, CHILD, RURAL, URBAN
+from ..scenario.schema import TravelBan
+from ..streams import below, stream
+from ..units import DAYS_PER_YEAR
+from .base import Mechanism
 from .scoring import score_now
-from .state import C, F_BLOCKED, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_RED, household_members, stratum_of
-from ..streams import CREDIT, below, stream
+from .state import F_BLOCKED, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_RED, household_members, stratum_of
 
-SanctionDay = namedtuple(
-    "SanctionDay",
-    "day flight_max flight_income flight_rural flight_norm flight_enforcement train_max train_income train_rural "
-    "train_norm train_enforcement grade_banned shaming_mean job_mean job_refusal school_mean school_refusal "
-    "start_score recovery mortgage_minimum deny_listed urban_coverage",
+OUT = declare(
+    "sanctions",
+    Output("flight_attempts_total", "Flight purchases by the banned", PERSON_TIMES, TOTAL,
+           "Attempts by people under a travel ban to buy a flight ticket."),
+    Output("flight_blocks_total", "Flight purchases blocked", PERSON_TIMES, TOTAL,
+           "Flight ticket purchases refused to people under a travel ban.", target="flight_blocks_cum"),
+    Output("train_attempts_total", "Train purchases by the banned", PERSON_TIMES, TOTAL,
+           "Attempts by people under a travel ban to buy a high-speed train ticket."),
+    Output("train_blocks_total", "Train purchases blocked", PERSON_TIMES, TOTAL,
+           "High-speed train ticket purchases refused to people under a travel ban.", target="train_blocks_cum"),
+    Output("people_blocked", "People ever blocked from travel", PEOPLE, TOTAL,
+           "People who have had at least one ticket purchase blocked."),
+    Output("shaming_displays_total", "Billboard displays", PERSON_TIMES, TOTAL,
+           "Times a listed person's face was shown on a public billboard."),
+    Output("job_refusals_total", "Job refusals", PERSON_TIMES, TOTAL,
+           "Applications of listed adults to restricted jobs refused."),
+    Output("school_refusals_total", "School refusals", PERSON_TIMES, TOTAL,
+           "School applications of children of listed households refused (joint punishment)."),
+    Output("loans_premium_total", "Loans at a premium", PERSON_TIMES, TOTAL,
+           "Loan applications by listed people, priced at the listed premium."),
+    Output("loans_discount_total", "Loans at a discount", PERSON_TIMES, TOTAL,
+           "Loan applications by redlisted people, priced at the redlist discount."),
+    Output("mortgages_denied_total", "Mortgages denied", PERSON_TIMES, TOTAL,
+           "Mortgage applications refused for a low grade or a listing."),
+    Output("mortgages_denied_nonfinancial_total", "Mortgages denied, not court-listed", PERSON_TIMES, TOTAL,
+           "Mortgage denials of people not on the court blacklist (a low score from other behaviour)."),
 )
 
+Purchases = namedtuple("Purchases", "day max_rate norm income rural enforcement grade_banned marks_blocked attempts "
+                                    "blocks")
+"""A purchase ban's day: candidate rate and its normaliser, multipliers by income band and for rural
+people, the chance a ban is enforced, whether grade-listed people are banned too, whether a block
+counts towards ``people_blocked``, and the counter columns of attempts and blocks."""
+
+
+class PurchaseBan(Mechanism):
+    """Listed people trying to buy something the ban covers; blocked where it is enforced."""
+
+    ban: str = ""
+    marks_blocked = True
+
+    def __init__(self, scenario, people):
+        super().__init__(scenario, people)
+        ban: TravelBan = getattr(scenario.sanctions, self.ban)
+        self.income = np.array(ban.income_multipliers)
+        self.rural = ban.rural_multiplier
+        self.norm = max(ban.income_multipliers) * max(ban.rural_multiplier, 1.0)
+        self.max_rate = ban.attempts_per_year / DAYS_PER_YEAR * self.norm
+        self.enforcement = self.schedule(ban.enforcement)
+        self.grade_banned = scenario.sanctions.bans_apply_to_grade_list
+
+    def today(self, day):
+        return Purchases(day, self.max_rate, self.norm, self.income, self.rural, self.enforcement[day],
+                         self.grade_banned, self.marks_blocked, *self.columns)
+
 
 @nb.njit(cache=True)
-def _banned(flags, agent, grade_banned):
-    f = flags[agent]
-    return f & F_COURT != 0 or (grade_banned and f & F_GRADE != 0)
-
-
-@nb.njit(cache=True)
-def _travel(ctx, rng, stratum_region, stratum_income, n, norm, income_mult, rural_mult, enforcement, grade_banned,
-            attempts_counter, blocks_counter):
+def purchases(ctx, rng, today):
+    """Purchases by listed people: a Poisson number of candidates among the listed, thinned to each
+    one's rate; a purchase by someone banned is blocked with the enforcement probability."""
     flags = ctx.agents.flags
     roster = ctx.roster
+    persons = ctx.persons
     size = roster.size[0]
     if size == 0:
         return
-    for _ in range(n):
+    for _ in range(rng.poisson(size * today.max_rate)):
         agent = roster.members[rng.integers(0, size)]
         u = rng.random()
         u_enforce = rng.random()
-        s = stratum_of(ctx.stratum_start, agent)
-        rate = income_mult[stratum_income[s]] * (rural_mult if stratum_region[s] == 1 else 1.0)
-        if u * norm >= rate or not _banned(flags, agent, grade_banned):
+        s = stratum_of(persons.stratum_start, agent)
+        rate = today.income[persons.stratum_income[s]] * (today.rural if persons.stratum_region[s] == RURAL else 1.0)
+        f = flags[agent]
+        banned = f & F_COURT != 0 or (today.grade_banned and f & F_GRADE != 0)
+        if u * today.norm >= rate or not banned:
             continue
-        ctx.counters[attempts_counter] += 1
-        if u_enforce < enforcement:
-            ctx.counters[blocks_counter] += 1
-            if flags[agent] & F_BLOCKED == 0:
+        ctx.counters[today.attempts] += 1
+        if u_enforce < today.enforcement:
+            ctx.counters[today.blocks] += 1
+            if today.marks_blocked and flags[agent] & F_BLOCKED == 0:
                 flags[agent] |= F_BLOCKED
-                ctx.counters[C.people_blocked] += 1
+                ctx.counters[OUT.people_blocked] += 1
+
+
+class FlightBan(PurchaseBan):
+    name, section, ban, step = "flights", "sanctions.flights", "flights", purchases
+    does = "flight ticket purchases of the listed, blocked where the ban is enforced"
+    columns = (OUT.flight_attempts_total, OUT.flight_blocks_total)
+
+
+class TrainBan(PurchaseBan):
+    name, section, ban, step = "trains", "sanctions.trains", "trains", purchases
+    does = "train ticket purchases of the listed, blocked where the ban is enforced"
+    columns = (OUT.train_attempts_total, OUT.train_blocks_total)
+
+
+Shaming = namedtuple("Shaming", "displays coverage")
+"""Billboard displays per listed person-day at full coverage, and today's urban camera coverage."""
 
 
 @nb.njit(cache=True)
-def travel(ctx, rng, stratum_region, stratum_income, sd):
-    """Ticket purchases by listed people; blocked where the ban is enforced."""
-    listed = ctx.roster.size[0]
-    flight_candidates = rng.poisson(listed * sd.flight_max)
-    train_candidates = rng.poisson(listed * sd.train_max)
-    _travel(ctx, rng, stratum_region, stratum_income, flight_candidates, sd.flight_norm, sd.flight_income, sd.flight_rural,
-            sd.flight_enforcement, sd.grade_banned, C.flight_attempts_total, C.flight_blocks_total)
-    _travel(ctx, rng, stratum_region, stratum_income, train_candidates, sd.train_norm, sd.train_income, sd.train_rural,
-            sd.train_enforcement, sd.grade_banned, C.train_attempts_total, C.train_blocks_total)
-
-
-@nb.njit(cache=True)
-def shaming_and_restrictions(ctx, rng, stratum_region, age, sd):
-    """Billboard displays of listed urban people, job refusals, and school refusals of their children."""
+def shame(ctx, rng, today):
+    """Billboard displays of listed urban people where cameras reach."""
     roster = ctx.roster
-    flags = ctx.agents.flags
     size = roster.size[0]
     if size == 0:
         return
-    n_shaming = rng.poisson(size * sd.shaming_mean)
-    n_jobs = rng.poisson(size * sd.job_mean)
-    n_schools = rng.poisson(size * sd.school_mean)
-    for _ in range(n_shaming):
+    for _ in range(rng.poisson(size * today.displays)):
         k = rng.integers(0, size)
         u = rng.random()
-        if stratum_region[stratum_of(ctx.stratum_start, roster.members[k])] == 0 and u < sd.urban_coverage:
-            ctx.counters[C.shaming_displays_total] += 1
+        region = ctx.persons.stratum_region[stratum_of(ctx.persons.stratum_start, roster.members[k])]
+        if region == URBAN and u < today.coverage:
+            ctx.counters[OUT.shaming_displays_total] += 1
             roster.shamed[k] = 1
-    for _ in range(n_jobs):
-        agent = roster.members[rng.integers(0, size)]
-        u = rng.random()
-        if age[agent] == ADULT and u < sd.job_refusal:
-            ctx.counters[C.job_refusals_total] += 1
-    for _ in range(n_schools):
-        agent = roster.members[rng.integers(0, size)]
-        first, members = household_members(ctx.household, agent)
-        member = first + rng.integers(0, members)
-        u = rng.random()
-        if age[member] == CHILD and flags[member] & F_JOINT and u < sd.school_refusal:
-            ctx.counters[C.school_refusals_total] += 1
+
+
+class PublicShaming(Mechanism):
+    name, section, step = "shaming", "sanctions.shaming", shame
+    does = "listed urban people's faces shown on billboards where cameras reach"
+
+    def __init__(self, scenario, people):
+        super().__init__(scenario, people)
+        shaming = scenario.sanctions.shaming
+        on = shaming.enabled and scenario.system
+        self.displays = shaming.displays_per_year / DAYS_PER_YEAR if on else 0.0
+        cameras = scenario.channels.cameras
+        self.coverage = self.schedule(cameras.coverage_urban if cameras.enabled and on else 0.0)
+
+    def today(self, day):
+        return Shaming(self.displays, self.coverage[day])
+
+
+Refusals = namedtuple("Refusals", "applications refusal")
+"""Applications per listed person-day, and the chance one is refused."""
 
 
 @nb.njit(cache=True)
-def piece_credit(seed, day, p, lo, hi, loans, mortgages, age, agents, pc, sd):
-    """Loan pricing (premium if listed, discount if redlisted) and mortgage denial by grade or list,
-    for ``loans`` and ``mortgages`` applications (15+ only) in one piece."""
-    rng = stream(seed, CREDIT, day, p)
-    flags = agents.flags
-    for _ in range(loans):
-        agent = lo + below(rng, hi - lo)
-        if age[agent] == CHILD:
-            continue
-        if flags[agent] & F_LISTED:
-            pc[C.loans_premium_total] += 1
-        elif flags[agent] & F_RED:
-            pc[C.loans_discount_total] += 1
-    for _ in range(mortgages):
-        agent = lo + below(rng, hi - lo)
-        if age[agent] == CHILD:
-            continue
-        listed = sd.deny_listed and flags[agent] & F_LISTED != 0
-        if listed or score_now(agents, agent, sd.day, sd.start_score, sd.recovery) < sd.mortgage_minimum:
-            pc[C.mortgages_denied_total] += 1
-            if flags[agent] & F_COURT == 0:
-                pc[C.mortgages_denied_nonfinancial_total] += 1
+def refuse_jobs(ctx, rng, today):
+    """Applications of listed adults to restricted jobs, refused with the refusal probability."""
+    roster = ctx.roster
+    size = roster.size[0]
+    if size == 0:
+        return
+    for _ in range(rng.poisson(size * today.applications)):
+        agent = roster.members[rng.integers(0, size)]
+        if ctx.persons.age[agent] == ADULT and rng.random() < today.refusal:
+            ctx.counters[OUT.job_refusals_total] += 1
+
+
+@nb.njit(cache=True)
+def refuse_schools(ctx, rng, today):
+    """School applications of the children of listed households, refused under joint punishment."""
+    roster = ctx.roster
+    size = roster.size[0]
+    if size == 0:
+        return
+    for _ in range(rng.poisson(size * today.applications)):
+        agent = roster.members[rng.integers(0, size)]
+        first, members = household_members(ctx.persons.household, agent)
+        member = first + rng.integers(0, members)
+        if (ctx.persons.age[member] == CHILD and ctx.agents.flags[member] & F_JOINT
+                and rng.random() < today.refusal):
+            ctx.counters[OUT.school_refusals_total] += 1
+
+
+class JobRefusals(Mechanism):
+    name, section, step = "jobs", "sanctions.restrictions", refuse_jobs
+    does = "listed adults refused restricted jobs"
+
+    def today(self, day):
+        r = self.scenario.sanctions.restrictions
+        return Refusals(r.job_applications_per_year / DAYS_PER_YEAR, r.job_refusal_probability)
+
+
+class SchoolRefusals(Mechanism):
+    name, section, step = "schools", "sanctions.restrictions", refuse_schools
+    does = "children of listed households refused schools (joint punishment)"
+
+    def today(self, day):
+        sc = self.scenario
+        r = sc.sanctions.restrictions
+        per_household = r.school_applications_per_year / DAYS_PER_YEAR * sc.population.household_size_mean
+        return Refusals(per_household, r.school_refusal_probability)
+
+
+NO_MINIMUM = -(10**9)
+"""The mortgage minimum with no system: below any score."""
+
+Credit = namedtuple("Credit", "day start_score recovery minimum deny_listed")
+"""A credit day: what a score is now (start score and recovery rate), the lowest score that gets a
+mortgage, and whether listed people are refused."""
+
+
+class PieceCredit(Mechanism):
+    """Applications by anyone aged 15+, drawn piece by piece in parallel."""
+
+    def __init__(self, scenario, people):
+        super().__init__(scenario, people)
+        sc = scenario
+        self.piece_means = self.per_piece(self.applications_per_year)
+        mortgages = sc.sanctions.mortgages
+        self.minimum = sc.rulebook.grade_minimums[mortgages.deny_below_grade] if sc.system else NO_MINIMUM
+        self.deny_listed = mortgages.deny_listed
+
+    def means(self, day):
+        return self.piece_means
+
+    def today(self, day):
+        rulebook = self.scenario.rulebook
+        return Credit(day, rulebook.start_score, rulebook.recovery_points_per_day, self.minimum, self.deny_listed)
+
+
+@nb.njit(cache=True, parallel=True)
+def price_loans(seed, key, today, counts, persons, agents, piece_counters):
+    """Loan pricing: a premium if listed, a discount if redlisted."""
+    for p in nb.prange(len(counts)):
+        rng = stream(seed, key, today.day, p)
+        lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
+        for _ in range(counts[p]):
+            agent = lo + below(rng, hi - lo)
+            if persons.age[agent] == CHILD:
+                continue
+            if agents.flags[agent] & F_LISTED:
+                pc[OUT.loans_premium_total] += 1
+            elif agents.flags[agent] & F_RED:
+                pc[OUT.loans_discount_total] += 1
+
+
+@nb.njit(cache=True, parallel=True)
+def decide_mortgages(seed, key, today, counts, persons, agents, piece_counters):
+    """Mortgage denial below a grade or when listed."""
+    for p in nb.prange(len(counts)):
+        rng = stream(seed, key, today.day, p)
+        lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
+        for _ in range(counts[p]):
+            agent = lo + below(rng, hi - lo)
+            if persons.age[agent] == CHILD:
+                continue
+            listed = today.deny_listed and agents.flags[agent] & F_LISTED != 0
+            if listed or score_now(agents, agent, today.day, today.start_score, today.recovery) < today.minimum:
+                pc[OUT.mortgages_denied_total] += 1
+                if agents.flags[agent] & F_COURT == 0:
+                    pc[OUT.mortgages_denied_nonfinancial_total] += 1
+
+
+class LoanPricing(PieceCredit):
+    name, section, step = "loans", "sanctions.loans", price_loans
+    does = "loan applications priced by list status"
+
+    @property
+    def applications_per_year(self):
+        return self.scenario.sanctions.loans.applications_per_year
+
+
+class MortgageDecisions(PieceCredit):
+    name, section, step = "mortgages", "sanctions.mortgages", decide_mortgages
+    does = "mortgage applications refused below a grade or when listed"
+
+    @property
+    def applications_per_year(self):
+        return self.scenario.sanctions.mortgages.applications_per_year

@@ -15,14 +15,20 @@ settled once a day, after all of the day's records.
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
 
-from ..scenario.schema import BEHAVIOURS
+from ..population import CHILD, People
+from ..scenario.schema import BEHAVIOURS, GRADES, Scenario
+from ..units import SCORE_LIMIT
+from .detection import OUT as DETECTION
 from .lists import enter_court, enter_grade, group_of, leave_grade, set_redlisted
-from .response import current_fear, learn
-from .state import ABROAD, C, F_GRADE, F_RED, G, Q_GRADE_EXIT, Q_RED_EXIT, schedule
+from .base import Mechanism
+from .response import current_fear, fear_decay_per_day, learn
+from .schedules import day_index
+from .state import ABROAD, F_GRADE, F_RED, Q_GRADE_EXIT, Q_RED_EXIT, Records, schedule
 
 JUDGMENT_DEFAULT = BEHAVIOURS.index("judgment_default")
 COURT, CHECK_LISTS = 1, 2  # what a record leaves for the serial step
@@ -53,21 +59,22 @@ def score_now(agents, agent, day, start_score, rate):
 
 
 @nb.njit(cache=True)
-def touch(agents, agent, day, start_score, rate, fear_decay):
-    """Bring a person's score, false points and fear up to ``day``."""
-    elapsed = day - agents.touched[agent]
+def touch(agents, agent, sp):
+    """Bring a person's score, false points and fear up to today (``sp.day``)."""
+    elapsed = sp.day - agents.touched[agent]
     if elapsed <= 0:
         return
-    agents.score[agent] = recovered(int(agents.score[agent]), elapsed, start_score, rate)
-    agents.false_points[agent] = max(0, int(agents.false_points[agent]) - int(rate * elapsed + 1e-9))
-    agents.fear[agent] = int(current_fear(agents.fear, agents.touched, agent, day, fear_decay) * 255.0 + 0.5)
-    agents.touched[agent] = day
+    agents.score[agent] = recovered(int(agents.score[agent]), elapsed, sp.start_score, sp.recovery)
+    agents.false_points[agent] = max(0, int(agents.false_points[agent]) - int(sp.recovery * elapsed + 1e-9))
+    agents.fear[agent] = int(current_fear(agents.fear, agents.touched, agent, sp.day, sp.fear_decay) * 255.0 + 0.5)
+    agents.touched[agent] = sp.day
 
 
 @nb.njit(cache=True)
-def update_grade_lists(ctx, agent, sp):
+def update_grade_lists(ctx, agent):
     """Grade-based listing and redlisting after a score change, with their recovery scheduled."""
     agents = ctx.agents
+    sp = ctx.rules
     score = int(agents.score[agent])
     if sp.grade_on:
         if score < sp.grade_threshold:
@@ -87,7 +94,7 @@ def update_grade_lists(ctx, agent, sp):
 
 
 @nb.njit(cache=True)
-def score_records(agents, rec_agent, rec_behaviour, rec_true, rec_todo, first, last, pc, sp):
+def score_records(agents, records, first, last, pc, sp):
     """First step of scoring, local to the people recorded: counts, score, false points and fear.
 
     Marks in ``rec_todo`` what only the serial step may do (it touches the lists):
@@ -95,22 +102,22 @@ def score_records(agents, rec_agent, rec_behaviour, rec_true, rec_todo, first, l
     a score change that may move the person on or off a list. Events abroad are
     left alone: the host's channels decide whether they become records."""
     for i in range(first, last):
-        agent = rec_agent[i]
-        b = rec_behaviour[i]
+        agent = records.agent[i]
+        b = records.behaviour[i]
         if b & ABROAD:
-            rec_todo[i] = 0
+            records.todo[i] = 0
             continue
-        is_true = rec_true[i]
-        pc[C.detections if is_true else C.false_detections] += 1
-        touch(agents, agent, sp.day, sp.start_score, sp.recovery, sp.fear_decay)
+        is_true = records.true[i]
+        pc[DETECTION.detections if is_true else DETECTION.false_detections] += 1
+        touch(agents, agent, sp)
         points = sp.points[b]
         todo = 0
         if sp.scoring_on and points != 0:
-            score = max(-32000, min(32000, int(agents.score[agent]) + points))
+            score = max(-SCORE_LIMIT, min(SCORE_LIMIT, int(agents.score[agent]) + points))
             agents.score[agent] = score
             if points < 0:
                 if not is_true:
-                    agents.false_points[agent] = min(32000, int(agents.false_points[agent]) - points)
+                    agents.false_points[agent] = min(SCORE_LIMIT, int(agents.false_points[agent]) - points)
                 agents.fear[agent] = int(learn(agents.fear[agent] / 255.0, sp.learning) * 255.0 + 0.5)
             flags = agents.flags[agent]
             if ((sp.grade_on and (score < sp.grade_threshold or flags & F_GRADE))
@@ -118,48 +125,49 @@ def score_records(agents, rec_agent, rec_behaviour, rec_true, rec_todo, first, l
                 todo |= CHECK_LISTS
         if b == JUDGMENT_DEFAULT and sp.court_on:
             todo |= COURT
-        rec_todo[i] = todo
+        records.todo[i] = todo
 
 
 @nb.njit(cache=True)
-def settle_records(ctx, rng, rec_agent, rec_behaviour, rec_true, rec_todo, first, last, sp):
+def settle_records(ctx, rng, records, first, last):
     """Second, serial step of scoring: list changes and court listings of the marked records."""
     agents = ctx.agents
+    sp = ctx.rules
     for i in range(first, last):
-        todo = rec_todo[i]
+        todo = records.todo[i]
         if todo == 0:
             continue
-        agent = rec_agent[i]
+        agent = records.agent[i]
         if todo & CHECK_LISTS:
-            update_grade_lists(ctx, agent, sp)
+            update_grade_lists(ctx, agent)
         if todo & COURT and rng.random() < sp.listing_probability:
             stay = sp.inclusion_days
             if rng.random() < sp.extension_probability:
                 stay += sp.extension_low + int(rng.random() * (sp.extension_high - sp.extension_low + 1))
             small = 1 if rng.random() < sp.small_debt_share else 0
-            listed = enter_court(ctx, agent, sp.day, 0 if rec_true[i] else 1, small, sp.day + stay)
-            if listed and not (sp.scoring_on and sp.points[rec_behaviour[i]] < 0):
+            listed = enter_court(ctx, agent, sp.day, 0 if records.true[i] else 1, small, sp.day + stay)
+            if listed and not (sp.scoring_on and sp.points[records.behaviour[i]] < 0):
                 agents.fear[agent] = int(learn(agents.fear[agent] / 255.0, sp.learning) * 255.0 + 0.5)
 
 
 @nb.njit(cache=True)
-def apply_records(ctx, rng, rec_agent, rec_behaviour, rec_true, n, sp):
-    """Score records outside the parallel day (the court backlog at launch): both steps, in order."""
-    todo = np.zeros(n, np.uint8)
+def apply_records(ctx, rng, records, n):
+    """Score records outside the parallel day (the court backlog, records from abroad): both steps."""
     daily = np.zeros(len(ctx.counters), np.int64)
-    score_records(ctx.agents, rec_agent, rec_behaviour, rec_true, todo, 0, n, daily, sp)
+    score_records(ctx.agents, records, 0, n, daily, ctx.rules)
     for i in range(n):
-        g = group_of(ctx, rec_agent[i])
-        ctx.group_counters[g, G.detections if rec_true[i] else G.false_detections] += 1
+        g = group_of(ctx, records.agent[i])
+        ctx.group_counters[g, DETECTION.detections if records.true[i] else DETECTION.false_detections] += 1
     counters = ctx.counters
     counters += daily
-    settle_records(ctx, rng, rec_agent, rec_behaviour, rec_true, todo, 0, n, sp)
+    settle_records(ctx, rng, records, 0, n)
 
 
 @nb.njit(cache=True)
-def recheck(ctx, agent, sp, kind):
+def recheck(ctx, agent, kind):
     """A scheduled recovery: leave the grade list or the redlist if the score has moved enough."""
-    touch(ctx.agents, agent, sp.day, sp.start_score, sp.recovery, sp.fear_decay)
+    sp = ctx.rules
+    touch(ctx.agents, agent, sp)
     score = int(ctx.agents.score[agent])
     if kind == Q_GRADE_EXIT:
         if ctx.agents.flags[agent] & F_GRADE and score >= sp.grade_threshold:
@@ -167,3 +175,89 @@ def recheck(ctx, agent, sp, kind):
     elif kind == Q_RED_EXIT:
         if score < sp.red_threshold:
             set_redlisted(ctx, agent, False)
+
+
+class Switches(NamedTuple):
+    """Which parts of the system are on today."""
+
+    scoring: bool
+    court: bool
+    grade: bool
+    red: bool
+    joint: bool
+
+
+class Rules(Mechanism):
+    """The rulebook and the lists' rules: what is on today, points, thresholds, court listing."""
+
+    name, section = "scoring", "rulebook, lists"
+    does = "scoring, grade list, redlist and court blacklist entries (list changes settled once a day)"
+
+    def __init__(self, scenario: Scenario, people: People):
+        super().__init__(scenario, people)
+        sc, lists_ = scenario, scenario.lists
+        start = sc.start_date
+        self.scoring_start = day_index(sc.rulebook.start, start)
+        self.court_launch = day_index(lists_.court.launch, start)
+        self.joint_start = day_index(lists_.joint_punishment.start, start)
+        self.listing_probability = self.schedule(lists_.court.listing_probability)
+        grades = sc.rulebook.grade_minimums
+        self.grade_threshold = grades[lists_.grade.below_grade]
+        self.red_threshold = grades[lists_.redlist.grade]
+        self.minimums = np.array([grades[g] for g in GRADES], np.int64)
+        self.points = np.array([getattr(sc.behaviours, b).points for b in BEHAVIOURS], np.int64)
+        self.fear_decay = fear_decay_per_day(sc)
+
+    def switches(self, day: int) -> Switches:
+        sc = self.scenario
+        scoring_on = sc.system and sc.rulebook.enabled and day >= self.scoring_start
+        return Switches(
+            scoring=scoring_on,
+            court=sc.system and sc.lists.court.enabled and day >= self.court_launch,
+            grade=scoring_on and sc.lists.grade.enabled,
+            red=scoring_on and sc.lists.redlist.enabled,
+            joint=sc.system and sc.lists.joint_punishment.enabled and day >= self.joint_start,
+        )
+
+    def today(self, day: int, on: Switches) -> ScoringDay:
+        sc = self.scenario
+        court = sc.lists.court
+        return ScoringDay(
+            day=day, scoring_on=on.scoring, court_on=on.court, grade_on=on.grade, red_on=on.red,
+            points=self.points, start_score=sc.rulebook.start_score, recovery=sc.rulebook.recovery_points_per_day,
+            grade_threshold=self.grade_threshold, red_threshold=self.red_threshold,
+            listing_probability=self.listing_probability[day], small_debt_share=court.small_debt_share,
+            inclusion_days=court.inclusion_period_days, extension_probability=court.extension_probability,
+            extension_low=court.extension_days[0], extension_high=court.extension_days[1],
+            learning=sc.response.learning, fear_decay=self.fear_decay,
+        )
+
+
+class CourtBacklog(Mechanism):
+    """Judgment defaults from before the court blacklist's launch, all listed on the launch day."""
+
+    name, section = "backlog", "lists.court.initial_backlog"
+    does = "the court's backlog of judgment defaults, listed on the launch day"
+
+    def __init__(self, scenario: Scenario, people: People, base_rates: np.ndarray):
+        super().__init__(scenario, people)
+        court = scenario.lists.court
+        self.size = int(round(court.initial_backlog / people.scale)) if court.enabled else 0
+        self.weights = base_rates[JUDGMENT_DEFAULT]
+
+    def records(self, rng: np.random.Generator) -> Records:
+        """The backlog's records: distinct people aged 15+, drawn by stratum in proportion to the
+        judgment-default rate (to stratum size if nobody defaults)."""
+        people, count = self.people, self.size
+        weights = self.weights if self.weights.sum() > 0 else np.diff(people.stratum_start).astype(float)
+        strata = rng.choice(len(weights), size=count, p=weights / weights.sum())
+        start = people.stratum_start
+        chosen = set()
+        for s in strata:
+            while True:
+                agent = int(start[s] + rng.integers(0, start[s + 1] - start[s]))
+                if people.age[agent] != CHILD and agent not in chosen:
+                    break
+            chosen.add(agent)
+        return Records(np.array(sorted(chosen), np.int32), np.full(count, JUDGMENT_DEFAULT, np.uint8),
+                       np.ones(count, np.bool_), np.zeros(count, np.uint8))

@@ -33,24 +33,6 @@ ABROAD = 128
 # Calendar event kinds.
 Q_EXPIRY, Q_DELETION, Q_GRADE_EXIT, Q_RED_EXIT = 0, 1, 2, 3
 
-# Whole-population counters (people in agents; scaled when recorded).
-COUNTERS = (
-    "listed", "court_listed", "grade_listed", "wrongly_listed", "redlisted", "joint_punished",
-    "listed_total", "court_listed_total", "grade_listed_total", "wrongly_listed_total", "delisted_total",
-    "fulfilled_total", "deleted_total", "expired_total", "community_service_total", "corrected_total", "recovered_total",
-    "flight_attempts_total", "flight_blocks_total", "train_attempts_total", "train_blocks_total", "people_blocked",
-    "loans_premium_total", "loans_discount_total", "mortgages_denied_total", "mortgages_denied_nonfinancial_total",
-    "job_refusals_total", "school_refusals_total", "shaming_displays_total", "app_users", "days_listed_at_exit_total",
-    # per-day (reset every day)
-    "offences", "detections", "false_detections", "expression", "expression_baseline",
-)
-C = namedtuple("CounterIndex", COUNTERS)(*range(len(COUNTERS)))
-DAILY = tuple(getattr(C, n) for n in ("offences", "detections", "false_detections", "expression", "expression_baseline"))
-
-GROUP_COUNTERS = ("listed", "wrongly_listed", "redlisted", "detections", "false_detections", "expression", "expression_baseline")
-G = namedtuple("GroupCounterIndex", GROUP_COUNTERS)(*range(len(GROUP_COUNTERS)))
-GROUP_DAILY = (G.detections, G.false_detections, G.expression, G.expression_baseline)
-
 Agents = namedtuple("Agents", "flags score false_points touched fear")
 Roster = namedtuple(
     "Roster", "members court_entry grade_entry wrong_court wrong_grade small_debt shamed size position"
@@ -205,3 +187,23 @@ def household_members(household, agent):
     """(first member, size) of an agent's household, from the packed household byte."""
     h = household[agent]
     return agent - (h & 15), h >> 4
+
+
+Persons = namedtuple(
+    "Persons",
+    "age propensity household stratum_start stratum_group stratum_region stratum_income piece_start piece_stratum",
+)
+"""The synthesized people as the kernels read them (see ``population.People``): fixed for a run."""
+
+
+def persons(people) -> Persons:
+    return Persons(*(getattr(people, name) for name in Persons._fields))
+
+
+Records = namedtuple("Records", "agent behaviour true todo")
+"""The day's record buffers: who, which behaviour, true or false, what is left for the serial step."""
+
+
+def new_records(capacity: int) -> Records:
+    return Records(np.empty(capacity, np.int32), np.empty(capacity, np.uint8), np.empty(capacity, np.bool_),
+                   np.empty(capacity, np.uint8))

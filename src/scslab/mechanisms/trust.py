@@ -18,7 +18,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..outputs import RATIO, STOCK, Output, declare
 from ..scenario.schema import Scenario, Trust
+
+OUT = declare(
+    "trust",
+    Output("trust_index", "Trust index", RATIO, STOCK, "The country's trust index at the latest evaluation.",
+           world=True),
+    Output("enforcement", "Enforcement multiplier", RATIO, STOCK,
+           "Enforcement multiplier set at the latest evaluation (applies from the next day).", world=True),
+)
 
 
 def index_parts(mean_score: float, start_score: int, listed: int, redlisted: int, adults: int) -> dict[str, float]:
