@@ -27,12 +27,12 @@ TARGET_COLUMNS = {
 }
 DEFAULT_TOLERANCE = 0.15
 """Relative tolerance of a target whose file gives none (the criterion of ``docs/calibration.md``)."""
+TARGET_FIELDS = ["date", "quantity", "published", "tolerance", "source"]
 
 
 def quantities() -> tuple[str, ...]:
     """Time-series columns a target may name: every counted output and rate."""
     return tuple(o.name for o in outputs.counters() + outputs.rates())
-TARGET_FIELDS = ["date", "quantity", "published", "tolerance", "source"]
 
 
 def read_targets(name: str) -> pd.DataFrame:
