@@ -1,4 +1,4 @@
-"""The import-linter contracts in pyproject.toml hold: scslab's modules import one way (docs/layers.md)."""
+"""The import-linter contracts in pyproject.toml hold: scslab's modules import one way (docs/architecture.md, "Layers")."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = {"scslab.data", "scslab.templates"}
@@ -28,14 +30,19 @@ def test_the_contracts_are_kept():
 
 
 def test_every_module_is_in_a_layer():
-    """A module left out of its container's layers could import anything: each one is named."""
+    """A module left out of its container's layers could import anything: each one is named, but for a
+    mechanism module that no other mechanism imports (a new sanction, say), which sits above them all."""
+    graph = grimp.build_graph("scslab")
     contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
     for contract in contracts:
         [container] = contract["containers"]
-        named = {name.strip("() ") for layer in contract["layers"] for name in layer.split("|")}
+        named = {f"{container}.{name.strip('() ')}" for layer in contract["layers"] for name in layer.split("|")}
         path = ROOT / "src" / Path(*container.split("."))
         modules = {f"{container}.{m.name}" for m in pkgutil.iter_modules([str(path)])} - RESOURCES
-        assert modules == {f"{container}.{name}" for name in named}, contract["name"]
+        unnamed = modules - named
+        if container == "scslab.mechanisms":
+            unnamed = {m for m in unnamed if graph.find_modules_that_directly_import(m) & (modules - {m})}
+        assert not unnamed and named <= modules, (contract["name"], unnamed, named - modules)
 
 
 def test_an_upward_import_breaks_a_contract(tmp_path):

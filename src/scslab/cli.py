@@ -53,6 +53,7 @@ def run(
     overwrite: Overwrite = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     report: Annotated[bool, typer.Option(help="Also write report.html and figures/ (see `scslab report`).")] = False,
+    profile: Annotated[bool, typer.Option(help="Also print the time spent in each phase of the day.")] = False,
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
     from .results import run_kind
@@ -82,10 +83,21 @@ def run(
     except OSError as error:
         fail(f"--out {target}: cannot write results ({error.strerror or error})")
     console.print(describe(results.summary), soft_wrap=True)
+    if profile:
+        console.print(_profile_table(results.summary["phase_seconds"]))
     if report:
         _write_report(target, results, " ".join(["scslab"] + sys.argv[1:]))
     files = sorted(p.name for p in target.iterdir())
     console.print(f"\nResults written to {target}/ ({', '.join(files)})", soft_wrap=True)
+
+
+def _profile_table(seconds: dict[str, float]) -> Table:
+    """Seconds and share of the run in each phase of the day, largest first."""
+    total = sum(seconds.values()) or 1.0
+    table = Table("phase", "seconds", "share", title="Seconds by phase of the day", box=None)
+    for name, t in sorted(seconds.items(), key=lambda item: -item[1]):
+        table.add_row(name, f"{t:.2f}", f"{t / total:.0%}")
+    return table
 
 
 def _write_report(run_dir: Path, results, command: str | None) -> Path:
@@ -157,6 +169,23 @@ def params(
     table = Table("path", "unit", "default", "meaning", box=None)
     for row in rows:
         table.add_row(row["path"], row["unit"], json.dumps(row["default"], default=str)[:40], row["meaning"])
+    console.print(table)
+
+
+@app.command("outputs")
+def outputs_command(
+    markdown: Annotated[bool, typer.Option(help="Print the output reference as Markdown.")] = False,
+) -> None:
+    """List every output a run reports with its unit, kind, mechanism and meaning."""
+    from . import mechanisms  # noqa: F401  (every mechanism module: every output declared)
+    from . import outputs
+
+    if markdown:
+        sys.stdout.write(outputs.to_markdown())
+        return
+    table = Table("output", "unit", "kind", "mechanism", "meaning", box=None)
+    for o in outputs.every():
+        table.add_row(o.name, o.unit, o.kind, outputs.owner(o.name), o.meaning)
     console.print(table)
 
 

@@ -53,7 +53,9 @@ def plan() -> tuple[str, ...]:
     lines = []
     for phase in PHASES:
         lines.append(f"{phase.name} ({phase.kind}): {phase.does}")
-        lines.extend(f"  - {m.name}: {m.does} [{m.section}]" for m in phase.mechanisms)
+        for m in phase.mechanisms:
+            writes = f"; writes {', '.join(m.writes)}" if m.writes else ""
+            lines.append(f"  - {m.name}: {m.does} [reads {m.section}{writes}]")
     lines.append("record: the day's counters into the history")
     return tuple(lines)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from . import outputs
 from .scenario.schema import GRADES
 from .targets import read_targets
 
@@ -26,10 +27,11 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 
 SMOOTHING_DAYS = 30
 
-ROUTE_LABELS = {"expired": "inclusion period ended", "deleted": "order fulfilled, record deleted",
-                "community_service": "community service", "corrected": "wrongful listing corrected",
-                "recovered": "score recovered"}
-"""How each way off the lists (``Results.recoveries.route``) reads in a legend."""
+
+
+def route_labels() -> dict[str, str]:
+    """How each way off the lists (``Results.recoveries.route``) reads in a legend: its output's label."""
+    return {o.route: o.label.lower() for o in outputs.counters() if o.route}
 
 
 @dataclass
@@ -141,7 +143,8 @@ def recovery(r: Results, bin_days: int = 30) -> Chart | None:
         return None
     frame = r.recoveries.assign(months=r.recoveries["days_listed"] // bin_days)
     table = frame.groupby(["route", "months"], observed=True)["people"].sum().reset_index()
-    series = [Series(ROUTE_LABELS[route], rows["months"], rows["people"], "bar")
+    labels = route_labels()
+    series = [Series(labels[route], rows["months"], rows["people"], "bar")
               for route, rows in table.groupby("route", observed=True) if len(rows)]
     return Chart("recovery", "How long people stayed listed before they got off",
                  f"People who left every list, by months on a list ({bin_days}-day months) and the way they left.",

@@ -53,7 +53,10 @@ class Sim:
         return engine.plan()
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> Results:
-        """Run every day; ``progress(done, total)`` is called after each day."""
+        """Run every day; ``progress(done, total)`` is called after each day.
+
+        The seconds spent in each phase of the day (see :meth:`plan`) are in
+        ``results.summary["phase_seconds"]`` (``scslab run --profile`` prints them)."""
         if getattr(self.scenario, "countries", None):
             return World(self.scenario, self.agents, self.seed).run(progress)
         started = time.perf_counter()
@@ -62,9 +65,11 @@ class Sim:
             country.step(day)
             if progress is not None:
                 progress(day + 1, country.days)
-        return Results.from_run(
+        results = Results.from_run(
             scenario=self.scenario, seed=self.seed, agents=self.agents, scale=country.people.scale,
             history=country.history, group_history=country.group_history, grades=country.census()[0],
             runtime=time.perf_counter() - started, scores=country.score_distribution(),
             recoveries=country.recovery_times(), firms=country.firm_transactions(),
         )
+        results.summary["phase_seconds"] = {name: round(t, 4) for name, t in country.seconds.items()}
+        return results

@@ -18,13 +18,12 @@ from . import outputs
 from .scenario.loading import ScenarioError, check_size
 from .scenario.schema import TARGETS_PACKAGE
 
-# Published column -> time-series column (both cumulative, in people or person-times).
-TARGET_COLUMNS = {
-    "list_entries_cum": "court_listed_total",
-    "flight_blocks_cum": "flight_blocks_total",
-    "train_blocks_cum": "train_blocks_total",
-    "fulfilled_cum": "fulfilled_total",
-}
+
+
+def target_columns() -> dict[str, str]:
+    """Published column -> time-series column (as the outputs declare their ``target``)."""
+    return {o.target: o.name for o in outputs.every() if o.target}
+
 DEFAULT_TOLERANCE = 0.15
 """Relative tolerance of a target whose file gives none (the criterion of ``docs/calibration.md``)."""
 TARGET_FIELDS = ["date", "quantity", "published", "tolerance", "source"]
@@ -37,10 +36,10 @@ def quantities() -> tuple[str, ...]:
 
 def read_targets(name: str) -> pd.DataFrame:
     """The packaged target file ``name`` (see :func:`read_target_file`): its quantities in the order of
-    TARGET_COLUMNS, each by date."""
+    target_columns(), each by date."""
     with resources.as_file(resources.files(TARGETS_PACKAGE).joinpath(f"{name}.csv")) as path:
         table = read_target_file(path)
-    order = list(TARGET_COLUMNS.values())
+    order = list(target_columns().values())
     return table.sort_values("quantity", key=lambda q: q.map(order.index), kind="stable", ignore_index=True)
 
 
@@ -48,7 +47,7 @@ def read_target_file(path: str | os.PathLike, default_tolerance: float = DEFAULT
     """Targets from a CSV file: ``date, quantity, published, tolerance, source``, one row a target.
 
     Two layouts are read. Wide (the packaged files'): ``date``, one column per published
-    quantity named as in :data:`~scslab.targets.TARGET_COLUMNS` (empty cells: no figure),
+    quantity named as in :func:`~scslab.targets.target_columns` (empty cells: no figure),
     optional ``tolerance`` and ``source``; other columns are ignored. Long: ``date,
     quantity, value`` with optional ``tolerance`` and ``source``, where ``quantity`` is a
     time-series column (or a published name). ``tolerance`` is relative (0.15 = 15%); where it
@@ -79,20 +78,20 @@ def normalise_targets(table: pd.DataFrame, label: str = "targets",
             raise ScenarioError(f"{label}: a long targets table (with 'quantity') needs a 'value' column")
         long = table.assign(published=table[value], line=lines)
         long = long[[str(v).strip() != "" and not _missing(v) for v in long["published"]]].copy()
-        long["quantity"] = [TARGET_COLUMNS.get(str(q).strip(), str(q).strip()) for q in long["quantity"]]
+        long["quantity"] = [target_columns().get(str(q).strip(), str(q).strip()) for q in long["quantity"]]
         unknown = long.loc[~long["quantity"].isin(quantities())]
         if len(unknown):
             q = unknown["quantity"].iloc[0]
             raise ScenarioError(f"{label}: line {unknown['line'].iloc[0]}: unknown quantity {q!r} "
-                                f"(a time-series column such as {', '.join(TARGET_COLUMNS.values())})")
+                                f"(a time-series column such as {', '.join(target_columns().values())})")
     else:
-        columns = [c for c in TARGET_COLUMNS if c in table]
+        columns = [c for c in target_columns() if c in table]
         if not columns:
-            raise ScenarioError(f"{label}: no target columns (expected date and any of {', '.join(TARGET_COLUMNS)}, "
+            raise ScenarioError(f"{label}: no target columns (expected date and any of {', '.join(target_columns())}, "
                                 "or the long layout date, quantity, value)")
         parts = []
         for column in columns:
-            part = table.assign(quantity=TARGET_COLUMNS[column], published=table[column], line=lines)
+            part = table.assign(quantity=target_columns()[column], published=table[column], line=lines)
             parts.append(part[[str(v).strip() != "" and not _missing(v) for v in part["published"]]])
         long = pd.concat(parts, ignore_index=True)
     if long.empty:

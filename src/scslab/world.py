@@ -32,7 +32,6 @@ from .engine import CountryRun
 from .mechanisms.borders import Borders
 from .mechanisms.firms import summarise as summarise_firms
 from .mechanisms.market import Market
-from .mechanisms.behaviour import OUT as BEHAVIOUR
 from .mechanisms.lists import OUT as LISTS
 from .streams import BORDERS, MARKET
 from .mechanisms.trust import index_parts, pressure, trust_index
@@ -44,6 +43,16 @@ def country_columns() -> tuple[outputs.Output, ...]:
     """Columns of ``countries.parquet`` after day, date and country: the world's outputs and each
     country's outputs kept by country."""
     return outputs.world() + tuple(o for o in outputs.counters() + outputs.rates() if o.by_country)
+
+
+WORLD_PHASES = ("borders", "countries", "market", "trust and record")
+"""The steps of a many-country day around the countries' own phases (``countries``)."""
+
+
+def _lap(seconds: dict[str, float], phase: str, since: float) -> float:
+    now = time.perf_counter()
+    seconds[phase] += now - since
+    return now
 
 
 def split_agents(sizes: list[int], agents: int) -> list[int]:
@@ -93,19 +102,30 @@ class World:
         col = {o.name: i for i, o in enumerate(columns)}
         index = np.ones(n)
         enforcement = np.ones(n)
+        seconds = dict.fromkeys(WORLD_PHASES, 0.0)
         for day in range(days):
+            clock = time.perf_counter()
             borders.move(day)
             inbound = borders.deliveries(day)
+            clock = _lap(seconds, "borders", clock)
             events = [run.step(day, inbound[c], float(enforcement[c])) for c, run in enumerate(self.runs)]
+            clock = _lap(seconds, "countries", clock)
             borders.host_records(day, events, enforcement)
+            clock = _lap(seconds, "borders", clock)
             market.serve(day, borders.trips)
+            clock = _lap(seconds, "market", clock)
             if day % sc.trust.interval_days == 0 or day == days - 1:
                 index = self.trust_indices(day)
                 enforcement = pressure(sc, self.names, index, day)
             self._record(table[day], col, day, index, enforcement)
+            _lap(seconds, "trust and record", clock)
             if progress is not None:
                 progress(day + 1, days)
-        return self._results(table, time.perf_counter() - started)
+        results = self._results(table, time.perf_counter() - started)
+        phases = {name: sum(run.seconds[name] for run in self.runs) for name in self.runs[0].seconds}
+        seconds.pop("countries")
+        results.summary["phase_seconds"] = {name: round(t, 4) for name, t in (phases | seconds).items()}
+        return results
 
     def trust_indices(self, day: int) -> np.ndarray:
         """Each country's trust index today."""

@@ -40,6 +40,8 @@ class Mechanism:
     """What it does, in one line, for ``Sim.plan()``."""
     step = None
     """Its kernel (a Numba function)."""
+    writes: tuple[str, ...] = ()
+    """The per-agent state it changes: columns of ``state.Agents``, flag bits, roster columns."""
 
     def __init__(self, scenario: Scenario, people: People):
         self.scenario = scenario

@@ -165,7 +165,8 @@ class Behaviour(Mechanism):
         self.adults = int(people.piece_adults.sum())
         self.adult_weights = (np.bincount(people.piece_stratum, people.piece_adults, people.strata)
                               / max(self.adults, 1))
-        self.piece_share = np.diff(people.piece_start) / np.diff(people.stratum_start).astype(float)[people.piece_stratum]
+        sizes = np.diff(people.stratum_start).astype(float)
+        self.piece_share = np.diff(people.piece_start) / sizes[people.piece_stratum]
         self.piece_means = self.rates.base[:, people.piece_stratum] * self.piece_share  # [B, P]
         self.fear_decay = response.fear_decay_per_day(scenario)
         self.nibble = np.array([PROPENSITY_NIBBLE[bool(p)] for p in self.rates.political], np.int64)
@@ -194,6 +195,7 @@ class Adoption(Mechanism):
     """People installing the official app."""
 
     name, section = "adoption", "response.app_adoption_per_year"
+    writes = ("flags: F_APP",)
     does = "app adoption (a loyalty signal that opens the app channel)"
 
     def __init__(self, scenario: Scenario, people: People):

@@ -27,7 +27,7 @@ OUT = declare(
            "Listed people who fulfilled the court's order (paid), since the start.", target="fulfilled_cum"),
     Output("community_service_total", "Community service", PEOPLE, TOTAL,
            "Listings ended, or grade points earned, by community service.", route="community_service"),
-    Output("corrected_total", "Wrongful listings corrected", PEOPLE, TOTAL,
+    Output("corrected_total", "Wrongful listing corrected", PEOPLE, TOTAL,
            "Wrongful listings taken off after an objection.", route="corrected"),
 )
 
@@ -57,6 +57,7 @@ def due_events(ctx, rng, today):
 
 class DueEvents(Mechanism):
     name, section, step = "calendar", "lists.court", due_events
+    writes = ("flags: F_COURT F_GRADE F_RED F_JOINT", "score", "false_points", "touched", "fear", "roster")
     does = "the calendar: inclusion periods ending, deletions after fulfilment, scores recovering"
 
     def today(self, day):
@@ -73,6 +74,7 @@ class HazardRoute(Mechanism):
     """A way off the lists taken at a hazard rate (a dated schedule) among the listed."""
 
     route: str = ""
+    writes = ("flags: F_COURT F_GRADE F_RED F_JOINT F_PENDING", "score", "false_points", "touched", "fear", "roster")
 
     def __init__(self, scenario, people):
         super().__init__(scenario, people)

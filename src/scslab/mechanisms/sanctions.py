@@ -64,6 +64,7 @@ class PurchaseBan(Mechanism):
 
     ban: str = ""
     marks_blocked = True
+    writes = ("flags: F_BLOCKED",)
 
     def __init__(self, scenario, people):
         super().__init__(scenario, people)
@@ -142,6 +143,7 @@ def shame(ctx, rng, today):
 
 class PublicShaming(Mechanism):
     name, section, step = "shaming", "sanctions.shaming", shame
+    writes = ("roster: shamed",)
     does = "listed urban people's faces shown on billboards where cameras reach"
 
     def __init__(self, scenario, people):

@@ -191,6 +191,7 @@ class Rules(Mechanism):
     """The rulebook and the lists' rules: what is on today, points, thresholds, court listing."""
 
     name, section = "scoring", "rulebook, lists"
+    writes = ("score", "false_points", "touched", "fear", "flags: F_COURT F_GRADE F_RED F_JOINT", "roster")
     does = "scoring, grade list, redlist and court blacklist entries (list changes settled once a day)"
 
     def __init__(self, scenario: Scenario, people: People):
