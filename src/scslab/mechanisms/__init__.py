@@ -9,6 +9,7 @@ from .base import PARALLEL, SERIAL, Phase
 from .behaviour import Adoption, Behaviour
 from .detection import Detection
 from .firms import FirmDealings
+from .hotels import HotelStays
 from .rehabilitation import CommunityService, Correction, DueEvents, Fulfilment
 from .sanctions import FlightBan, JobRefusals, LoanPricing, MortgageDecisions, PublicShaming, SchoolRefusals, TrainBan
 from .scoring import CourtBacklog, Rules
@@ -21,7 +22,7 @@ PHASES = (
           "the court's backlog at launch, list changes and court listings, records from abroad"),
     Phase("credit", PARALLEL, (LoanPricing, MortgageDecisions), "applications for credit by anyone aged 15+"),
     Phase("firms", SERIAL, (FirmDealings,), "firms' dealings with the people at home"),
-    Phase("sanctions", SERIAL, (FlightBan, TrainBan, PublicShaming, JobRefusals, SchoolRefusals),
+    Phase("sanctions", SERIAL, (FlightBan, TrainBan, PublicShaming, JobRefusals, SchoolRefusals, HotelStays),
           "what the lists set off for the listed and their households"),
     Phase("rehabilitation", SERIAL, (DueEvents, Fulfilment, CommunityService, Correction),
           "ways off the lists"),

@@ -440,6 +440,24 @@ class TravelBan(Strict):
                                              "Share of purchases by listed people checked and blocked.")
 
 
+class HotelBan(TravelBan):
+    enabled: bool = param(True, "-", "Whether the listed are barred from star-rated hotels.")
+    start: dt.date = param(
+        dt.date(2015, 7, 22), "date", "When the ban applies to everyone on the court blacklist.",
+        "SPC, Several Provisions on Restricting High Consumption, Fa Shi [2015] No. 17, in force 22 Jul 2015: "
+        "courts shall restrict the consumption of listed judgment defaulters; art. 3(2) bars stays at "
+        "star-rated hotels")
+    attempts_per_year: float = param(
+        0.5, "stays/person/year", "Star-rated hotel check-ins per listed middle-income urban person per year.",
+        "Assumption, plausible range 0.1-2 (no published figure)", ge=0, le=MAX_RATE)
+    income_multipliers: list[Multiplier] = param(
+        [0.3, 1.0, 4.0], "x", "Multipliers for low, middle, high income.", "Assumption: luxury stays rise steeply "
+        "with income", min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS))
+    enforcement: ProbabilitySchedule = param(
+        0.3, "probability", "Share of check-ins by listed people refused (hotels check the list at registration).",
+        "Assumption, plausible range 0.05-0.9: hotels register guests' IDs, but no published figure says how "
+        "many check them against the list")
+
 
 class Loans(Strict):
     applications_per_year: float = param(0.1, "applications/person/year", "Loan applications per person 15+.", ge=0,
@@ -485,6 +503,7 @@ class Sanctions(Strict):
         TravelBan(attempts_per_year=0.5, income_multipliers=[0.8, 1.0, 1.5], rural_multiplier=0.7),
         "-", "Ban on high-speed and first-class trains, enforced at ticket purchase.",
     )
+    hotels: HotelBan = param(HotelBan(), "-", "Ban on star-rated hotels (high consumption), enforced at check-in.")
     loans: Loans = param(Loans(), "-", "Loan pricing by list status.")
     mortgages: Mortgages = param(Mortgages(), "-", "Mortgage denial by grade and list status.")
     shaming: Shaming = param(Shaming(), "-", "Public shaming on billboards.")
