@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from scslab.scenario.loading import ScenarioError, validate
-from scslab.scenario.schema import BEHAVIOURS, CHANNELS, Scenario
-
-
-def merge(base: dict, update: dict) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+from scslab.scenario.schema import BEHAVIOURS, CHANNELS, Scenario, merged
 
 
 def quiet_world(**update) -> Scenario:
@@ -47,7 +35,7 @@ def quiet_world(**update) -> Scenario:
             "shaming": {"enabled": False},
         },
     }
-    return Scenario.model_validate(merge(base, update))
+    return Scenario.model_validate(merged(base, update))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 
 import scslab
 from scslab.population import ADULT, SENIOR, synthesize
+from scslab.scenario.schema import merged
 
 AGENTS = 200_000
 
@@ -27,9 +28,7 @@ def court_defaults(quiet, rate, **update):
         "behaviours": {"judgment_default": {"rate_per_year": rate, "income_multipliers": [1, 1, 1]}},
         "channels": {"courts": {"sees": {"judgment_default": 1.0}}, "finance": {"sees": {}}},
     }
-    from conftest import merge
-
-    return quiet(**merge(base, update))
+    return quiet(**merged(base, update))
 
 
 def test_certain_detection_without_exits_lists_the_binomial_expectation(quiet):
@@ -62,10 +61,8 @@ def test_partial_enforcement_blocks_that_share_of_attempts(quiet):
 
 
 def backlog_world(quiet, **update):
-    from conftest import merge
-
     base = {"lists": {"court": {"initial_backlog": 50_000, "deletion_delay_days": 0}}}
-    return quiet(**merge(base, update))
+    return quiet(**merged(base, update))
 
 
 def test_fulfilment_empties_the_list_at_its_hazard(quiet):

@@ -13,6 +13,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from scslab import outputs
 from scslab.engine import CountryRun
 from scslab.mechanisms import state
 from scslab.mechanisms.state import (
@@ -256,21 +257,11 @@ def test_calendar_check_sees_a_broken_chain():
 
 
 def counter_column(name: str) -> int:
-    """The column of counter ``name`` in ``CountryRun.counters``."""
-    if hasattr(state, "C"):
-        return getattr(state.C, name)
-    from scslab import outputs  # counters declared by the mechanisms themselves
-
+    """The column of output ``name`` in ``CountryRun.counters`` and ``group_counters`` (groups x columns)."""
     return outputs.column(name)
 
 
-def group_column(name: str) -> int:
-    """The column of ``name`` in ``CountryRun.group_counters`` (groups x columns)."""
-    if hasattr(state, "G"):
-        return getattr(state.G, name)
-    from scslab import outputs
-
-    return outputs.column(name)
+group_column = counter_column
 
 
 AGENTS, DAYS, JOINT_DAY = 20_000, 90, 5

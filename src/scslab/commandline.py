@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from .units import AGENT_LIMIT, MAX_DAYS
+
 from .capacity import MAX_SEED
 from .files import Kind, OutputError, check_directory
 
@@ -74,7 +76,6 @@ app = typer.Typer(cls=Commands, add_completion=False, no_args_is_help=True, pret
                   help="scslab: simulate social credit systems on synthetic populations (models, never operates).")
 
 
-MAX_DAYS = 32000  # the engine keeps days in 16-bit integers; the schema allows shorter periods only
 
 
 def whole(option: str, text: str | None) -> int | None:
@@ -95,7 +96,7 @@ def run_options(loaded, agents: str | None, days: str | None, until: str | None,
         fail("--days and --until: give one or the other, not both")
     if agents is not None and agents < 1:
         fail(f"--agents: must be at least 1, got {agents}")
-    if agents is not None and agents >= 2**31 - 1:
+    if agents is not None and agents >= AGENT_LIMIT:
         fail(f"--agents: must be below 2,147,483,647, got {agents}")
     if days is not None and days < 1:
         fail(f"--days: must be at least 1, got {days}")

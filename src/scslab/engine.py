@@ -19,10 +19,10 @@ from numba import njit, prange
 from . import outputs
 from .mechanisms import PARALLEL, PHASES, behaviour, detection, firms, lists, scoring
 from .mechanisms.base import Mechanism
-from .mechanisms.behaviour import Adoption, Behaviour
+from .mechanisms.behaviour import Adoption, BehaviourEvents
 from .mechanisms.detection import Detection
 from .mechanisms.firms import FirmDealings
-from .mechanisms.scoring import CourtBacklog, Rules, recovered, score_now
+from .mechanisms.scoring import CourtBacklog, ScoringRules, recovered, score_now
 from .mechanisms.state import (
     ABROAD, F_ABROAD, F_LISTED, Records, grow_calendar, grow_roster, listing_status, new_agents, new_calendar,
     new_records, new_roster, persons, stratum_of,
@@ -90,10 +90,10 @@ class CountryRun:
         self.exits = np.zeros((len(columns), days + 1), np.int64)
         self.seconds = {phase.name: 0.0 for phase in PHASES} | {"record": 0.0}
 
-        self.behaviour = Behaviour(sc, people)
+        self.behaviour = BehaviourEvents(sc, people)
         self.adoption = Adoption(sc, people)
         self.detection = Detection(sc, people)
-        self.rules = Rules(sc, people)
+        self.rules = ScoringRules(sc, people)
         self.backlog = CourtBacklog(sc, people, self.behaviour.rates.base)
         self.firms = FirmDealings(sc, people)
         self.phases = [(phase, [self.firms] if phase.name == "firms" else [m(sc, people) for m in phase.mechanisms])
@@ -250,7 +250,7 @@ class CountryRun:
             numba.set_num_threads(threads)
         return threads
 
-    # -- what other countries see (``mechanisms.base.Country``) ---------------------------------------------------
+    # -- what other countries see (``mechanisms.base.CountryView``) ---------------------------------------------------
 
     def scoring_on(self, day: int) -> bool:
         return self.rules.switches(day).scoring

@@ -20,6 +20,7 @@ from .mechanisms.firms import summarise as summarise_firms
 from .scenario.loading import dumps, load
 from .scenario.schema import GRADES, Scenario
 from .targets import compare_with_targets
+from .units import DAYS_PER_YEAR
 
 
 OPTIONAL_FRAMES = ("countries", "transfers", "scores", "recoveries", "firms", "trades")
@@ -150,7 +151,7 @@ class Results:
                       for o in outputs.counters() + outputs.rates() if not o.internal}
         by_group_end = self.by_group[self.by_group["day"] == ts["day"].iloc[-1]]
         sizes = self.group_sizes()
-        last_year = ts.tail(365)
+        last_year = ts.tail(DAYS_PER_YEAR)
         return {
             "scenario": self.scenario.name,
             "description": self.scenario.description,

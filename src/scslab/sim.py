@@ -13,6 +13,7 @@ from .engine import CountryRun
 from .results import Results
 from .scenario.loading import load
 from .scenario.schema import Scenario
+from .units import AGENT_LIMIT
 from .world import World
 
 
@@ -40,7 +41,7 @@ class Sim:
         agents = scenario.default_agents if agents is None else int(agents)
         if agents < 1:
             raise ValueError("agents must be at least 1")
-        if agents >= 2**31 - 1:
+        if agents >= AGENT_LIMIT:
             raise ValueError("agents must be below 2,147,483,647")
         check_run(scenario, agents, int(seed))
         self.scenario = scenario

@@ -21,8 +21,11 @@ import numpy as np
 
 from . import numba_setup  # noqa: F401  (the kernel cache and thread policy, before any kernel loads)
 
-# Stream identifiers, one per mechanism (behaviours get BEHAVIOUR + their index).
-HOUSEHOLDS, AGES, ADOPTION, FALSE_RECORDS, BACKLOG, SCORING, TRAVEL, SHAMING, CREDIT, REHABILITATION = range(1, 11)
+# Fixed stream identifiers (behaviours get BEHAVIOUR + their index); decisions of the mechanisms of the
+# credit, sanctions and rehabilitation phases are keyed by their name (``key``). 7 to 10 were the
+# streams that flights and trains, shaming, jobs and schools, loans and mortgages, and the exit routes
+# shared before each decision got its own.
+HOUSEHOLDS, AGES, ADOPTION, FALSE_RECORDS, BACKLOG, SCORING = range(1, 7)
 FOREIGN, BORDERS = 11, 12  # records from abroad applied at home; travel and hosts' records (many countries)
 FIRMS, MARKET = 13, 14  # firms' transactions with nationals; with foreigners, and the market's trades
 BEHAVIOUR = 100

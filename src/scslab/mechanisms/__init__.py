@@ -6,19 +6,19 @@ for the shape of a mechanism and how to add one.
 
 from .. import numba_setup  # noqa: F401  (the kernel cache and thread policy, before any kernel loads)
 from .base import PARALLEL, SERIAL, Phase
-from .behaviour import Adoption, Behaviour
+from .behaviour import Adoption, BehaviourEvents
 from .detection import Detection
 from .firms import FirmDealings
 from .hotels import HotelStays
 from .rehabilitation import CommunityService, Correction, DueEvents, Fulfilment
 from .sanctions import FlightBan, JobRefusals, LoanPricing, MortgageDecisions, PublicShaming, SchoolRefusals, TrainBan
-from .scoring import CourtBacklog, Rules
+from .scoring import CourtBacklog, ScoringRules
 from . import borders, market, trust  # noqa: F401, E402  (many countries: they declare the world's outputs)
 
 PHASES = (
-    Phase("events", PARALLEL, (Behaviour, Adoption, Detection, Rules),
+    Phase("events", PARALLEL, (BehaviourEvents, Adoption, Detection, ScoringRules),
           "behaviour, app adoption, false records and the first, local step of scoring, piece by piece"),
-    Phase("lists", SERIAL, (CourtBacklog, Rules),
+    Phase("lists", SERIAL, (CourtBacklog, ScoringRules),
           "the court's backlog at launch, list changes and court listings, records from abroad"),
     Phase("credit", PARALLEL, (LoanPricing, MortgageDecisions), "applications for credit by anyone aged 15+"),
     Phase("firms", SERIAL, (FirmDealings,), "firms' dealings with the people at home"),

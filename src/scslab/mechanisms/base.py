@@ -90,7 +90,7 @@ class Phase:
     does: str
 
 
-class Country(Protocol):
+class CountryView(Protocol):
     """What the many-country mechanisms (``borders``, ``market``) see of one country's run."""
 
     scenario: Scenario

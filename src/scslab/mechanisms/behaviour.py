@@ -18,7 +18,7 @@ import numba as nb
 import numpy as np
 
 from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, Output, declare
-from ..population import CHILD, People
+from ..population import CHILD, PROPENSITY_CLASSES, People
 from ..scenario.schema import BEHAVIOURS, Scenario
 from ..streams import ADOPTION, BEHAVIOUR, below, stream, uniform
 from ..units import DAYS_PER_YEAR
@@ -41,6 +41,7 @@ OUT = declare(
 )
 
 BATCH = 256  # candidates drawn, then looked up, together
+CLASS_MASK = PROPENSITY_CLASSES - 1  # a propensity class is a nibble of the propensity byte
 PROPENSITY_NIBBLE = {False: 0, True: 4}
 """Where a behaviour's propensity class sits in the propensity byte: offending low, expression high."""
 
@@ -105,7 +106,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
             for j in range(m):
                 ages[j] = age[at[j]]
             for j in range(m):
-                classes[j] = (propensity[at[j]] >> bd.nibble[b]) & 15
+                classes[j] = (propensity[at[j]] >> bd.nibble[b]) & CLASS_MASK
             for j in range(m):
                 flag[j] = flags[at[j]]
             for j in range(m):
@@ -153,7 +154,7 @@ def piece_adoption(seed, day, p, count, persons, flags, pc):
             pc[OUT.app_users] += 1
 
 
-class Behaviour(Mechanism):
+class BehaviourEvents(Mechanism):
     """Every behaviour's events today, with deterrence, chilling and loyalty responses to the system."""
 
     name, section = "behaviour", "behaviours, response"

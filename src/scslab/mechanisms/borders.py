@@ -30,10 +30,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..units import DAYS_PER_YEAR
 from ..scenario.schema import BEHAVIOURS, CHANNELS, RECORD_CLASS_OF, RECORD_CLASSES, Scenario
 from .schedules import schedule_values
 from ..outputs import DAILY, PEOPLE, RECORDS, STOCK, TOTAL, Output, declare
-from .base import Country
+from .base import CountryView
 
 OUT = declare(
     "borders",
@@ -87,7 +88,7 @@ def _false_rate(country: Scenario, channel_name: str) -> float:
     channel = getattr(country.channels, channel_name)
     if channel_name == "app" or not (country.system and channel.enabled and channel.sees):
         return 0.0
-    return channel.false_records_per_person_year / 365.0
+    return channel.false_records_per_person_year / DAYS_PER_YEAR
 
 
 class Sharing:
@@ -246,7 +247,7 @@ class Trips:
 class Borders:
     """Travel between countries, hosts' records about foreigners, and their transfer."""
 
-    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs: list[Country],
+    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs: list[CountryView],
                  streams):
         self.names = names
         self.runs = runs
@@ -259,7 +260,7 @@ class Borders:
         index = {name: i for i, name in enumerate(names)}
         self.sharing = Sharing(scenario, names)
         self.flows = [(index[f.home], index[f.host], f) for f in scenario.travel.values()]
-        self.trip_means = np.array([schedule_values(f.trips_per_year, scenario.start_date, self.days) / 365.0
+        self.trip_means = np.array([schedule_values(f.trips_per_year, scenario.start_date, self.days) / DAYS_PER_YEAR
                                     / runs[h].people.scale for h, _, f in self.flows]).reshape(len(self.flows), self.days)
         self.trips = Trips()
         foreign = [scenario.countries[name].foreigners for name in names]

@@ -33,7 +33,6 @@ OUT = declare(
 )
 
 APP = CHANNELS.index("app")
-CAMERAS = CHANNELS.index("cameras")
 
 
 class Detection(Mechanism):

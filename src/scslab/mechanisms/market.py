@@ -26,8 +26,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..units import DAYS_PER_YEAR
 from ..scenario.schema import RECORD_CLASSES, Scenario
-from .base import Country
+from .base import CountryView
 from .firms import NO_ACCESS, PREMIUM, REFUSED, TRANSACTIONS, Rules, new_tally, rules, tally_frame
 from .schedules import day_index
 
@@ -46,7 +47,7 @@ class HostFirms(NamedTuple):
 class Market:
     """Hosts' firms serving foreigners, and the ledger of the records they buy."""
 
-    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs: list[Country], sharing,
+    def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs: list[CountryView], sharing,
                  rng):
         self.names, self.runs, self.sharing, self.rng = names, runs, sharing, rng
         self.scale = np.array([run.people.scale for run in runs])
@@ -71,7 +72,7 @@ class Market:
             sectors = list(firms.sectors.values())
             wanted = [[k for k in map(RECORD_CLASSES.index, s.classes)
                        if k in self.prices and self.prices[k] <= s.value_per_record] for s in sectors]
-            daily = np.array([s.transactions_per_year for s in sectors]) / 365.0
+            daily = np.array([s.transactions_per_year for s in sectors]) / DAYS_PER_YEAR
             self.hosts.append(HostFirms(rules(firms), daily, wanted, day_index(firms.start, scenario.start_date)))
             self.tallies.append(new_tally(len(sectors), len(self.groups)))
         self.ledger: dict[tuple[int, int, int, int], float] = defaultdict(float)  # records, in people

@@ -31,7 +31,7 @@ OUT = declare(
            "Wrongful listings taken off after an objection.", route="corrected"),
 )
 
-Calendar = namedtuple("Calendar", "day")
+CalendarDay = namedtuple("CalendarDay", "day")
 
 
 @nb.njit(cache=True)
@@ -61,7 +61,7 @@ class DueEvents(Mechanism):
     does = "the calendar: inclusion periods ending, deletions after fulfilment, scores recovering"
 
     def today(self, day):
-        return Calendar(day)
+        return CalendarDay(day)
 
 
 Route = namedtuple("Route", "day rate delay boost deletion_delay points")

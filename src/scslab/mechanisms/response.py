@@ -19,6 +19,9 @@ import numpy as np
 
 from ..scenario.schema import BEHAVIOURS, Scenario
 
+FEAR_STEPS = 255.0
+"""Fear (extra perceived certainty, 0 to 1) is kept in one byte, in steps of 1/255."""
+
 
 def perceived_penalised(scenario: Scenario, court_on: bool, scoring_on: bool) -> np.ndarray:
     """Believed chance that each behaviour is penalised, per behaviour."""
@@ -62,10 +65,16 @@ def fear_decay_per_day(scenario: Scenario) -> float:
     return math.pow(0.5, 1.0 / scenario.response.habituation_half_life_days)
 
 
+@nb.njit(cache=True, inline="always")
+def stored_fear(fear_now):
+    """Fear as stored in its byte (rounded to the nearest step)."""
+    return int(fear_now * FEAR_STEPS + 0.5)
+
+
 @nb.njit(cache=True)
 def current_fear(fear, touched, agent, day, decay):
     """A person's extra perceived certainty now (0..1), faded since last touched."""
-    f = fear[agent] / 255.0
+    f = fear[agent] / FEAR_STEPS
     if f == 0.0:
         return 0.0
     return f * decay ** (day - touched[agent])

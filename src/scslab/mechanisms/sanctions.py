@@ -121,7 +121,7 @@ class TrainBan(PurchaseBan):
     columns = (OUT.train_attempts_total, OUT.train_blocks_total)
 
 
-Shaming = namedtuple("Shaming", "displays coverage")
+ShamingDay = namedtuple("ShamingDay", "displays coverage")
 """Billboard displays per listed person-day at full coverage, and today's urban camera coverage."""
 
 
@@ -155,7 +155,7 @@ class PublicShaming(Mechanism):
         self.coverage = self.schedule(cameras.coverage_urban if cameras.enabled and on else 0.0)
 
     def today(self, day):
-        return Shaming(self.displays, self.coverage[day])
+        return ShamingDay(self.displays, self.coverage[day])
 
 
 Refusals = namedtuple("Refusals", "applications refusal")

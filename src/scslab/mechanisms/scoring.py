@@ -26,7 +26,7 @@ from ..units import SCORE_LIMIT
 from .detection import OUT as DETECTION
 from .lists import enter_court, enter_grade, group_of, leave_grade, set_redlisted
 from .base import Mechanism
-from .response import current_fear, fear_decay_per_day, learn
+from .response import FEAR_STEPS, current_fear, fear_decay_per_day, learn, stored_fear
 from .schedules import day_index
 from .state import ABROAD, F_GRADE, F_RED, Q_GRADE_EXIT, Q_RED_EXIT, Records, schedule
 
@@ -66,7 +66,7 @@ def touch(agents, agent, sp):
         return
     agents.score[agent] = recovered(int(agents.score[agent]), elapsed, sp.start_score, sp.recovery)
     agents.false_points[agent] = max(0, int(agents.false_points[agent]) - int(sp.recovery * elapsed + 1e-9))
-    agents.fear[agent] = int(current_fear(agents.fear, agents.touched, agent, sp.day, sp.fear_decay) * 255.0 + 0.5)
+    agents.fear[agent] = stored_fear(current_fear(agents.fear, agents.touched, agent, sp.day, sp.fear_decay))
     agents.touched[agent] = sp.day
 
 
@@ -118,7 +118,7 @@ def score_records(agents, records, first, last, pc, sp):
             if points < 0:
                 if not is_true:
                     agents.false_points[agent] = min(SCORE_LIMIT, int(agents.false_points[agent]) - points)
-                agents.fear[agent] = int(learn(agents.fear[agent] / 255.0, sp.learning) * 255.0 + 0.5)
+                agents.fear[agent] = stored_fear(learn(agents.fear[agent] / FEAR_STEPS, sp.learning))
             flags = agents.flags[agent]
             if ((sp.grade_on and (score < sp.grade_threshold or flags & F_GRADE))
                     or (sp.red_on and (score >= sp.red_threshold or flags & F_RED))):
@@ -147,7 +147,7 @@ def settle_records(ctx, rng, records, first, last):
             small = 1 if rng.random() < sp.small_debt_share else 0
             listed = enter_court(ctx, agent, sp.day, 0 if records.true[i] else 1, small, sp.day + stay)
             if listed and not (sp.scoring_on and sp.points[records.behaviour[i]] < 0):
-                agents.fear[agent] = int(learn(agents.fear[agent] / 255.0, sp.learning) * 255.0 + 0.5)
+                agents.fear[agent] = stored_fear(learn(agents.fear[agent] / FEAR_STEPS, sp.learning))
 
 
 @nb.njit(cache=True)
@@ -187,7 +187,7 @@ class Switches(NamedTuple):
     joint: bool
 
 
-class Rules(Mechanism):
+class ScoringRules(Mechanism):
     """The rulebook and the lists' rules: what is on today, points, thresholds, court listing."""
 
     name, section = "scoring", "rulebook, lists"

@@ -16,6 +16,8 @@ import numpy as np
 from numba import types
 from numba.typed import Dict
 
+from ..population import HOUSEHOLD_POSITION, HOUSEHOLD_SIZE_SHIFT
+
 # Agent flag bits (uint8 column).
 F_COURT = 1  # on the court blacklist
 F_GRADE = 2  # on the grade-based list
@@ -186,7 +188,7 @@ def stratum_of(stratum_start, agent):
 def household_members(household, agent):
     """(first member, size) of an agent's household, from the packed household byte."""
     h = household[agent]
-    return agent - (h & 15), h >> 4
+    return agent - (h & HOUSEHOLD_POSITION), h >> HOUSEHOLD_SIZE_SHIFT
 
 
 Persons = namedtuple(
