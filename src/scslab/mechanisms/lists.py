@@ -59,6 +59,14 @@ column of an exit route, such as ``OUT.expired_total``) after ``days`` on a list
 
 
 @nb.njit(cache=True)
+def tries(ctx, rng, rate):
+    """How many tries of something the listed do today, at ``rate`` per listed person-day (Poisson; no
+    draw when nobody is listed)."""
+    size = ctx.roster.size[0]
+    return rng.poisson(size * rate) if size else 0
+
+
+@nb.njit(cache=True)
 def group_of(ctx, agent):
     return ctx.persons.stratum_group[stratum_of(ctx.persons.stratum_start, agent)]
 

@@ -17,7 +17,7 @@ from ..outputs import PEOPLE, TOTAL, Output, declare
 from ..units import DAYS_PER_YEAR, SCORE_LIMIT
 from .base import Mechanism
 from .lists import OUT as LISTS
-from .lists import leave_court
+from .lists import leave_court, tries
 from .scoring import recheck, touch, update_grade_lists
 from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY, schedule
 
@@ -93,8 +93,7 @@ class HazardRoute(Mechanism):
 @nb.njit(cache=True)
 def candidates(ctx, rng, rate):
     """How many listed people try a route today (at most one try each)."""
-    listed = ctx.roster.size[0]
-    return min(listed, rng.poisson(listed * rate))
+    return min(ctx.roster.size[0], tries(ctx, rng, rate))
 
 
 @nb.njit(cache=True)

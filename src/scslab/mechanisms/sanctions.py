@@ -22,6 +22,7 @@ from ..streams import below, stream
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
 from .scoring import score_now
+from .lists import tries
 from .state import F_BLOCKED, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_RED, household_members, stratum_of
 
 OUT = declare(
@@ -89,9 +90,7 @@ def purchases(ctx, rng, today):
     roster = ctx.roster
     persons = ctx.persons
     size = roster.size[0]
-    if size == 0:
-        return
-    for _ in range(rng.poisson(size * today.max_rate)):
+    for _ in range(tries(ctx, rng, today.max_rate)):
         agent = roster.members[rng.integers(0, size)]
         u = rng.random()
         u_enforce = rng.random()
@@ -130,9 +129,7 @@ def shame(ctx, rng, today):
     """Billboard displays of listed urban people where cameras reach."""
     roster = ctx.roster
     size = roster.size[0]
-    if size == 0:
-        return
-    for _ in range(rng.poisson(size * today.displays)):
+    for _ in range(tries(ctx, rng, today.displays)):
         k = rng.integers(0, size)
         u = rng.random()
         region = ctx.persons.stratum_region[stratum_of(ctx.persons.stratum_start, roster.members[k])]
@@ -167,9 +164,7 @@ def refuse_jobs(ctx, rng, today):
     """Applications of listed adults to restricted jobs, refused with the refusal probability."""
     roster = ctx.roster
     size = roster.size[0]
-    if size == 0:
-        return
-    for _ in range(rng.poisson(size * today.applications)):
+    for _ in range(tries(ctx, rng, today.applications)):
         agent = roster.members[rng.integers(0, size)]
         if ctx.persons.age[agent] == ADULT and rng.random() < today.refusal:
             ctx.counters[OUT.job_refusals_total] += 1
@@ -180,9 +175,7 @@ def refuse_schools(ctx, rng, today):
     """School applications of the children of listed households, refused under joint punishment."""
     roster = ctx.roster
     size = roster.size[0]
-    if size == 0:
-        return
-    for _ in range(rng.poisson(size * today.applications)):
+    for _ in range(tries(ctx, rng, today.applications)):
         agent = roster.members[rng.integers(0, size)]
         first, members = household_members(ctx.persons.household, agent)
         member = first + rng.integers(0, members)
