@@ -8,8 +8,15 @@ gives bit-identical results whatever the number of threads.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
 import time
 from collections import namedtuple
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -17,7 +24,7 @@ import pandas as pd
 from numba import njit, prange
 
 from . import outputs
-from .mechanisms import PARALLEL, PHASES, behaviour, detection, firms, lists, scoring
+from .mechanisms import PARALLEL, PHASES, SERIAL, behaviour, detection, firms, lists, scoring
 from .mechanisms.base import Mechanism
 from .mechanisms.behaviour import Adoption, BehaviourEvents
 from .mechanisms.detection import Detection
@@ -104,7 +111,10 @@ class CountryRun:
         self.rngs = {m.stream: self._stream(m.stream) for m in generic}
         self.rngs.update({k: self._stream(k) for k in (ADOPTION, FALSE_RECORDS, FIRMS, BACKLOG, SCORING, FOREIGN)})
         self.behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(self.behaviour.rates.kinds))]
-        self.kernels = {id(m): _FastCall(type(m).step) for m in generic}
+        self.runners = {phase.name: _FastCall(compose(tuple(type(m).step for m in ms), phase.kind))
+                        for phase, ms in self.phases if phase.name != "firms"}
+        self.phase_rngs = {phase.name: tuple(self.rngs[m.stream] for m in ms) for phase, ms in self.phases
+                           if phase.name != "firms"}
         self.piece_day = _FastCall(_piece_day)
         self.settle = _FastCall(_settle)
         self.apply_records = _FastCall(scoring.apply_records)
@@ -147,11 +157,10 @@ class CountryRun:
                 if self.firms.active(day):
                     self._firms(day)
             elif phase.kind == PARALLEL:
-                self._parallel(day, mechanisms)
+                self._parallel(day, phase.name, mechanisms)
             else:
-                ctx = self.context(sp)
-                for m in mechanisms:
-                    self.kernels[id(m)](ctx, self.rngs[m.stream], m.today(day))
+                todays = tuple(m.today(day) for m in mechanisms)
+                self.runners[phase.name](self.context(sp), self.phase_rngs[phase.name], todays)
             clock = self._lap(phase.name, clock)
         self.history[day] = self.counters
         self.group_history[day] = self.group_counters
@@ -227,14 +236,13 @@ class CountryRun:
             records = Records(agent, behaviour_, true, np.zeros(len(agent), np.uint8))
             self.apply_records(ctx, self.rngs[FOREIGN], records, len(agent))
 
-    def _parallel(self, day: int, mechanisms: list[Mechanism]):
+    def _parallel(self, day: int, name: str, mechanisms: list[Mechanism]):
         """A parallel phase: each mechanism's decisions per piece, on the thread count the pace sets."""
         self.piece_counters[:] = 0
-        for m in mechanisms:
-            counts = self.rngs[m.stream].poisson(m.means(day))
-            self._use(self.pace.threads(int(counts.sum()), probe=False))
-            self.kernels[id(m)](self.seed, m.stream, m.today(day), counts, self.persons, self.agents,
-                                self.piece_counters)
+        counts = tuple(self.rngs[m.stream].poisson(m.means(day)) for m in mechanisms)
+        self._use(self.pace.threads(int(sum(c.sum() for c in counts)), probe=False))
+        self.runners[name](self.seed, tuple(m.stream for m in mechanisms), tuple(m.today(day) for m in mechanisms),
+                           counts, self.persons, self.agents, self.piece_counters)
         self._use(self.pace.most)
         self.counters += self.piece_counters.sum(axis=0)
 
@@ -319,6 +327,41 @@ def _events_abroad(records: Records, first, last):
         return np.empty(0, np.int32), np.empty(0, np.uint8)
     agents = np.concatenate([records.agent[p] for p in pieces])
     return agents[mask], (behaviours[mask] & (ABROAD - 1)).astype(np.uint8)
+
+
+SIGNATURES = {SERIAL: ("ctx, rngs, todays", "k{i}(ctx, rngs[{i}], todays[{i}])"),
+              PARALLEL: ("seed, keys, todays, counts, persons, agents, piece_counters",
+                         "k{i}(seed, keys[{i}], todays[{i}], counts[{i}], persons, agents, piece_counters)")}
+"""The arguments of a phase's runner, and how it calls the kernel of its ``i``-th mechanism."""
+
+
+@functools.cache
+def compose(kernels: tuple, kind: str):
+    """One compiled function that calls ``kernels`` in order, with the signature of a ``kind`` phase.
+
+    Numba needs static dispatch, so the runner's source is written from the phase's tuple of
+    mechanisms (a module in the kernel cache directory, named by a hash of its source, so that
+    Numba caches it like any other): a day makes one compiled call per phase, not one per mechanism.
+    """
+    parameters, call = SIGNATURES[kind]
+    imports = "".join(f"from {k.py_func.__module__} import {k.py_func.__name__} as k{i}\n"
+                      for i, k in enumerate(kernels))
+    body = "".join(f"    {call.format(i=i)}\n" for i in range(len(kernels))) or "    pass\n"
+    source = (f'"""A phase of the day, written by scslab.engine.compose: do not edit."""\n\nimport numba\n\n'
+              f"{imports}\n\n@numba.njit(cache=True)\ndef run({parameters}):\n{body}")
+    name = "scslab_phase_" + hashlib.sha256(source.encode()).hexdigest()[:16]
+    directory = Path(numba.config.CACHE_DIR or tempfile.gettempdir()) / "phases"
+    path = directory / f"{name}.py"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f".{name}.{os.getpid()}.tmp"
+        temporary.write_text(source)
+        os.replace(temporary, path)  # another process may write the same file: either copy is whole
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # Numba's cache finds a compiled function's module by name
+    spec.loader.exec_module(module)
+    return module.run
 
 
 class _FastCall:

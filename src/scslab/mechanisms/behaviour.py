@@ -86,7 +86,8 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     to events; ``pc`` collects the piece's counters. Returns the new record count."""
     lo, hi, s = persons.piece_start[p], persons.piece_start[p + 1], persons.piece_stratum[p]
     age, propensity, flags, fear, touched = persons.age, persons.propensity, agents.flags, agents.fear, agents.touched
-    acceptance, detect, out = bd.acceptance, bd.detect, records
+    acceptance, detect = bd.acceptance, bd.detect
+    out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true  # once: no refcount per use
     size = hi - lo
     at = np.empty(BATCH, np.int64)
     u = np.empty(BATCH)
@@ -129,15 +130,15 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 if bd.offence[b]:
                     pc[OUT.offences] += 1
                 if flag[j] & F_ABROAD:  # happens abroad: the host's channels decide (mechanisms.borders)
-                    out.agent[n] = agent
-                    out.behaviour[n] = b | ABROAD
-                    out.true[n] = True
+                    out_agent[n] = agent
+                    out_behaviour[n] = b | ABROAD
+                    out_true[n] = True
                     n += 1
                     continue
                 if uniform(rng) < detect[b, s, 1 if app else 0]:
-                    out.agent[n] = agent
-                    out.behaviour[n] = b
-                    out.true[n] = True
+                    out_agent[n] = agent
+                    out_behaviour[n] = b
+                    out_true[n] = True
                     n += 1
     return n
 
@@ -146,10 +147,10 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
 def piece_adoption(seed, day, p, count, persons, flags, pc):
     """Installing the official app (a loyalty signal that also opens the app channel), in piece ``p``."""
     rng = stream(seed, ADOPTION, day, p)
-    lo, hi = persons.piece_start[p], persons.piece_start[p + 1]
+    lo, hi, age = persons.piece_start[p], persons.piece_start[p + 1], persons.age
     for _ in range(count):
         agent = lo + below(rng, hi - lo)
-        if persons.age[agent] != CHILD and flags[agent] & F_APP == 0:
+        if age[agent] != CHILD and flags[agent] & F_APP == 0:
             flags[agent] |= F_APP
             pc[OUT.app_users] += 1
 

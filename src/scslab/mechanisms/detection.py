@@ -92,18 +92,19 @@ def piece_false_records(seed, day, p, counts, persons, flags, weights, records, 
     """Records about people who did nothing in piece ``p``: ``counts[c]`` candidates per channel, 15+ only
     (app: users only), appended to ``records`` from ``n``. Returns the new record count."""
     rng = stream(seed, FALSE_RECORDS, day, p)
-    lo, hi = persons.piece_start[p], persons.piece_start[p + 1]
+    lo, hi, age = persons.piece_start[p], persons.piece_start[p + 1], persons.age
+    out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     for c in range(len(counts)):
         for _ in range(counts[c]):
             agent = lo + below(rng, hi - lo)
             u = uniform(rng)
-            if persons.age[agent] == CHILD or (c == APP and flags[agent] & F_APP == 0):
+            if age[agent] == CHILD or (c == APP and flags[agent] & F_APP == 0):
                 continue
             b = 0
             while weights[c, b] < u:
                 b += 1
-            records.agent[n] = agent
-            records.behaviour[n] = b
-            records.true[n] = False
+            out_agent[n] = agent
+            out_behaviour[n] = b
+            out_true[n] = False
             n += 1
     return n

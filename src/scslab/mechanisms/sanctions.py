@@ -237,13 +237,14 @@ def price_loans(seed, key, today, counts, persons, agents, piece_counters):
     for p in nb.prange(len(counts)):
         rng = stream(seed, key, today.day, p)
         lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
+        age, flags = persons.age, agents.flags
         for _ in range(counts[p]):
             agent = lo + below(rng, hi - lo)
-            if persons.age[agent] == CHILD:
+            if age[agent] == CHILD:
                 continue
-            if agents.flags[agent] & F_LISTED:
+            if flags[agent] & F_LISTED:
                 pc[OUT.loans_premium_total] += 1
-            elif agents.flags[agent] & F_RED:
+            elif flags[agent] & F_RED:
                 pc[OUT.loans_discount_total] += 1
 
 
@@ -253,14 +254,15 @@ def decide_mortgages(seed, key, today, counts, persons, agents, piece_counters):
     for p in nb.prange(len(counts)):
         rng = stream(seed, key, today.day, p)
         lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
+        age, flags = persons.age, agents.flags
         for _ in range(counts[p]):
             agent = lo + below(rng, hi - lo)
-            if persons.age[agent] == CHILD:
+            if age[agent] == CHILD:
                 continue
-            listed = today.deny_listed and agents.flags[agent] & F_LISTED != 0
+            listed = today.deny_listed and flags[agent] & F_LISTED != 0
             if listed or score_now(agents, agent, today.day, today.start_score, today.recovery) < today.minimum:
                 pc[OUT.mortgages_denied_total] += 1
-                if agents.flags[agent] & F_COURT == 0:
+                if flags[agent] & F_COURT == 0:
                     pc[OUT.mortgages_denied_nonfinancial_total] += 1
 
 

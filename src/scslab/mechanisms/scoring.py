@@ -101,13 +101,14 @@ def score_records(agents, records, first, last, pc, sp):
     ``COURT`` for a judgment default that may be court-listed, ``CHECK_LISTS`` for
     a score change that may move the person on or off a list. Events abroad are
     left alone: the host's channels decide whether they become records."""
+    rec_agent, rec_behaviour, rec_true, rec_todo = records  # once: no refcount per use
     for i in range(first, last):
-        agent = records.agent[i]
-        b = records.behaviour[i]
+        agent = rec_agent[i]
+        b = rec_behaviour[i]
         if b & ABROAD:
-            records.todo[i] = 0
+            rec_todo[i] = 0
             continue
-        is_true = records.true[i]
+        is_true = rec_true[i]
         pc[DETECTION.detections if is_true else DETECTION.false_detections] += 1
         touch(agents, agent, sp)
         points = sp.points[b]
@@ -125,7 +126,7 @@ def score_records(agents, records, first, last, pc, sp):
                 todo |= CHECK_LISTS
         if b == JUDGMENT_DEFAULT and sp.court_on:
             todo |= COURT
-        records.todo[i] = todo
+        rec_todo[i] = todo
 
 
 @nb.njit(cache=True)
@@ -133,11 +134,12 @@ def settle_records(ctx, rng, records, first, last):
     """Second, serial step of scoring: list changes and court listings of the marked records."""
     agents = ctx.agents
     sp = ctx.rules
+    rec_agent, rec_behaviour, rec_true, rec_todo = records
     for i in range(first, last):
-        todo = records.todo[i]
+        todo = rec_todo[i]
         if todo == 0:
             continue
-        agent = records.agent[i]
+        agent = rec_agent[i]
         if todo & CHECK_LISTS:
             update_grade_lists(ctx, agent)
         if todo & COURT and rng.random() < sp.listing_probability:
@@ -145,8 +147,8 @@ def settle_records(ctx, rng, records, first, last):
             if rng.random() < sp.extension_probability:
                 stay += sp.extension_low + int(rng.random() * (sp.extension_high - sp.extension_low + 1))
             small = 1 if rng.random() < sp.small_debt_share else 0
-            listed = enter_court(ctx, agent, sp.day, 0 if records.true[i] else 1, small, sp.day + stay)
-            if listed and not (sp.scoring_on and sp.points[records.behaviour[i]] < 0):
+            listed = enter_court(ctx, agent, sp.day, 0 if rec_true[i] else 1, small, sp.day + stay)
+            if listed and not (sp.scoring_on and sp.points[rec_behaviour[i]] < 0):
                 agents.fear[agent] = stored_fear(learn(agents.fear[agent] / FEAR_STEPS, sp.learning))
 
 
