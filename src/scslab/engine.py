@@ -350,13 +350,17 @@ def compose(kernels: tuple, kind: str):
     source = (f'"""A phase of the day, written by scslab.engine.compose: do not edit."""\n\nimport numba\n\n'
               f"{imports}\n\n@numba.njit(cache=True)\ndef run({parameters}):\n{body}")
     name = "scslab_phase_" + hashlib.sha256(source.encode()).hexdigest()[:16]
-    directory = Path(numba.config.CACHE_DIR or tempfile.gettempdir()) / "phases"
-    path = directory / f"{name}.py"
-    if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        temporary = directory / f".{name}.{os.getpid()}.tmp"
-        temporary.write_text(source)
-        os.replace(temporary, path)  # another process may write the same file: either copy is whole
+    for base in (numba.config.CACHE_DIR, tempfile.gettempdir()):  # a read-only cache: the temporary directory
+        path = Path(base or tempfile.gettempdir()) / "scslab-phases" / f"{name}.py"
+        try:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f".{name}.{os.getpid()}.tmp")
+                temporary.write_text(source)
+                os.replace(temporary, path)  # another process may write the same file: either copy is whole
+            break
+        except OSError:
+            continue
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # Numba's cache finds a compiled function's module by name
