@@ -1,6 +1,6 @@
 """Threads on a quiet and on a busy machine: ``scslab run`` with 1 and 2 Numba threads, side by side.
 
-A busy machine is this one with one core held by a busy loop (``python -c "while True: pass"``,
+A busy machine is this one with one core held by a busy loop (a Python loop that spins until its parent goes,
 started before and killed after each measured run). Every run is a child process
 (:func:`benchmarks.measure.execute`), and the conditions are interleaved run by run, so that
 drifts in what else the machine does fall on all of them alike. ``--against DIR`` adds the
@@ -20,7 +20,8 @@ from pathlib import Path
 
 from .measure import ChildFailed, execute
 
-BUSY_LOOP = [sys.executable, "-c", "while True: pass"]
+BUSY_LOOP = [sys.executable, "-c", f"import os\nwhile os.getppid() == {os.getpid()}: pass"]
+"""A core held busy, until the benchmark stops it or dies (then the loop's parent changes and it ends)."""
 
 
 @contextmanager
