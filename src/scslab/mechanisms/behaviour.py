@@ -86,8 +86,12 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     to events; ``pc`` collects the piece's counters. Returns the new record count."""
     lo, hi, s = persons.piece_start[p], persons.piece_start[p + 1], persons.piece_stratum[p]
     age, propensity, flags, fear, touched = persons.age, persons.propensity, agents.flags, agents.fear, agents.touched
-    acceptance, detect = bd.acceptance, bd.detect
-    out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true  # once: no refcount per use
+    # Arrays out of their tuples once: reading one in the loop would cost an atomic reference count
+    # each time, contended between the threads.
+    acceptance, detect, nibble, app_only = bd.acceptance, bd.detect, bd.nibble, bd.app_only
+    draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
+    expression, offence = bd.expression, bd.offence
+    out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
     at = np.empty(BATCH, np.int64)
     u = np.empty(BATCH)
@@ -107,27 +111,27 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
             for j in range(m):
                 ages[j] = age[at[j]]
             for j in range(m):
-                classes[j] = (propensity[at[j]] >> bd.nibble[b]) & CLASS_MASK
+                classes[j] = (propensity[at[j]] >> nibble[b]) & CLASS_MASK
             for j in range(m):
                 flag[j] = flags[at[j]]
             for j in range(m):
                 app = flag[j] & F_APP != 0
-                if ages[j] == CHILD or (bd.app_only[b] and not app):
+                if ages[j] == CHILD or (app_only[b] and not app):
                     continue
-                keep = acceptance[b, classes[j]] / bd.draw_factor[b]
-                if bd.expression[b] and u[j] < keep:
+                keep = acceptance[b, classes[j]] / draw_factor[b]
+                if expression[b] and u[j] < keep:
                     pc[OUT.expression_baseline] += 1
-                keep *= bd.system_factor[b]
+                keep *= system_factor[b]
                 if u[j] >= keep:
                     continue  # the personal factor below is at most 1 (elasticities are never positive)
                 agent = at[j]
-                if bd.elasticity[b] != 0.0:
+                if elasticity[b] != 0.0:
                     f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
-                    if u[j] >= keep * personal_factor(f, bd.base_risk[b], bd.baseline, bd.elasticity[b]):
+                    if u[j] >= keep * personal_factor(f, base_risk[b], bd.baseline, elasticity[b]):
                         continue
-                if bd.expression[b]:
+                if expression[b]:
                     pc[OUT.expression] += 1
-                if bd.offence[b]:
+                if offence[b]:
                     pc[OUT.offences] += 1
                 if flag[j] & F_ABROAD:  # happens abroad: the host's channels decide (mechanisms.borders)
                     out_agent[n] = agent

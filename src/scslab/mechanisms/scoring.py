@@ -58,7 +58,7 @@ def score_now(agents, agent, day, start_score, rate):
     return recovered(int(agents.score[agent]), day - agents.touched[agent], start_score, rate)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def touch(agents, agent, sp):
     """Bring a person's score, false points and fear up to today (``sp.day``)."""
     elapsed = sp.day - agents.touched[agent]
@@ -101,7 +101,9 @@ def score_records(agents, records, first, last, pc, sp):
     ``COURT`` for a judgment default that may be court-listed, ``CHECK_LISTS`` for
     a score change that may move the person on or off a list. Events abroad are
     left alone: the host's channels decide whether they become records."""
-    rec_agent, rec_behaviour, rec_true, rec_todo = records  # once: no refcount per use
+    rec_agent, rec_behaviour, rec_true, rec_todo = records  # arrays out of their tuples once: reading one
+    score_of, false_points, fear, flags_of = agents.score, agents.false_points, agents.fear, agents.flags  # in
+    points_of = sp.points  # the loop would cost an atomic reference count each time, contended across threads
     for i in range(first, last):
         agent = rec_agent[i]
         b = rec_behaviour[i]
@@ -111,16 +113,16 @@ def score_records(agents, records, first, last, pc, sp):
         is_true = rec_true[i]
         pc[DETECTION.detections if is_true else DETECTION.false_detections] += 1
         touch(agents, agent, sp)
-        points = sp.points[b]
+        points = points_of[b]
         todo = 0
         if sp.scoring_on and points != 0:
-            score = max(-SCORE_LIMIT, min(SCORE_LIMIT, int(agents.score[agent]) + points))
-            agents.score[agent] = score
+            score = max(-SCORE_LIMIT, min(SCORE_LIMIT, int(score_of[agent]) + points))
+            score_of[agent] = score
             if points < 0:
                 if not is_true:
-                    agents.false_points[agent] = min(SCORE_LIMIT, int(agents.false_points[agent]) - points)
-                agents.fear[agent] = stored_fear(learn(agents.fear[agent] / FEAR_STEPS, sp.learning))
-            flags = agents.flags[agent]
+                    false_points[agent] = min(SCORE_LIMIT, int(false_points[agent]) - points)
+                fear[agent] = stored_fear(learn(fear[agent] / FEAR_STEPS, sp.learning))
+            flags = flags_of[agent]
             if ((sp.grade_on and (score < sp.grade_threshold or flags & F_GRADE))
                     or (sp.red_on and (score >= sp.red_threshold or flags & F_RED))):
                 todo |= CHECK_LISTS
