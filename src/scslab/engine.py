@@ -19,7 +19,6 @@ from collections import namedtuple
 from pathlib import Path
 
 import numba
-import numba.typed
 import numpy as np
 import pandas as pd
 from numba import njit, prange
@@ -114,10 +113,10 @@ class CountryRun:
         self.behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(self.behaviour.rates.kinds))]
         self.runners = {phase.name: _FastCall(compose(tuple(type(m).step for m in ms), phase.kind))
                         for phase, ms in self.phases if phase.name != "firms"}
-        # A typed list passes its generators to a runner at the cost of one pointer; a tuple of them would
-        # be unboxed generator by generator on every call (about 6 microseconds each).
-        self.phase_rngs = {phase.name: numba.typed.List([self.rngs[m.stream] for m in ms])
-                           for phase, ms in self.phases if phase.kind == SERIAL and ms and phase.name != "firms"}
+        # A tuple of generators is unboxed generator by generator on every call (about 6 microseconds each);
+        # a numba.typed.List would cost one pointer a call, but compiling it takes over a second per process.
+        self.phase_rngs = {phase.name: tuple(self.rngs[m.stream] for m in ms)
+                           for phase, ms in self.phases if phase.kind == SERIAL and phase.name != "firms"}
         self.piece_day = _FastCall(_piece_day)
         self.settle = _FastCall(_settle)
         self.apply_records = _FastCall(scoring.apply_records)
