@@ -85,6 +85,7 @@ class World:
         self.runs = []
         self.borders = None
         self.market = None
+        self.by_country = []
 
     def run(self, progress=None) -> Results:
         started = time.perf_counter()
@@ -100,6 +101,9 @@ class World:
         columns = country_columns()
         table = np.zeros((days, n, len(columns)))
         col = {o.name: i for i, o in enumerate(columns)}
+        # each country's outputs kept by country: (column, counter, the rate's denominator or None)
+        self.by_country = [(col[o.name], *(outputs.column(part) for part in o.of)) if o.kind == outputs.RATE
+                           else (col[o.name], outputs.column(o.name), None) for o in columns if not o.world]
         index = np.ones(n)
         enforcement = np.ones(n)
         seconds = dict.fromkeys(WORLD_PHASES, 0.0)
@@ -151,14 +155,11 @@ class World:
             row[c, col["present"]] = run.scenario.population.size - abroad[c] * scale[c] + foreigners[c]
             for name in ("departures", "arrivals", "returns", "records_on_foreigners", "records_received"):
                 row[c, col[name]] = b.today[name][c]
-            for output in country_columns():
-                if output.world:
-                    continue
-                if output.kind == outputs.RATE:
-                    numerator, denominator = (h[outputs.column(part)] for part in output.of)
-                    row[c, col[output.name]] = numerator / denominator if denominator else 1.0
+            for column, counted, denominator in self.by_country:
+                if denominator is None:
+                    row[c, column] = h[counted] * scale[c]
                 else:
-                    row[c, col[output.name]] = h[outputs.column(output.name)] * scale[c]
+                    row[c, column] = h[counted] / h[denominator] if h[denominator] else 1.0
             row[c, col["trust_index"]] = index[c]
             row[c, col["enforcement"]] = enforcement[c]
             row[c, col["foreigners_listed"]] = sum(scale[home] for home, _ in register.listed)
