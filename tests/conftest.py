@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from scslab.mechanisms.compliance import PRESSURES
 from scslab.scenario.loading import ScenarioError, validate
 from scslab.scenario.schema import BEHAVIOURS, CHANNELS, Scenario, merged
 
@@ -24,11 +25,18 @@ def quiet_world(**update) -> Scenario:
         "lists": {"court": {"extension_probability": 0.0, "inclusion_period_days": 10_000},
                   "joint_punishment": {"enabled": False}, "redlist": {"enabled": False}},
         "rehabilitation": {
-            "fulfilment": {"rate_per_year": 0.0}, "community_service": {"rate_per_year": 0.0},
+            "fulfilment": {"rate_per_year": 0.0, "income_multipliers": [1, 1, 1], "unable_share": [0, 0, 0],
+                           "joint_punishment": 1.0,
+                           **{p: {"hazard_ratio": 1.0} for p in PRESSURES.values()}},
+            "community_service": {"rate_per_year": 0.0},
             "correction": {"rate_per_year": 0.0},
         },
         "response": {"certainty_elasticity": 0.0, "severity_elasticity": 0.0, "chilling_elasticity": 0.0,
-                     "learning": 0.0, "loyalty_response": 0.0, "app_adoption_per_year": 0.0},
+                     "learning": 0.0, "household_learning": 0.0, "loyalty_response": 0.0,
+                     "app_adoption_per_year": 0.0,
+                     # when a test switches an elasticity on, it sees the true detection at once and uses the
+                     # elasticity at any ratio (the analytic expectations); tests/test_deterrence.py checks both
+                     "perception": "known", "extrapolation": "constant_elasticity"},
         "sanctions": {
             "flights": {"attempts_per_year": 0.0, "income_multipliers": [1, 1, 1], "rural_multiplier": 1.0},
             "trains": {"attempts_per_year": 0.0, "income_multipliers": [1, 1, 1], "rural_multiplier": 1.0},

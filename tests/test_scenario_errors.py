@@ -111,8 +111,8 @@ BAD_FILES = {
         "lists.court.listing_probability.0.1", "greater than or equal to 0",
     ),
     "bad schedule date": (
-        '[rehabilitation.fulfilment]\nrate_per_year = [["soon", 1.0]]\n',
-        "rehabilitation.fulfilment.rate_per_year.0.0", "valid date",
+        '[rehabilitation.community_service]\nrate_per_year = [["soon", 1.0]]\n',
+        "rehabilitation.community_service.rate_per_year.0.0", "valid date",
     ),
     "schedule of the wrong type": (
         '[lists.court]\nlisting_probability = "high"\n', "lists.court.listing_probability", "valid number",

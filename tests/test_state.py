@@ -23,6 +23,8 @@ from scslab.mechanisms.state import (
     F_LISTED,
     F_PENDING,
     F_RED,
+    FELT_KINDS,
+    NEVER,
     Roster,
     grow_calendar,
     grow_roster,
@@ -34,7 +36,7 @@ from scslab.mechanisms.state import (
 )
 from scslab.scenario.loading import load
 
-FIELDS = ("court_entry", "grade_entry", "wrong_court", "wrong_grade", "small_debt", "shamed")
+FIELDS = ("court_entry", "grade_entry", "wrong_court", "wrong_grade", "small_debt", "unable")
 """The per-member columns of the roster (besides ``members``)."""
 
 
@@ -77,6 +79,21 @@ def test_roster_add_gives_the_next_position_and_adds_nothing_twice():
     assert roster.size[0] == 3 and roster.court_entry[1] == 5
     assert roster_problems(roster, {7: dict.fromkeys(FIELDS, 0), 3: {**dict.fromkeys(FIELDS, 0), "court_entry": 5},
                                     11: dict.fromkeys(FIELDS, 0)}) == []
+
+
+def test_the_roster_keeps_what_each_member_felt_when_members_leave():
+    roster = new_roster(2)
+    for agent in (10, 20):
+        k = roster_add(roster, agent)
+        roster.felt[k, :] = agent + np.arange(FELT_KINDS)
+        roster.unable[k] = agent == 20
+    roster = grow_roster(roster, 3)
+    assert (roster.felt[2:] == NEVER).all()
+    roster_remove(roster, 10)
+    k = roster.position[20]
+    assert k == 0 and list(roster.felt[k]) == [20 + s for s in range(FELT_KINDS)] and roster.unable[k] == 1
+    k = roster_add(roster, 30)
+    assert (roster.felt[k] == NEVER).all() and roster.unable[k] == 0
 
 
 def test_roster_remove_moves_the_last_member_into_the_hole_with_its_fields():

@@ -182,7 +182,7 @@ class CountryRun:
             detect = np.minimum(detect * enforcement, 1.0)
             false_means = false_means * enforcement
         false_means = false_means[:, self.people.piece_stratum] * self.behaviour.piece_share
-        bd = self.behaviour.today(day, on, detect, self.counters[behaviour.OUT.app_users])
+        bd = self.behaviour.today(day, on, detect, self.counters)
         counts = np.stack([rng.poisson(self.behaviour.piece_means[b] * bd.draw_factor[b])
                            for b, rng in enumerate(self.behaviour_streams)], axis=1)
         false_counts = self.rngs[FALSE_RECORDS].poisson(false_means).T
@@ -244,7 +244,7 @@ class CountryRun:
         counts = tuple(self.rngs[m.stream].poisson(m.means(day)) for m in mechanisms)
         self._use(self.pace.threads(int(sum(c.sum() for c in counts)), probe=False))
         self.runners[name](self.seed, tuple(m.stream for m in mechanisms), tuple(m.today(day) for m in mechanisms),
-                           counts, self.persons, self.agents, self.piece_counters)
+                           counts, self.persons, self.agents, self.roster, self.piece_counters)
         self._use(self.pace.most)
         self.counters += self.piece_counters.sum(axis=0)
 
@@ -332,8 +332,8 @@ def _events_abroad(records: Records, first, last):
 
 
 SIGNATURES = {SERIAL: ("ctx, rngs, todays", "k{i}(ctx, rngs[{i}], todays[{i}])"),
-              PARALLEL: ("seed, keys, todays, counts, persons, agents, piece_counters",
-                         "k{i}(seed, keys[{i}], todays[{i}], counts[{i}], persons, agents, piece_counters)")}
+              PARALLEL: ("seed, keys, todays, counts, persons, agents, roster, piece_counters",
+                         "k{i}(seed, keys[{i}], todays[{i}], counts[{i}], persons, agents, roster, piece_counters)")}
 """The arguments of a phase's runner, and how it calls the kernel of its ``i``-th mechanism."""
 
 

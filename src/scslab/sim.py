@@ -21,7 +21,7 @@ class Sim:
     """One simulation: ``Sim(scenario, agents=..., seed=...).run()`` returns :class:`Results`.
 
     ``scenario`` is a :class:`Scenario`, a built-in name or a TOML path;
-    ``days`` or ``until`` (a date) shorten or extend the scenario's period.
+    ``days`` or ``until`` (a date, or its ISO text) shorten or extend the scenario's period.
     """
 
     def __init__(self, scenario: Scenario | str | Path, agents: int | None = None, seed: int = 0,
@@ -35,6 +35,7 @@ class Sim:
                 raise ValueError("days must be at least 1")
             scenario = scenario.model_copy(update={"end_date": scenario.start_date + dt.timedelta(days=days - 1)})
         if until is not None:
+            until = dt.date.fromisoformat(until) if isinstance(until, str) else until
             if until < scenario.start_date:
                 raise ValueError(f"until ({until}) is before the scenario start ({scenario.start_date})")
             scenario = scenario.model_copy(update={"end_date": until})

@@ -18,11 +18,12 @@ def describe(summary: dict) -> str:
     lines.extend(_market(summary))
     targets = summary.get("targets") or []
     if targets:
-        lines.append("Against the published figures:")
+        lines.append("Against the published figures (fitted to those up to 30 Sep 2018; later ones are predictions):")
         for t in targets:
             lines.append(
                 f"  {t['date']}  {t['quantity']:<22} published {_n(t['published']):>14}  "
                 f"model {_n(t['model']):>14}  ({t['relative_error']:+.1%})"
+                + ("  prediction" if t.get("sample") == "prediction" else "")
             )
     return "\n".join(lines)
 

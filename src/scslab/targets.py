@@ -24,6 +24,10 @@ def target_columns() -> dict[str, str]:
     """Published column -> time-series column (as the outputs declare their ``target``)."""
     return {o.target: o.name for o in outputs.every() if o.target}
 
+CALIBRATION_CUTOFF = pd.Timestamp("2018-09-30")
+"""Published figures dated after this day are never fitted to: a run reports them as predictions
+(out of sample), and ``docs/calibration.md`` shows them apart from the fit."""
+
 DEFAULT_TOLERANCE = 0.15
 """Relative tolerance of a target whose file gives none (the criterion of ``docs/calibration.md``)."""
 TARGET_FIELDS = ["date", "quantity", "published", "tolerance", "source"]
@@ -134,7 +138,8 @@ def _numbers(table: pd.DataFrame, column: str, what: str, label: str) -> pd.Seri
 
 
 def compare_with_targets(scenario, timeseries: pd.DataFrame) -> list[dict]:
-    """Each target inside the run beside the model's value and the relative error."""
+    """Each target inside the run beside the model's value, the relative error, and whether it was
+    fitted to (``"fit"``) or is a prediction (``"prediction"``, dated after ``CALIBRATION_CUTOFF``)."""
     if not getattr(scenario, "targets", None):
         return []
     out = []
@@ -146,5 +151,6 @@ def compare_with_targets(scenario, timeseries: pd.DataFrame) -> list[dict]:
         out.append({
             "date": row.date.date().isoformat(), "quantity": row.quantity, "published": row.published,
             "model": model, "relative_error": (model - row.published) / row.published,
+            "sample": "fit" if row.date <= CALIBRATION_CUTOFF else "prediction",
         })
     return out

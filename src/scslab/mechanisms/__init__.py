@@ -7,10 +7,11 @@ for the shape of a mechanism and how to add one.
 from .. import numba_setup  # noqa: F401  (the kernel cache and thread policy, before any kernel loads)
 from .base import PARALLEL, SERIAL, Phase
 from .behaviour import Adoption, BehaviourEvents
+from .compliance import Fulfilment
 from .detection import Detection
 from .firms import FirmDealings
 from .hotels import HotelStays
-from .rehabilitation import CommunityService, Correction, DueEvents, Fulfilment
+from .rehabilitation import CommunityService, Correction, DueEvents
 from .sanctions import FlightBan, JobRefusals, LoanPricing, MortgageDecisions, PublicShaming, SchoolRefusals, TrainBan
 from .scoring import CourtBacklog, ScoringRules
 from . import borders, market, trust  # noqa: F401, E402  (many countries: they declare the world's outputs)

@@ -8,6 +8,11 @@ uniform decides both whether the event happens with the system and whether it
 would have happened with no system, so lawful expression can be compared with
 its own counterfactual in the same run. Each behaviour draws from its own
 random stream (keyed by day and piece, see ``streams``).
+
+The rate multipliers are set once a day for the whole population
+(``response``): deterrence and chilling by the perceived risk, learned from what
+the public has seen of the system up to the previous day (the counters as the day
+starts: people on the court list, billboard displays), and loyalty by rewards. Only a person's own fear is read per candidate.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
+from .. import outputs
 from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, Output, declare
 from ..population import CHILD, PROPENSITY_CLASSES, People
 from ..scenario.schema import BEHAVIOURS, Scenario
@@ -47,10 +53,11 @@ PROPENSITY_NIBBLE = {False: 0, True: 4}
 
 BehaviourDay = namedtuple(
     "BehaviourDay",
-    "day nibble system_factor draw_factor base_risk baseline elasticity fear_decay offence expression app_only "
+    "day nibble system_factor draw_factor base_risk baseline elasticity cap fear_decay offence expression app_only "
     "acceptance detect",
 )
-"""One day's behaviour parameters, one array entry per behaviour (``detect``: by behaviour, stratum, app use)."""
+"""One day's behaviour parameters, one array entry per behaviour (``detect``: by behaviour, stratum, app use;
+``cap``: the largest certainty ratio the elasticity is used at, ``inf`` for none)."""
 
 
 class BehaviourRates:
@@ -90,6 +97,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     # each time, contended between the threads.
     acceptance, detect, nibble, app_only = bd.acceptance, bd.detect, bd.nibble, bd.app_only
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
+    cap = bd.cap
     expression, offence = bd.expression, bd.offence
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
@@ -127,7 +135,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 agent = at[j]
                 if elasticity[b] != 0.0:
                     f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
-                    if u[j] >= keep * personal_factor(f, base_risk[b], bd.baseline, elasticity[b]):
+                    if u[j] >= keep * personal_factor(f, base_risk[b], bd.baseline, elasticity[b], cap[b]):
                         continue
                 if expression[b]:
                     pc[OUT.expression] += 1
@@ -176,22 +184,35 @@ class BehaviourEvents(Mechanism):
         self.piece_means = self.rates.base[:, people.piece_stratum] * self.piece_share  # [B, P]
         self.fear_decay = response.fear_decay_per_day(scenario)
         self.nibble = np.array([PROPENSITY_NIBBLE[bool(p)] for p in self.rates.political], np.int64)
-        self._penalised = {}
+        self._beliefs = {}
+        self.certainty = response.PerceivedCertainty(scenario, self.adults)
+        # by name, not by importing the lists and sanctions: importing them here would reorder the outputs
+        self.seen_columns = outputs.column("court_listed"), outputs.column("shaming_displays_total")
 
-    def today(self, day: int, on, detect: np.ndarray, app_users: int) -> BehaviourDay:
-        """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards."""
+    def perceived_detection(self, day: int, counters: np.ndarray, detect: np.ndarray, app_share: float) -> np.ndarray:
+        """The population's perceived chance of detection today, per behaviour: the true one (averaged
+        over adults) or, by default, what they have learned of it from the system's publicity."""
+        true = (detect[:, :, 0] * (1 - app_share) + detect[:, :, 1] * app_share) @ self.adult_weights
+        if self.scenario.response.perception == "known":
+            return true
+        listed, displays = self.seen_columns
+        return self.certainty.step(day, float(counters[listed]), float(counters[displays]), true)
+
+    def today(self, day: int, on, detect: np.ndarray, counters: np.ndarray) -> BehaviourDay:
+        """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards;
+        ``counters`` are the run's counters as the day starts (what the public has seen so far)."""
         sc, rates = self.scenario, self.rates
-        app_share = app_users / max(self.adults, 1)
-        perceived = (detect[:, :, 0] * (1 - app_share) + detect[:, :, 1] * app_share) @ self.adult_weights
+        app_share = counters[OUT.app_users] / max(self.adults, 1)
+        perceived = self.perceived_detection(day, counters, detect, app_share)
         switch = (on.court, on.scoring)
-        if switch not in self._penalised:
-            self._penalised[switch] = response.perceived_penalised(sc, on.court, on.scoring)
-        penalised = self._penalised[switch]
-        mult, elasticity = response.rate_multipliers(sc, perceived, penalised, on.scoring and sc.system)
+        if switch not in self._beliefs:
+            self._beliefs[switch] = response.beliefs(sc, on.court, on.scoring)
+        belief = self._beliefs[switch]
+        mult, elasticity, cap = response.rate_multipliers(sc, perceived, belief, on.scoring and sc.system)
         return BehaviourDay(
             day=day, nibble=self.nibble, system_factor=mult, draw_factor=np.maximum(mult, 1.0),
-            base_risk=perceived * penalised, baseline=sc.response.baseline_certainty,
-            elasticity=elasticity * (penalised > 0), fear_decay=self.fear_decay,
+            base_risk=perceived * belief.weight, baseline=sc.response.baseline_certainty,
+            elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
             app_only=np.array([b == "app_use" for b in BEHAVIOURS]), acceptance=rates.acceptance, detect=detect,
         )

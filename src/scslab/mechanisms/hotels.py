@@ -26,7 +26,7 @@ class HotelStays(PurchaseBan):
     does = "star-rated hotel check-ins of the listed, refused where the ban is enforced"
     columns = (OUT.hotel_attempts_total, OUT.hotel_blocks_total)
     marks_blocked = False
-    writes = ()
+    writes = ("roster: felt",)
 
     def __init__(self, scenario, people):
         super().__init__(scenario, people)

@@ -11,7 +11,7 @@ from collections import namedtuple
 
 import numba as nb
 
-from ..outputs import DAYS, PEOPLE, STOCK, TOTAL, Output, declare
+from ..outputs import DAYS, EVENTS, PEOPLE, STOCK, TOTAL, Output, declare
 from .state import (
     F_COURT, F_GRADE, F_JOINT, F_LISTED, F_PENDING, F_RED, Q_EXPIRY,
     household_members, listing_status, roster_add, roster_remove, schedule, stratum_of,
@@ -31,7 +31,11 @@ OUT = declare(
            "People with another listed member in their household, while joint punishment is on."),
     Output("listed_total", "Ever listed (entries)", PEOPLE, TOTAL, "Entries onto any list since the start."),
     Output("court_listed_total", "Court blacklist entries", PEOPLE, TOTAL,
-           "Entries onto the court blacklist since the start.", target="list_entries_cum"),
+           "People put on the court blacklist since the start (a person already on it is not put on again)."),
+    Output("court_cases_total", "Court blacklist cases", EVENTS, TOTAL,
+           "Failed court orders put on the court blacklist since the start, one entry each (as the published "
+           "counts are): a person already listed for another case adds a case, not a person.",
+           target="list_entries_cum"),
     Output("grade_listed_total", "Grade list entries", PEOPLE, TOTAL, "Entries onto the grade list since the start."),
     Output("wrongly_listed_total", "Wrongful entries", PEOPLE, TOTAL,
            "Entries onto the lists with no true offence behind them, since the start."),

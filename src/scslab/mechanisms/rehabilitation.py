@@ -1,10 +1,9 @@
-"""Rehabilitation: the calendar (expiry, deletion, recovery), fulfilment, community service, correction.
+"""Rehabilitation: the calendar (expiry, deletion, recovery), community service, correction.
 
-Hazard routes (fulfilment, community service, correction of wrongful listings)
-are drawn among the listed by thinning against the route's highest hazard, each
-from its own stream; each has its own rate and the earliest day after listing it
-can be taken. Fulfilment leads to deletion a few days later; expiry and score
-recovery come off the calendar.
+Community service and the correction of wrongful listings are hazard routes drawn
+among the listed, each from its own stream, with its own rate and the earliest day
+after listing it can be taken. Expiry, deletion after fulfilment (``compliance``)
+and score recovery come off the calendar.
 """
 
 from __future__ import annotations
@@ -19,12 +18,10 @@ from .base import Mechanism
 from .lists import OUT as LISTS
 from .lists import leave_court, tries
 from .scoring import recheck, touch, update_grade_lists
-from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY, schedule
+from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY
 
 OUT = declare(
     "rehabilitation",
-    Output("fulfilled_total", "Court orders fulfilled", PEOPLE, TOTAL,
-           "Listed people who fulfilled the court's order (paid), since the start.", target="fulfilled_cum"),
     Output("community_service_total", "Community service", PEOPLE, TOTAL,
            "Listings ended, or grade points earned, by community service.", route="community_service"),
     Output("corrected_total", "Wrongful listing corrected", PEOPLE, TOTAL,
@@ -64,58 +61,32 @@ class DueEvents(Mechanism):
         return CalendarDay(day)
 
 
-Route = namedtuple("Route", "day rate delay boost deletion_delay points")
-"""A route's day: hazard per listed person-day, days after listing before it can be taken, the
-fulfilment boost of shamed small debtors, the days from fulfilment to deletion, the points earned
-by community service on the grade list."""
+Route = namedtuple("Route", "day rate delay points")
+"""A route's day: hazard per listed person-day, days after listing before it can be taken, the points
+earned by community service on the grade list."""
 
 
 class HazardRoute(Mechanism):
     """A way off the lists taken at a hazard rate (a dated schedule) among the listed."""
 
     route: str = ""
-    writes = ("flags: F_COURT F_GRADE F_RED F_JOINT F_PENDING", "score", "false_points", "touched", "fear", "roster")
+    writes = ("flags: F_COURT F_GRADE F_RED F_JOINT", "score", "false_points", "touched", "fear", "roster")
 
     def __init__(self, scenario, people):
         super().__init__(scenario, people)
         r = getattr(scenario.rehabilitation, self.route)
         self.rate = self.schedule(r.rate_per_year) / DAYS_PER_YEAR
         self.delay = r.delay_days
-        shaming = scenario.sanctions.shaming
-        self.boost = shaming.small_debt_fulfilment_boost if shaming.enabled else 1.0
-        self.deletion_delay = scenario.lists.court.deletion_delay_days
         self.points = scenario.rehabilitation.community_service_points
 
     def today(self, day):
-        return Route(day, self.rate[day], self.delay, self.boost, self.deletion_delay, self.points)
+        return Route(day, self.rate[day], self.delay, self.points)
 
 
 @nb.njit(cache=True)
 def candidates(ctx, rng, rate):
     """How many listed people try a route today (at most one try each)."""
     return min(ctx.roster.size[0], tries(ctx, rng, rate))
-
-
-@nb.njit(cache=True)
-def fulfil(ctx, rng, today):
-    """Listed people fulfilling the court's order; shamed small debtors at a higher hazard."""
-    roster, flags = ctx.roster, ctx.agents.flags
-    top = max(today.boost, 1.0)
-    for _ in range(candidates(ctx, rng, today.rate * top)):
-        if roster.size[0] == 0:
-            break
-        k = rng.integers(0, roster.size[0])
-        u = rng.random()
-        agent = roster.members[k]
-        boost = today.boost if roster.small_debt[k] and roster.shamed[k] else 1.0
-        if (flags[agent] & F_COURT and flags[agent] & F_PENDING == 0
-                and today.day - roster.court_entry[k] >= today.delay and u * top < boost):
-            ctx.counters[OUT.fulfilled_total] += 1
-            if today.deletion_delay == 0:
-                leave_court(ctx, agent, today.day, LISTS.deleted_total)
-            else:
-                flags[agent] |= F_PENDING
-                schedule(ctx.calendar, today.day + today.deletion_delay, agent, 0, Q_DELETION)
 
 
 @nb.njit(cache=True)
@@ -155,11 +126,6 @@ def correct(ctx, rng, today):
             agents.false_points[agent] = 0
             ctx.counters[OUT.corrected_total] += 1
             update_grade_lists(ctx, agent)
-
-
-class Fulfilment(HazardRoute):
-    name, section, route, step = "fulfilment", "rehabilitation.fulfilment", "fulfilment", fulfil
-    does = "listed people fulfilling the court's order, deleted after a delay"
 
 
 class CommunityService(HazardRoute):

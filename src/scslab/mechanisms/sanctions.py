@@ -5,7 +5,8 @@ what is counted is blocked purchases (person-times), separately from the people
 blocked. Attempts are drawn among the listed only, by thinning against the highest
 rate; public shaming when a listed urban person passes a billboard camera; job
 refusals when a listed adult applies; school refusals when a child of a listed
-household applies; loan pricing and mortgage denial when anyone applies.
+household applies; loan pricing and mortgage denial when anyone applies. Each sanction a listed
+person feels is dated in ``Roster.felt``, where their hazard of paying reads it (``compliance``).
 """
 
 from __future__ import annotations
@@ -21,9 +22,23 @@ from ..scenario.schema import TravelBan
 from ..streams import below, stream
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
-from .scoring import score_now
 from .lists import tries
-from .state import F_BLOCKED, F_COURT, F_GRADE, F_JOINT, F_LISTED, F_RED, household_members, stratum_of
+from .scoring import score_now
+from .state import (
+    F_BLOCKED,
+    F_COURT,
+    F_GRADE,
+    F_JOINT,
+    F_LISTED,
+    F_RED,
+    FELT_CREDIT,
+    FELT_JOB,
+    FELT_PURCHASE,
+    FELT_SCHOOL,
+    FELT_SHAMED,
+    household_members,
+    stratum_of,
+)
 
 OUT = declare(
     "sanctions",
@@ -65,7 +80,7 @@ class PurchaseBan(Mechanism):
 
     ban: str = ""
     marks_blocked = True
-    writes = ("flags: F_BLOCKED",)
+    writes = ("flags: F_BLOCKED", "roster: felt")
 
     def __init__(self, scenario, people):
         super().__init__(scenario, people)
@@ -91,7 +106,8 @@ def purchases(ctx, rng, today):
     persons = ctx.persons
     size = roster.size[0]
     for _ in range(tries(ctx, rng, today.max_rate)):
-        agent = roster.members[rng.integers(0, size)]
+        k = rng.integers(0, size)
+        agent = roster.members[k]
         u = rng.random()
         u_enforce = rng.random()
         s = stratum_of(persons.stratum_start, agent)
@@ -103,6 +119,7 @@ def purchases(ctx, rng, today):
         ctx.counters[today.attempts] += 1
         if u_enforce < today.enforcement:
             ctx.counters[today.blocks] += 1
+            roster.felt[k, FELT_PURCHASE] = today.day
             if today.marks_blocked and flags[agent] & F_BLOCKED == 0:
                 flags[agent] |= F_BLOCKED
                 ctx.counters[OUT.people_blocked] += 1
@@ -120,7 +137,7 @@ class TrainBan(PurchaseBan):
     columns = (OUT.train_attempts_total, OUT.train_blocks_total)
 
 
-ShamingDay = namedtuple("ShamingDay", "displays coverage")
+ShamingDay = namedtuple("ShamingDay", "day displays coverage")
 """Billboard displays per listed person-day at full coverage, and today's urban camera coverage."""
 
 
@@ -135,12 +152,12 @@ def shame(ctx, rng, today):
         region = ctx.persons.stratum_region[stratum_of(ctx.persons.stratum_start, roster.members[k])]
         if region == URBAN and u < today.coverage:
             ctx.counters[OUT.shaming_displays_total] += 1
-            roster.shamed[k] = 1
+            roster.felt[k, FELT_SHAMED] = today.day
 
 
 class PublicShaming(Mechanism):
     name, section, step = "shaming", "sanctions.shaming", shame
-    writes = ("roster: shamed",)
+    writes = ("roster: felt",)
     does = "listed urban people's faces shown on billboards where cameras reach"
 
     def __init__(self, scenario, people):
@@ -152,10 +169,10 @@ class PublicShaming(Mechanism):
         self.coverage = self.schedule(cameras.coverage_urban if cameras.enabled and on else 0.0)
 
     def today(self, day):
-        return ShamingDay(self.displays, self.coverage[day])
+        return ShamingDay(day, self.displays, self.coverage[day])
 
 
-Refusals = namedtuple("Refusals", "applications refusal")
+Refusals = namedtuple("Refusals", "day applications refusal")
 """Applications per listed person-day, and the chance one is refused."""
 
 
@@ -165,9 +182,11 @@ def refuse_jobs(ctx, rng, today):
     roster = ctx.roster
     size = roster.size[0]
     for _ in range(tries(ctx, rng, today.applications)):
-        agent = roster.members[rng.integers(0, size)]
+        k = rng.integers(0, size)
+        agent = roster.members[k]
         if ctx.persons.age[agent] == ADULT and rng.random() < today.refusal:
             ctx.counters[OUT.job_refusals_total] += 1
+            roster.felt[k, FELT_JOB] = today.day
 
 
 @nb.njit(cache=True)
@@ -176,32 +195,36 @@ def refuse_schools(ctx, rng, today):
     roster = ctx.roster
     size = roster.size[0]
     for _ in range(tries(ctx, rng, today.applications)):
-        agent = roster.members[rng.integers(0, size)]
+        k = rng.integers(0, size)
+        agent = roster.members[k]
         first, members = household_members(ctx.persons.household, agent)
         member = first + rng.integers(0, members)
         if (ctx.persons.age[member] == CHILD and ctx.agents.flags[member] & F_JOINT
                 and rng.random() < today.refusal):
             ctx.counters[OUT.school_refusals_total] += 1
+            roster.felt[k, FELT_SCHOOL] = today.day
 
 
 class JobRefusals(Mechanism):
     name, section, step = "jobs", "sanctions.restrictions", refuse_jobs
+    writes = ("roster: felt",)
     does = "listed adults refused restricted jobs"
 
     def today(self, day):
         r = self.scenario.sanctions.restrictions
-        return Refusals(r.job_applications_per_year / DAYS_PER_YEAR, r.job_refusal_probability)
+        return Refusals(day, r.job_applications_per_year / DAYS_PER_YEAR, r.job_refusal_probability)
 
 
 class SchoolRefusals(Mechanism):
     name, section, step = "schools", "sanctions.restrictions", refuse_schools
+    writes = ("roster: felt",)
     does = "children of listed households refused schools (joint punishment)"
 
     def today(self, day):
         sc = self.scenario
         r = sc.sanctions.restrictions
         per_household = r.school_applications_per_year / DAYS_PER_YEAR * sc.population.household_size_mean
-        return Refusals(per_household, r.school_refusal_probability)
+        return Refusals(day, per_household, r.school_refusal_probability)
 
 
 NO_MINIMUM = -(10**9)
@@ -232,8 +255,9 @@ class PieceCredit(Mechanism):
 
 
 @nb.njit(cache=True, parallel=True)
-def price_loans(seed, key, today, counts, persons, agents, piece_counters):
-    """Loan pricing: a premium if listed, a discount if redlisted."""
+def price_loans(seed, key, today, counts, persons, agents, roster, piece_counters):
+    """Loan pricing: a premium if listed (felt by them), a discount if redlisted."""
+    felt, position = roster.felt, roster.position  # out of the tuple: Numba's parfors lose writes through it
     for p in nb.prange(len(counts)):
         rng = stream(seed, key, today.day, p)
         lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
@@ -244,13 +268,15 @@ def price_loans(seed, key, today, counts, persons, agents, piece_counters):
                 continue
             if flags[agent] & F_LISTED:
                 pc[OUT.loans_premium_total] += 1
+                felt[position[agent], FELT_CREDIT] = today.day
             elif flags[agent] & F_RED:
                 pc[OUT.loans_discount_total] += 1
 
 
 @nb.njit(cache=True, parallel=True)
-def decide_mortgages(seed, key, today, counts, persons, agents, piece_counters):
-    """Mortgage denial below a grade or when listed."""
+def decide_mortgages(seed, key, today, counts, persons, agents, roster, piece_counters):
+    """Mortgage denial below a grade or when listed (felt by the listed)."""
+    felt, position = roster.felt, roster.position  # out of the tuple: Numba's parfors lose writes through it
     for p in nb.prange(len(counts)):
         rng = stream(seed, key, today.day, p)
         lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
@@ -262,12 +288,15 @@ def decide_mortgages(seed, key, today, counts, persons, agents, piece_counters):
             listed = today.deny_listed and flags[agent] & F_LISTED != 0
             if listed or score_now(agents, agent, today.day, today.start_score, today.recovery) < today.minimum:
                 pc[OUT.mortgages_denied_total] += 1
+                if flags[agent] & F_LISTED:
+                    felt[position[agent], FELT_CREDIT] = today.day
                 if flags[agent] & F_COURT == 0:
                     pc[OUT.mortgages_denied_nonfinancial_total] += 1
 
 
 class LoanPricing(PieceCredit):
     name, section, step = "loans", "sanctions.loans", price_loans
+    writes = ("roster: felt",)
     does = "loan applications priced by list status"
 
     @property
@@ -277,6 +306,7 @@ class LoanPricing(PieceCredit):
 
 class MortgageDecisions(PieceCredit):
     name, section, step = "mortgages", "sanctions.mortgages", decide_mortgages
+    writes = ("roster: felt",)
     does = "mortgage applications refused below a grade or when listed"
 
     @property

@@ -9,7 +9,8 @@ re-checked then.
 A day's records are scored in two steps: ``score_records`` runs in parallel,
 piece by piece, and changes only the people recorded; ``settle_records`` runs
 serially and changes the lists, which everyone shares. List status is thus
-settled once a day, after all of the day's records.
+settled once a day, after all of the day's records. A court listing also makes
+the listed person's household fear more (``learn_household``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, GRADES, Scenario
 from ..units import SCORE_LIMIT
 from .detection import OUT as DETECTION
+from .lists import OUT as LISTS
 from .lists import enter_court, enter_grade, group_of, leave_grade, set_redlisted
 from .base import Mechanism
+from .compliance import assess
 from .response import FEAR_STEPS, current_fear, fear_decay_per_day, learn, stored_fear
 from .schedules import day_index
-from .state import ABROAD, F_GRADE, F_RED, Q_GRADE_EXIT, Q_RED_EXIT, Records, schedule
+from .state import ABROAD, F_GRADE, F_RED, Q_GRADE_EXIT, Q_RED_EXIT, Records, household_members, schedule, stratum_of
 
 JUDGMENT_DEFAULT = BEHAVIOURS.index("judgment_default")
 COURT, CHECK_LISTS = 1, 2  # what a record leaves for the serial step
@@ -36,9 +39,10 @@ COURT, CHECK_LISTS = 1, 2  # what a record leaves for the serial step
 ScoringDay = namedtuple(
     "ScoringDay",
     "day scoring_on court_on grade_on red_on points start_score recovery grade_threshold red_threshold "
-    "listing_probability small_debt_share inclusion_days extension_probability extension_low extension_high "
-    "learning fear_decay",
+    "listing_probability small_debt_share unable_share inclusion_days extension_probability extension_low extension_high "
+    "learning household_learning fear_decay",
 )
+"""A day of the rulebook and the lists' rules."""
 
 
 @nb.njit(cache=True)
@@ -145,13 +149,36 @@ def settle_records(ctx, rng, records, first, last):
         if todo & CHECK_LISTS:
             update_grade_lists(ctx, agent)
         if todo & COURT and rng.random() < sp.listing_probability:
+            ctx.counters[LISTS.court_cases_total] += 1
             stay = sp.inclusion_days
             if rng.random() < sp.extension_probability:
                 stay += sp.extension_low + int(rng.random() * (sp.extension_high - sp.extension_low + 1))
             small = 1 if rng.random() < sp.small_debt_share else 0
+            unable = rng.random() < sp.unable_share[ctx.persons.stratum_income[stratum_of(ctx.persons.stratum_start,
+                                                                                           agent)]]
             listed = enter_court(ctx, agent, sp.day, 0 if rec_true[i] else 1, small, sp.day + stay)
+            if listed:
+                assess(ctx, agent, unable)
+                learn_household(ctx, agent)
             if listed and not (sp.scoring_on and sp.points[rec_behaviour[i]] < 0):
                 agents.fear[agent] = stored_fear(learn(agents.fear[agent] / FEAR_STEPS, sp.learning))
+
+
+@nb.njit(cache=True)
+def learn_household(ctx, agent):
+    """``agent`` has just entered the court list: every other member of the household aged 15+ fears
+    more, a step ``household_learning`` of the way towards certainty (brought up to date first, so that
+    the fear fades from today). The court list is public, and a relative's listing is news at home."""
+    sp = ctx.rules
+    if sp.household_learning == 0.0:
+        return
+    agents, age = ctx.agents, ctx.persons.age
+    first, n = household_members(ctx.persons.household, agent)
+    for m in range(first, first + n):
+        if m == agent or age[m] == CHILD:
+            continue
+        touch(agents, m, sp)
+        agents.fear[m] = stored_fear(learn(agents.fear[m] / FEAR_STEPS, sp.household_learning))
 
 
 @nb.njit(cache=True)
@@ -206,6 +233,7 @@ class ScoringRules(Mechanism):
         self.court_launch = day_index(lists_.court.launch, start)
         self.joint_start = day_index(lists_.joint_punishment.start, start)
         self.listing_probability = self.schedule(lists_.court.listing_probability)
+        self.unable_share = np.array(scenario.rehabilitation.fulfilment.unable_share, np.float64)
         grades = sc.rulebook.grade_minimums
         self.grade_threshold = grades[lists_.grade.below_grade]
         self.red_threshold = grades[lists_.redlist.grade]
@@ -232,9 +260,11 @@ class ScoringRules(Mechanism):
             points=self.points, start_score=sc.rulebook.start_score, recovery=sc.rulebook.recovery_points_per_day,
             grade_threshold=self.grade_threshold, red_threshold=self.red_threshold,
             listing_probability=self.listing_probability[day], small_debt_share=court.small_debt_share,
+            unable_share=self.unable_share,
             inclusion_days=court.inclusion_period_days, extension_probability=court.extension_probability,
             extension_low=court.extension_days[0], extension_high=court.extension_days[1],
-            learning=sc.response.learning, fear_decay=self.fear_decay,
+            learning=sc.response.learning, household_learning=sc.response.household_learning,
+            fear_decay=self.fear_decay,
         )
 
 

@@ -35,10 +35,18 @@ ABROAD = 128
 # Calendar event kinds.
 Q_EXPIRY, Q_DELETION, Q_GRADE_EXIT, Q_RED_EXIT = 0, 1, 2, 3
 
+# Sanctions a listed person can feel (columns of ``Roster.felt``, the day each was last felt).
+FELT_PURCHASE, FELT_SHAMED, FELT_CREDIT, FELT_JOB, FELT_SCHOOL = range(5)
+FELT_KINDS = 5
+NEVER = -32768
+"""``Roster.felt`` of a sanction never felt in this listing."""
+
 Agents = namedtuple("Agents", "flags score false_points touched fear")
 Roster = namedtuple(
-    "Roster", "members court_entry grade_entry wrong_court wrong_grade small_debt shamed size position"
+    "Roster", "members court_entry grade_entry wrong_court wrong_grade small_debt unable felt size position"
 )
+"""The listed: agent, entry days, wrongful marks, a small debt, unable to pay, the day each sanction was
+last felt (``FELT_*``), the number of members, and each member's position by agent."""
 Calendar = namedtuple("Calendar", "head next agent key kind size")
 
 
@@ -61,7 +69,8 @@ def new_roster(capacity: int) -> Roster:
         wrong_court=np.zeros(capacity, np.uint8),
         wrong_grade=np.zeros(capacity, np.uint8),
         small_debt=np.zeros(capacity, np.uint8),
-        shamed=np.zeros(capacity, np.uint8),
+        unable=np.zeros(capacity, np.uint8),
+        felt=np.full((capacity, FELT_KINDS), NEVER, np.int16),
         size=np.zeros(1, np.int64),
         position=position,
     )
@@ -80,7 +89,7 @@ def grow_roster(roster: Roster, room: int) -> Roster:
         if name in ("size", "position"):
             grown[name] = column
         else:
-            bigger = np.zeros(new_capacity, column.dtype)
+            bigger = np.full((new_capacity,) + column.shape[1:], NEVER if name == "felt" else 0, column.dtype)
             bigger[:size] = column[:size]
             grown[name] = bigger
     return Roster(**grown)
@@ -139,7 +148,8 @@ def roster_add(roster, agent):
     roster.wrong_court[k] = 0
     roster.wrong_grade[k] = 0
     roster.small_debt[k] = 0
-    roster.shamed[k] = 0
+    roster.unable[k] = 0
+    roster.felt[k, :] = NEVER
     roster.position[agent] = k
     return k
 
@@ -158,7 +168,8 @@ def roster_remove(roster, agent):
         roster.wrong_court[k] = roster.wrong_court[last]
         roster.wrong_grade[k] = roster.wrong_grade[last]
         roster.small_debt[k] = roster.small_debt[last]
-        roster.shamed[k] = roster.shamed[last]
+        roster.unable[k] = roster.unable[last]
+        roster.felt[k, :] = roster.felt[last, :]
         roster.position[moved] = k
     roster.size[0] = last
 

@@ -95,16 +95,26 @@ NBS = "National Bureau of Statistics of China, 7th census (2020)"
 NIST = "NIST FRVT Part 3, NISTIR 8280 (Dec 2019)"
 RONGCHENG = "Rongcheng Measures (chinalawtranslate); Foreign Policy 2018"
 DETERRENCE = "Chalfin & McCrary 2018; Lee & McCrary 2017; Nagin 2013"
+PERCEPTIONS = ("learned", "known")
+"""How people perceive the chance of detection (``response.perception``)."""
+EXTRAPOLATIONS = ("capped", "constant_elasticity")
+"""How deterrence elasticities are used beyond the range of their evidence (``response.extrapolation``)."""
+SECRECY_EFFECTS = ("under_deters", "deters_more")
+"""The two positions on what a secret rulebook does to deterrence (``rulebook.secrecy_effect``)."""
 
 
-def param(default, unit: str, meaning: str, source: str | None = None, lever=None, **kw):
+def param(default, unit: str, meaning: str, source: str | None = None, lever=None, assumed=None, **kw):
     """A scenario field with its unit, meaning and (optional) published source.
 
     ``lever`` marks a main policy lever (see ``scenario.levers``): ``(low, high)``, the
     range a control offers for a number; ``True`` for a switch, a choice, or a table
-    whose own lever fields are levers here.
+    whose own lever fields are levers here. ``assumed``, ``(low, high)``, marks an
+    assumption and its plausible range (``source`` then names what anchors it, if anything).
     """
     extra = {"unit": unit}
+    if assumed is not None:
+        extra["assumed"] = list(assumed)
+        source = f"assumption, plausible {assumed[0]:g} to {assumed[1]:g}" + (f"; {source}" if source else "")
     if source:
         extra["source"] = source
     if lever is not None:
@@ -363,6 +373,15 @@ class Rulebook(Strict):
         "public: people know which behaviours are scored; secret: they do not and guess (see response.secret_prior).",
         lever=True,
     )
+    secrecy_effect: Literal[SECRECY_EFFECTS] = param(
+        "under_deters", "-",
+        "What a secret rulebook does to deterrence (docs/model.md, 'Deterrence'). under_deters: people guess "
+        "response.secret_prior for every behaviour, so penalised behaviour is under-deterred and lawful expression "
+        "chilled. deters_more: at the expected sanction of a public rulebook, not knowing which acts are sanctioned "
+        "adds response.ambiguity_premium to the perceived risk of every behaviour whose status is unknown "
+        "(ambiguity aversion), so penalised behaviour is deterred more and lawful expression chilled more.",
+        "deters_more: Baker, Harel & Kugler, 'The Virtues of Uncertainty in Law', Iowa Law Review 89:443 (2004)",
+    )
     start: dt.date | None = param(None, "date", "When scoring starts (default: the scenario start).")
     start_score: int = param(1000, "points", "Everyone's starting score.", RONGCHENG, ge=0, le=10000)
     grade_minimums: dict[str, Points] = param(
@@ -480,10 +499,6 @@ class Shaming(Strict):
     displays_per_year: float = param(2.0, "displays/person/year",
                                      "Billboard displays per listed urban person at full camera coverage.",
                                      ge=0, le=MAX_RATE)
-    small_debt_fulfilment_boost: float = param(
-        1.5, "x", "Multiplier on fulfilment for small debts under shaming (larger debts unaffected).",
-        "Perez-Truglia & Troiano 2018", ge=0, le=MAX_MULTIPLIER,
-    )
 
 
 class Restrictions(Strict):
@@ -517,9 +532,62 @@ class ExitRoute(Strict):
 
 
 
+class Pressure(Strict):
+    """What one kind of sanction a listed person experiences does to their hazard of paying."""
+
+    hazard_ratio: float = param(1.0, "x", "Hazard ratio of fulfilment right after the sanction is felt.",
+                                ge=0, le=MAX_MULTIPLIER)
+    half_life_days: float = param(90.0, "days", "Half-life of that effect (the log hazard ratio halves).",
+                                  gt=0, le=MAX_DAYS)
+
+
+SMALL_NUMBERS = "Perez-Truglia & Troiano, J. Public Econ. 164 (2018); 'Angry Borrowers', SSRN 3415808"
+
+
+class Fulfilment(Strict):
+    """Paying the court's order, as a response: a baseline by income, times what the system does."""
+
+    rate_per_year: float = param(
+        0.1, "1/year", "Hazard of fulfilling the order per listed person able to pay, with no sanction felt "
+        "(middle income).", ge=0, le=MAX_RATE, lever=(0.0, 2.0))
+    income_multipliers: list[Multiplier] = param(
+        [0.7, 1.0, 1.5], "x", "Multipliers of that hazard for low, middle and high income.",
+        assumed=(0.5, 2.0), min_length=3, max_length=3)
+    unable_share: list[Share] = param(
+        [0.55, 0.35, 0.15], "fraction",
+        "Share of listed debtors, by income band (low, middle, high), who cannot pay at all (they never "
+        "fulfil; they leave by expiry, correction or community service). About 40% of enforcement cases "
+        "had no property to execute in 2016.",
+        "judicial statistics cited by Zhou Xingxing, 'Termination of this enforcement procedure', 2020",
+        assumed=(0.2, 0.6), min_length=3, max_length=3)
+    delay_days: int = param(7, "days", "Earliest time after listing this route can be taken.", ge=0, le=MAX_DAYS)
+    blocked_purchase: Pressure = param(
+        Pressure(hazard_ratio=1.5, half_life_days=60), "-",
+        "A blocked flight, train or hotel purchase (the aviation interception system blocked 108,000 purchases "
+        "by 12,389 people in its first month: people feel it, repeatedly). Hazard ratio assumed, plausible 1 to 3.",
+        "Xinhua via China Youth Daily, 2014-08-11")
+    shaming: Pressure = param(
+        Pressure(hazard_ratio=1.5, half_life_days=90), "-",
+        "A billboard display, for small debts only (larger debts unaffected). Shaming letters raised payment "
+        "of small tax debts; public disclosure of defaulters can also backfire. Plausible 0.8 to 1.6.",
+        SMALL_NUMBERS)
+    credit_refused: Pressure = param(
+        Pressure(hazard_ratio=1.3, half_life_days=180), "-",
+        "A loan priced at the listed premium or a mortgage refused. Hazard ratio assumed, plausible 1 to 2.")
+    job_refused: Pressure = param(
+        Pressure(hazard_ratio=1.3, half_life_days=180), "-",
+        "A restricted job refused. Hazard ratio assumed, plausible 1 to 2.")
+    school_refused: Pressure = param(
+        Pressure(hazard_ratio=2.0, half_life_days=365), "-",
+        "A child of the household refused a school. Hazard ratio assumed, plausible 1 to 3.")
+    joint_punishment: float = param(
+        1.3, "x", "Hazard ratio while the person's household is under joint punishment (they live with others "
+        "and joint punishment is on).", assumed=(1.0, 2.0), ge=0, le=MAX_MULTIPLIER)
+
+
 class Rehabilitation(Strict):
-    fulfilment: ExitRoute = param(
-        ExitRoute(rate_per_year=0.3, delay_days=7), "-", "Fulfilling the court's order (paying).", lever=True)
+    fulfilment: Fulfilment = param(
+        Fulfilment(), "-", "Fulfilling the court's order (paying), in response to sanctions.", lever=True)
     community_service: ExitRoute = param(
         ExitRoute(rate_per_year=0.02, delay_days=90), "-", "Community service that restores credit.", lever=True
     )
@@ -533,7 +601,7 @@ class Rehabilitation(Strict):
 class Response(Strict):
     baseline_certainty: float = param(
         0.1, "probability", "Perceived chance of being caught with no system (the reference for deterrence).",
-        gt=0, le=1,
+        assumed=(0.05, 0.3), gt=0, le=1,
     )
     certainty_elasticity: float = param(
         -0.5, "-", "Elasticity of offending to the perceived certainty of being caught.", DETERRENCE, le=0, ge=-5
@@ -551,9 +619,77 @@ class Response(Strict):
         0.5, "probability", "Under a secret rulebook, the believed chance that any given behaviour is penalised.",
         ge=0, le=1,
     )
+    ambiguity_premium: float = param(
+        0.2, "x",
+        "Under a secret rulebook with rulebook.secrecy_effect = deters_more, the relative rise in the perceived risk "
+        "of a behaviour whose status is unknown (ambiguity aversion; premia of this order are measured with "
+        "ambiguous urns, Camerer & Weber 1992).",
+        assumed=(0, 0.5), ge=0, le=MAX_MULTIPLIER,
+    )
+    perception: Literal[PERCEPTIONS] = param(
+        "learned", "-",
+        "How people come to perceive the chance of being detected: learned (from what they see of the system, "
+        "moving from the no-system level towards the true probability; see the publicity_* fields) or known "
+        "(everyone knows the true probability at once, an upper bound on awareness and the model before learning).",
+    )
+    extrapolation: Literal[EXTRAPOLATIONS] = param(
+        "capped", "-",
+        "How the certainty and severity elasticities are used beyond the changes they were measured on. capped: "
+        "the ratio of perceived certainty (severity) to its no-system level stops at certainty_cap (severity_cap) "
+        "and a larger ratio deters no more; constant_elasticity: the elasticity holds at any ratio. Lawful "
+        "expression's chilling elasticity is fitted to an observed total drop and is never capped.",
+    )
+    certainty_cap: float = param(
+        1.3, "x",
+        "Largest ratio of perceived certainty to its no-system level the certainty elasticity is used at (under "
+        "capped): police deployment in central London rose by over 30% after July 2005, the largest change among "
+        "the studies behind the elasticity (plausible range 1.3-1.5).",
+        "Draca, Machin & Witt, AER 101:2157 (2011); Klick & Tabarrok, J. Law Econ. 48:267 (2005); "
+        "Chalfin & McCrary 2018", ge=1, le=MAX_MULTIPLIER,
+    )
+    severity_cap: float = param(
+        2.0, "x",
+        "Largest ratio of sanction severity to its no-system level the severity elasticity is used at (under "
+        "capped): the sentence enhancements behind the elasticity (adult sentences at 18, three strikes) are of the "
+        "order of a doubling.",
+        "Lee & McCrary 2017; Helland & Tabarrok, J. Human Resources 42:309 (2007)", assumed=(1.5, 5), ge=1,
+        le=MAX_MULTIPLIER,
+    )
     learning: float = param(0.3, "probability", "Rise in a person's perceived certainty after being recorded.",
                             ge=0, le=1)
+    household_learning: float = param(
+        0.1, "probability",
+        "Rise in the perceived certainty of each member aged 15+ of the household of someone who enters the court "
+        "list (a step of the way towards certainty, like learning, fading with the same half-life). Beliefs "
+        "respond to a sibling's arrests as to one's own (Lochner 2007), but a relative's listing is news at second "
+        "hand.",
+        "Lochner, AER 97:444 (2007)", assumed=(0.03, 0.3), ge=0, le=1,
+    )
     habituation_half_life_days: float = param(180, "days", "Half-life of that rise (adaptation).", gt=0, le=MAX_DAYS)
+    publicity_acquaintances: float = param(
+        150, "people",
+        "People whose court listing a person would hear of (the public court list is searchable and announced): "
+        "the listed share of adults times this is how many listed acquaintances a person knows of. About the size "
+        "of a personal network (Hill & Dunbar 2003). ",
+        assumed=(20, 300), ge=0, le=MAX_POPULATION,
+    )
+    publicity_viewers_per_display: float = param(
+        100, "people",
+        "People who notice one billboard display of a listed person. ",
+        assumed=(10, 1000), ge=0, le=MAX_POPULATION,
+    )
+    publicity_window_days: int = param(
+        30, "days", "How long a billboard display seen stays in mind ('seen recently').", assumed=(7, 180),
+        ge=1, le=MAX_DAYS,
+    )
+    publicity_half_life_days: float = param(
+        365, "days",
+        "Half-life of the gap between the population's perceived detection and the true one, were everyone to "
+        "have seen the system at work (with a share q informed, the gap's half-life is this divided by q). "
+        "Beliefs about the chance of arrest are only loosely tied to official rates and barely move with others' "
+        "arrests (Lochner 2007): they are learned slowly. ",
+        "Lochner, AER 97:444 (2007)", assumed=(90, 1825), gt=0, le=MAX_DAYS,
+    )
     loyalty_response: float = param(0.3, "x", "Relative rise of loyalty signals once they earn points and perks.", ge=0,
                                     le=MAX_MULTIPLIER)
     app_adoption_per_year: float = param(0.2, "1/year", "Hazard of installing the official app per person 15+.", ge=0,
