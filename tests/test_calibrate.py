@@ -82,7 +82,7 @@ def _write(path, text):
 @pytest.mark.parametrize("name, text, message", [
     ("missing.csv", None, "no such targets file"),
     ("unknown.csv", "date,quantity,value\n2020-03-31,court_listings,100\n", "line 2: unknown quantity 'court_listings'"),
-    ("negative.csv", "date,list_entries_cum\n2020-03-31,0\n", "published value 0 of court_listed_total must be positive"),
+    ("negative.csv", "date,list_entries_cum\n2020-03-31,0\n", "published value 0 of court_cases_total must be positive"),
     ("baddate.csv", "date,list_entries_cum\n2020-02-31,5\n", "line 2: bad date '2020-02-31'"),
     ("nodate.csv", "day,list_entries_cum\n3,5\n", "no 'date' column"),
     ("empty.csv", "date,list_entries_cum,source\n2020-03-31,,x\n", "no targets"),
@@ -109,14 +109,15 @@ def test_the_wide_layout_reads_a_tolerance_per_row_or_the_default(tmp_path):
     targets = read_target_file(_write(tmp_path / "wide.csv", wide), default_tolerance=0.2)
     by = targets.set_index(["quantity", targets["date"].dt.strftime("%Y-%m-%d")])
     assert len(targets) == 3 and list(targets.columns) == ["date", "quantity", "published", "tolerance", "source"]
-    assert by.loc[("court_listed_total", "2017-02-14"), "tolerance"] == 0.05
+    assert by.loc[("court_cases_total", "2017-02-14"), "tolerance"] == 0.05
     assert by.loc[("flight_blocks_total", "2017-02-14"), ["published", "tolerance"]].tolist() == [6150000, 0.05]
-    assert by.loc[("court_listed_total", "2017-12-31"), ["tolerance", "source"]].tolist() == [0.2, "Xinhua"]
-    # the packaged file: the 15% criterion from 2017 on, a loose 100% for the start-up points of 2013-2014
+    assert by.loc[("court_cases_total", "2017-12-31"), ["tolerance", "source"]].tolist() == [0.2, "Xinhua"]
+    # the packaged file: the 15% criterion from the end of 2016 on, a loose 50-100% for the start-up points of
+    # 2013-2014
     packaged = read_target_file(resources.files("scslab.data") / "china-debtor-list-calibration.csv")
-    early = packaged["date"] < "2017-01-01"
-    assert len(packaged) == 21 and (packaged.loc[~early, "tolerance"] == 0.15).all()
-    assert early.sum() == 3 and (packaged.loc[early, "tolerance"] == 1.0).all()
+    early = packaged["date"] < "2016-12-31"
+    assert len(packaged) == 24 and (packaged.loc[~early, "tolerance"] == 0.15).all()
+    assert early.sum() == 5 and (packaged.loc[early, "tolerance"] >= 0.5).all()
     assert packaged[["quantity", "published"]].values.tolist() == scslab.targets.read_targets(
         "china-debtor-list-calibration").sort_values(["quantity", "date"])[["quantity", "published"]].values.tolist()
 

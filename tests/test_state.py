@@ -430,4 +430,4 @@ def test_the_list_check_sees_each_kind_of_damage(listed_run):
 
 
 def test_roster_type_is_what_the_kernels_take():
-    assert Roster._fields == ("members",) + FIELDS + ("size", "position")
+    assert Roster._fields == ("members",) + FIELDS + ("felt", "size", "position")
