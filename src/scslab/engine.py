@@ -117,6 +117,7 @@ class CountryRun:
         # a numba.typed.List would cost one pointer a call, but compiling it takes over a second per process.
         self.phase_rngs = {phase.name: tuple(self.rngs[m.stream] for m in ms)
                            for phase, ms in self.phases if phase.kind == SERIAL and phase.name != "firms"}
+        self.idle_when_nobody_listed = {phase.name: all(m.listed_only for m in ms) for phase, ms in self.phases}
         self.piece_day = _FastCall(_piece_day)
         self.settle = _FastCall(_settle)
         self.apply_records = _FastCall(scoring.apply_records)
@@ -160,7 +161,8 @@ class CountryRun:
                     self._firms(day)
             elif phase.kind == PARALLEL:
                 self._parallel(day, phase.name, mechanisms)
-            else:
+            elif not (self.idle_when_nobody_listed[phase.name] and self.roster.size[0] == 0
+                      and self.calendar.head[day] == -1):
                 todays = tuple(m.today(day) for m in mechanisms)
                 self.runners[phase.name](self.context(sp), self.phase_rngs[phase.name], todays)
             clock = self._lap(phase.name, clock)

@@ -42,6 +42,9 @@ class Mechanism:
     """Its kernel (a Numba function)."""
     writes: tuple[str, ...] = ()
     """The per-agent state it changes: columns of ``state.Agents``, flag bits, roster columns."""
+    listed_only: bool = False
+    """It acts only on the listed and today's calendar, and draws nothing when nobody is listed: a serial
+    phase of such mechanisms is skipped on a day with nobody listed and nothing on the calendar."""
 
     def __init__(self, scenario: Scenario, people: People):
         self.scenario = scenario

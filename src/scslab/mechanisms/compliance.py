@@ -111,6 +111,7 @@ def fulfil(ctx, rng, today):
 
 
 class Fulfilment(Mechanism):
+    listed_only = True
     name, section, step = "fulfilment", "rehabilitation.fulfilment", fulfil
     writes = ("flags: F_COURT F_GRADE F_RED F_JOINT F_PENDING", "score", "false_points", "touched", "fear", "roster")
     does = "listed people paying the court's order at a hazard raised by the sanctions they feel"

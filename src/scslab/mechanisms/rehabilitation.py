@@ -53,6 +53,7 @@ def due_events(ctx, rng, today):
 
 
 class DueEvents(Mechanism):
+    listed_only = True
     name, section, step = "calendar", "lists.court", due_events
     writes = ("flags: F_COURT F_GRADE F_RED F_JOINT", "score", "false_points", "touched", "fear", "roster")
     does = "the calendar: inclusion periods ending, deletions after fulfilment, scores recovering"
@@ -70,6 +71,7 @@ class HazardRoute(Mechanism):
     """A way off the lists taken at a hazard rate (a dated schedule) among the listed."""
 
     route: str = ""
+    listed_only = True
     writes = ("flags: F_COURT F_GRADE F_RED F_JOINT", "score", "false_points", "touched", "fear", "roster")
 
     def __init__(self, scenario, people):

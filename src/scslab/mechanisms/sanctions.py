@@ -80,6 +80,7 @@ class PurchaseBan(Mechanism):
 
     ban: str = ""
     marks_blocked = True
+    listed_only = True
     writes = ("flags: F_BLOCKED", "roster: felt")
 
     def __init__(self, scenario, people):
@@ -156,6 +157,7 @@ def shame(ctx, rng, today):
 
 
 class PublicShaming(Mechanism):
+    listed_only = True
     name, section, step = "shaming", "sanctions.shaming", shame
     writes = ("roster: felt",)
     does = "listed urban people's faces shown on billboards where cameras reach"
@@ -206,6 +208,7 @@ def refuse_schools(ctx, rng, today):
 
 
 class JobRefusals(Mechanism):
+    listed_only = True
     name, section, step = "jobs", "sanctions.restrictions", refuse_jobs
     writes = ("roster: felt",)
     does = "listed adults refused restricted jobs"
@@ -216,6 +219,7 @@ class JobRefusals(Mechanism):
 
 
 class SchoolRefusals(Mechanism):
+    listed_only = True
     name, section, step = "schools", "sanctions.restrictions", refuse_schools
     writes = ("roster: felt",)
     does = "children of listed households refused schools (joint punishment)"
