@@ -27,7 +27,7 @@ from ..outputs import PEOPLE, TOTAL, Output, declare
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
 from .lists import OUT as LISTS
-from .lists import leave_court, tries
+from .lists import candidates, leave_court
 from .state import (
     F_COURT,
     F_PENDING,
@@ -93,7 +93,7 @@ def multiplier(ctx, k, agent, today):
 def fulfil(ctx, rng, today):
     """Listed people fulfilling the court's order, each at their own hazard; deleted after a delay."""
     roster, flags = ctx.roster, ctx.agents.flags
-    for _ in range(min(roster.size[0], tries(ctx, rng, today.rate * today.top))):
+    for _ in range(candidates(ctx, rng, today.rate * today.top)):
         if roster.size[0] == 0:
             break
         k = rng.integers(0, roster.size[0])

@@ -71,6 +71,12 @@ def tries(ctx, rng, rate):
 
 
 @nb.njit(cache=True)
+def candidates(ctx, rng, rate):
+    """How many listed people try something today at ``rate`` per listed person-day, at most one try each."""
+    return min(ctx.roster.size[0], tries(ctx, rng, rate))
+
+
+@nb.njit(cache=True)
 def group_of(ctx, agent):
     return ctx.persons.stratum_group[stratum_of(ctx.persons.stratum_start, agent)]
 

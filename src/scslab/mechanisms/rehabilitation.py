@@ -16,7 +16,7 @@ from ..outputs import PEOPLE, TOTAL, Output, declare
 from ..units import DAYS_PER_YEAR, SCORE_LIMIT
 from .base import Mechanism
 from .lists import OUT as LISTS
-from .lists import leave_court, tries
+from .lists import candidates, leave_court
 from .scoring import recheck, touch, update_grade_lists
 from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY
 
@@ -83,12 +83,6 @@ class HazardRoute(Mechanism):
 
     def today(self, day):
         return Route(day, self.rate[day], self.delay, self.points)
-
-
-@nb.njit(cache=True)
-def candidates(ctx, rng, rate):
-    """How many listed people try a route today (at most one try each)."""
-    return min(ctx.roster.size[0], tries(ctx, rng, rate))
 
 
 @nb.njit(cache=True)
