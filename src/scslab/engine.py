@@ -36,9 +36,9 @@ from .mechanisms.state import (
 )
 from .population import CHILD, synthesize
 from .results import SCORE_OFFSET, recovery_frame, score_frame
-from .scenario.schema import GRADES, Scenario
+from .scenario.schema import CHANNELS, GRADES, Scenario
 from .scheduling import Pace, largest_first, take
-from .streams import ADOPTION, BACKLOG, BEHAVIOUR, FALSE_RECORDS, FIRMS, FOREIGN, SCORING
+from .streams import ADOPTION, BACKLOG, BEHAVIOUR, FIRMS, FOREIGN, SCORING, key, poisson_counts
 
 FIRST = ("events", "lists")
 """The phases every day starts with, called by the engine itself (they share the day's record buffers)."""
@@ -105,12 +105,17 @@ class CountryRun:
         self.firms = FirmDealings(sc, people)
         self.phases = [(phase, [self.firms] if phase.name == "firms" else [m(sc, people) for m in phase.mechanisms])
                        for phase in PHASES if phase.name not in FIRST]
-        # Numbers of candidates per piece come from one NumPy stream per decision (and behaviour);
-        # which agents they hit, from counter-based streams per piece inside the kernels.
-        generic = [m for phase, ms in self.phases if phase.name != "firms" for m in ms]
-        self.rngs = {m.stream: self._stream(m.stream) for m in generic}
-        self.rngs.update({k: self._stream(k) for k in (ADOPTION, FALSE_RECORDS, FIRMS, BACKLOG, SCORING, FOREIGN)})
-        self.behaviour_streams = [self._stream(BEHAVIOUR + b) for b in range(len(self.behaviour.rates.kinds))]
+        # Numbers of events and candidates per piece come from counter-based streams, one per decision (and
+        # behaviour, and channel of false records) and piece (``streams.poisson_counts``); which agents they
+        # hit, from the decision's own stream per piece inside the kernels. The serial phases draw from one
+        # NumPy stream per decision.
+        self.event_keys = np.array([BEHAVIOUR + b for b in range(len(self.behaviour.rates.kinds))]
+                                   + [key(f"false records: {c}") for c in CHANNELS] + [ADOPTION], np.int64)
+        self.parallel_keys = {phase.name: np.array([m.stream for m in ms], np.int64)
+                              for phase, ms in self.phases if phase.kind == PARALLEL and phase.name != "firms"}
+        serial = [m for phase, ms in self.phases if phase.kind == SERIAL and phase.name != "firms" for m in ms]
+        self.rngs = {m.stream: self._stream(m.stream) for m in serial}
+        self.rngs.update({k: self._stream(k) for k in (FIRMS, BACKLOG, SCORING, FOREIGN)})
         self.runners = {phase.name: _FastCall(compose(tuple(type(m).step for m in ms), phase.kind))
                         for phase, ms in self.phases if phase.name != "firms"}
         # A tuple of generators is unboxed generator by generator on every call (about 6 microseconds each);
@@ -185,10 +190,13 @@ class CountryRun:
             false_means = false_means * enforcement
         false_means = false_means[:, self.people.piece_stratum] * self.behaviour.piece_share
         bd = self.behaviour.today(day, on, detect, self.counters)
-        counts = np.stack([rng.poisson(self.behaviour.piece_means[b] * bd.draw_factor[b])
-                           for b, rng in enumerate(self.behaviour_streams)], axis=1)
-        false_counts = self.rngs[FALSE_RECORDS].poisson(false_means).T
-        adopt = self.rngs[ADOPTION].poisson(self.adoption.means(day))
+        means = np.concatenate([self.behaviour.piece_means * bd.draw_factor[:, None], false_means,
+                                self.adoption.means(day)[None, :]])
+        all_counts = poisson_counts(self.seed, self.event_keys, day, means)
+        behaviours = len(bd.draw_factor)
+        counts = all_counts[:behaviours].T
+        false_counts = all_counts[behaviours:-1].T
+        adopt = all_counts[-1]
         room = counts.sum(axis=1) + false_counts.sum(axis=1)
         first = self._reserve(room)
         self.piece_counters[:] = 0
@@ -243,10 +251,11 @@ class CountryRun:
     def _parallel(self, day: int, name: str, mechanisms: list[Mechanism]):
         """A parallel phase: each mechanism's decisions per piece, on the thread count the pace sets."""
         self.piece_counters[:] = 0
-        counts = tuple(self.rngs[m.stream].poisson(m.means(day)) for m in mechanisms)
-        self._use(self.pace.threads(int(sum(c.sum() for c in counts)), probe=False))
-        self.runners[name](self.seed, tuple(m.stream for m in mechanisms), tuple(m.today(day) for m in mechanisms),
-                           counts, self.persons, self.agents, self.roster, self.piece_counters)
+        keys = self.parallel_keys[name]
+        all_counts = poisson_counts(self.seed, keys, day, np.stack([m.means(day) for m in mechanisms]))
+        self._use(self.pace.threads(int(all_counts.sum()), probe=False))
+        self.runners[name](self.seed, tuple(int(k) for k in keys), tuple(m.today(day) for m in mechanisms),
+                           tuple(all_counts), self.persons, self.agents, self.roster, self.piece_counters)
         self._use(self.pace.most)
         self.counters += self.piece_counters.sum(axis=0)
 

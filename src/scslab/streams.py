@@ -14,6 +14,7 @@ through a 64-bit finaliser; it passes BigCrush.
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numba as nb
@@ -30,6 +31,7 @@ FOREIGN, BORDERS = 11, 12  # records from abroad applied at home; travel and hos
 FIRMS, MARKET = 13, 14  # firms' transactions with nationals; with foreigners, and the market's trades
 BEHAVIOUR = 100
 FIRST_NAMED = 1 << 32  # named decisions (``key``) above these
+COUNTS = 1 << 40  # added to a decision's key: the stream of its day's counts per piece (``poisson_counts``)
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -90,6 +92,54 @@ def categorical(state, cumulative):
     while k < len(cumulative) - 1 and cumulative[k] <= u:
         k += 1
     return k
+
+
+_SMALL_MEAN = 10.0  # below it, inversion; above, transformed rejection (as NumPy's Generator.poisson)
+
+
+@nb.njit(cache=True)
+def poisson(state, lam):
+    """A Poisson count of mean ``lam``: inversion by sequential search below a mean of 10, Hormann's
+    transformed rejection with squeeze (PTRS; Insurance: Mathematics and Economics 12, 1993) above."""
+    if lam <= 0.0:
+        return 0
+    if lam < _SMALL_MEAN:
+        u = uniform(state)
+        p = math.exp(-lam)
+        total, k = p, 0
+        while u > total and p > 0.0:
+            k += 1
+            p *= lam / k
+            total += p
+        return k
+    slam, loglam = math.sqrt(lam), math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        u = uniform(state) - 0.5
+        v = uniform(state)
+        us = 0.5 - abs(u)
+        k = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return int(k)
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1):
+            return int(k)
+
+
+@nb.njit(cache=True)
+def poisson_counts(seed, keys, day, means):
+    """The day's counts, ``int64[K, P]``: Poisson of ``means[k, p]`` from the stream
+    ``(seed, keys[k] + COUNTS, day, p)`` (one per decision and piece, apart from its draws in the piece)."""
+    out = np.zeros(means.shape, np.int64)
+    for k in range(means.shape[0]):
+        for p in range(means.shape[1]):
+            if means[k, p] > 0.0:
+                out[k, p] = poisson(stream(seed, keys[k] + COUNTS, day, p), means[k, p])
+    return out
 
 
 def key(name: str) -> int:
