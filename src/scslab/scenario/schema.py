@@ -440,11 +440,42 @@ class JointPunishment(Strict):
     start: dt.date | None = param(None, "date", "When joint punishment starts (default: the scenario start).")
 
 
+MAY_2018_OPINIONS = ("NDRC et al., FaGaiCaiJin [2018] No. 385 (flights) and No. 384 (trains), issued 2 Mar 2018, "
+                     "in force 1 May 2018")
+
+
+class MisconductList(Strict):
+    """A non-court list of May 2018: people given an administrative penalty for serious misconduct on a
+    journey, barred from buying tickets for a fixed time, whatever their debts."""
+
+    enabled: bool = param(False, "-", "Whether the list exists.")
+    start: dt.date = param(dt.date(2018, 5, 1), "date", "When people start being put on it.", MAY_2018_OPINIONS)
+    entries_per_year: float = param(
+        8.9e-7, "1/person/year", "People put on the list per person aged 15+ per year (people who travel more "
+        "are likelier to be among them: weighted by the ban's income and rural multipliers).",
+        "CAAC's first list (No. 1 of 2018): 86 people barred from 1 Jun 2018 for misconduct penalised in May, "
+        "about 1,030 a year among 1.16 billion people aged 15+", assumed=(3e-7, 3e-6), ge=0, le=MAX_RATE)
+    ban_days: int = param(365, "days", "Time barred from buying tickets, from listing.",
+                          MAY_2018_OPINIONS + " (flights: one year)", ge=1, le=MAX_DAYS)
+
+
+class MisconductLists(Strict):
+    flights: MisconductList = param(MisconductList(), "-", "Misconduct at airports or on aircraft: no flights.")
+    trains: MisconductList = param(
+        MisconductList(entries_per_year=3.2e-7, ban_days=180), "-",
+        "Misconduct at stations or on trains (smoking on a bullet train, fare dodging, touting tickets): no "
+        "train tickets for 180 days. Entries: China Railway's first list of 1 Jun 2018 named 31 people (21 for "
+        "misconduct in May, 10 under criminal investigation), about 370 a year (ECNS, 2018-06-01; "
+        "FaGaiCaiJin [2018] No. 384).")
+
+
 class Lists(Strict):
     court: CourtList = param(CourtList(), "-", "The court blacklist of dishonest judgment debtors.")
     grade: GradeList = param(GradeList(), "-", "Listing by low grade.")
     redlist: Redlist = param(Redlist(), "-", "The redlist of the highly trusted.")
     joint_punishment: JointPunishment = param(JointPunishment(), "-", "Joint punishment of households.")
+    misconduct: MisconductLists = param(
+        MisconductLists(), "-", "The non-court travel lists of May 2018: their own lists, apart from the court's.")
 
 
 class TravelBan(Strict):
