@@ -1,6 +1,6 @@
 """Does a change move results beyond noise? Paired runs of this tree and another, seed by seed.
 
-``python -m tools.paired --against DIR --scenario china-2018 --agents 200000 --seeds 10``
+``python -m tools.paired --against DIR --scenario china-2018 --agents 200000 --seeds 10 [--first-seed 0]``
 
 runs the scenario for each seed with this tree's ``scslab`` and with the one in ``DIR`` (a checkout
 of another commit, e.g. made with ``git worktree add DIR COMMIT``), each in its own process, and
@@ -65,15 +65,17 @@ def main(argv=None) -> int:
     parser.add_argument("--scenario", default="china-2018")
     parser.add_argument("--agents", type=int, default=200_000)
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed to first-seed + seeds - 1")
     args = parser.parse_args(argv)
     here = Path(__file__).resolve().parent.parent
     new, old = [], []
-    for seed in range(args.seeds):
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    for seed in seeds:
         new.append(end_values(here, args.scenario, args.agents, seed))
         old.append(end_values(args.against.resolve(), args.scenario, args.agents, seed))
         print(f"seed {seed} done", file=sys.stderr, flush=True)
     rows = compare(new, old)
-    print(f"{args.scenario}, {args.agents:,} agents, seeds 0-{args.seeds - 1}, paired\n")
+    print(f"{args.scenario}, {args.agents:,} agents, seeds {seeds[0]}-{seeds[-1]}, paired\n")
     print(markdown(rows))
     return 0 if all(r["within_3se"] for r in rows) else 1
 
