@@ -26,6 +26,7 @@ from ..units import DAYS_PER_YEAR
 from .base import Mechanism
 from .sanctions import OUT as BANS
 from .schedules import day_index
+from .state import stratum_of
 
 OUT = declare(
     "misconduct",
@@ -119,7 +120,7 @@ def misconduct_day(ctx, rng, today):
     today.size[0] = n
     persons = ctx.persons
     for k in range(n):
-        s = np.searchsorted(persons.stratum_start, members[k], side="right") - 1
+        s = stratum_of(persons.stratum_start, members[k])
         rate = today.attempts * today.income[persons.stratum_income[s]]
         if persons.stratum_region[s] == RURAL:
             rate *= today.rural
