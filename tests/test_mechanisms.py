@@ -168,3 +168,25 @@ def test_joint_punishment_spills_onto_household_members(quiet):
     end = res_on.timeseries.iloc[-1]
     # at most every listed person's housemates; fewer where two members of one household are listed
     assert 0.7 * end["listed"] * housemates < end["joint_punished"] <= end["listed"] * housemates * 1.02
+
+
+def test_surveillance_aimed_at_a_group_multiplies_its_coverage_and_its_false_records(quiet):
+    """``group_coverage`` multiplies a channel's coverage of that group's strata, stopping at full coverage;
+    the false records about the group scale with it; other groups are untouched."""
+    from scslab.mechanisms.detection import Detection
+
+    cameras = {"coverage_urban": 0.3, "coverage_rural": 0.3, "false_records_per_person_year": 0.01,
+               "sees": {"traffic_violation": 0.5}}
+    plain = quiet(channels={"cameras": cameras})
+    aimed = quiet(channels={"cameras": cameras | {"group_coverage": {"minority_a": 2.0, "minority_b": 5.0}}})
+    people = synthesize(plain.population, 20_000, seed=1)
+    a, b = Detection(plain, people), Detection(aimed, people)
+    group = people.stratum_group
+    sizes = np.diff(people.stratum_start).astype(float)
+    cov_a, cov_b = a.stratum_coverage(0)[0], b.stratum_coverage(0)[0]
+    assert np.allclose(cov_b[group == 0], cov_a[group == 0])
+    assert np.allclose(cov_b[group == 1], 0.6) and np.allclose(cov_b[group == 2], 1.0)  # 1.5 stops at 1
+    false_a, false_b = a.false_record_means(0, sizes)[0], b.false_record_means(0, sizes)[0]
+    assert np.allclose(false_b[group == 1], 2 * false_a[group == 1])
+    traffic = scslab.scenario.schema.BEHAVIOURS.index("traffic_violation")
+    assert np.allclose(b.probabilities(0)[traffic, group == 1, 0], 0.3)  # 0.5 x 0.6

@@ -45,3 +45,37 @@ def test_households_are_contiguous_headed_by_adults_and_of_the_right_mean_size()
     run = np.concatenate([np.arange(s) for s in sizes])
     assert np.array_equal(run, people.household_offset)
     assert sizes.mean() == pytest.approx(3.0, rel=0.03)
+
+
+def test_groups_have_their_own_places_and_incomes_where_given():
+    """A group with its own urban share and income shares gets them (exact allocation, up to rounding); a
+    group without them inherits the population's."""
+    groups = [{"name": "a", "share": 0.8},
+              {"name": "b", "share": 0.15, "urban_share": 0.3, "income_shares_urban": [0.6, 0.3, 0.1],
+               "income_shares_rural": [0.8, 0.15, 0.05]},
+              {"name": "c", "share": 0.05, "urban_share": 0.9}]
+    pop = Population.model_validate({"size": 5_000_000, "urban_share": 0.6, "groups": groups})
+    people = synthesize(pop, 200_000, seed=2)
+    sizes = np.diff(people.stratum_start)
+
+    def share(mask_strata, of_strata):
+        return sizes[mask_strata].sum() / sizes[of_strata].sum()
+
+    region, group, income = people.stratum_region, people.stratum_group, people.stratum_income
+    for g, urban in ((0, 0.6), (1, 0.3), (2, 0.9)):
+        assert share((group == g) & (region == 0), group == g) == pytest.approx(urban, abs=1e-3)
+    for r, shares in ((0, [0.6, 0.3, 0.1]), (1, [0.8, 0.15, 0.05])):
+        for band, expected in enumerate(shares):
+            of = (group == 1) & (region == r)
+            assert share(of & (income == band), of) == pytest.approx(expected, abs=2e-3)
+    for band, expected in enumerate(pop.income_shares_urban):  # group c: the population's incomes
+        of = (group == 2) & (region == 0)
+        assert share(of & (income == band), of) == pytest.approx(expected, abs=2e-3)
+
+
+def test_a_group_without_its_own_values_is_laid_out_exactly_as_before():
+    plain = Population(size=5_000_000)
+    same = Population.model_validate({"size": 5_000_000, "groups": [
+        {**g.model_dump(), "urban_share": plain.urban_share} for g in plain.groups]})
+    a, b = synthesize(plain, 50_000, seed=3), synthesize(same, 50_000, seed=3)
+    assert np.array_equal(a.stratum_start, b.stratum_start) and np.array_equal(a.age, b.age)

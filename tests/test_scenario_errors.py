@@ -89,6 +89,15 @@ BAD_FILES = {
         "[channels.courts]\ngroup_true_match = { martians = 0.5 }\n",
         "channels.courts.group_true_match", "unknown group 'martians'",
     ),
+    "unknown group in group_coverage": (
+        "[channels.cameras]\ngroup_coverage = { martians = 2.0 }\n",
+        "channels.cameras.group_coverage", "unknown group 'martians'",
+    ),
+    "group income shares not summing to 1": (
+        "[population]\ngroups = [{ name = \"a\", share = 0.5, income_shares_urban = [0.5, 0.4, 0.2] }, "
+        "{ name = \"b\", share = 0.3 }, { name = \"c\", share = 0.2 }]\n",
+        "population.groups.0.income_shares_urban", "shares must sum to 1",
+    ),
     "negative group multiplier": (
         "[channels.cameras]\ngroup_false_match = { majority = -1.0 }\n",
         "channels.cameras.group_false_match.majority", "greater than or equal to 0",

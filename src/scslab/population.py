@@ -105,14 +105,16 @@ def allocate(total: int, shares: np.ndarray) -> np.ndarray:
 
 
 def stratum_shares(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Shares and (region, group, income) of each stratum, in layout order."""
-    region_shares = {URBAN: pop.urban_share, RURAL: 1 - pop.urban_share}
-    income = {URBAN: np.array(pop.income_shares_urban), RURAL: np.array(pop.income_shares_rural)}
+    """Shares and (region, group, income) of each stratum, in layout order. A group's urban share and
+    income shares are its own where the scenario gives them, else the population's."""
     shares, regions, groups, incomes = [], [], [], []
     for r in (URBAN, RURAL):
         for g, group in enumerate(pop.groups):
+            urban = pop.urban_share if group.urban_share is None else group.urban_share
+            own = group.income_shares_urban if r == URBAN else group.income_shares_rural
+            income = own if own is not None else (pop.income_shares_urban if r == URBAN else pop.income_shares_rural)
             for i in range(len(INCOME_BANDS)):
-                shares.append(region_shares[r] * group.share * income[r][i])
+                shares.append((urban if r == URBAN else 1 - urban) * group.share * income[i])
                 regions.append(r)
                 groups.append(g)
                 incomes.append(i)

@@ -49,6 +49,7 @@ class Detection(Mechanism):
         self.coverage = np.zeros((n_c, 2, days))
         self.sees = np.zeros((n_c, n_b))
         self.true_match = np.ones((n_c, n_s))
+        self.group_coverage = np.ones((n_c, n_s))  # surveillance aimed at a group: multiplies coverage
         self.false_rate = np.zeros((n_c, n_s))  # per agent-day at full coverage
         self.weights = np.zeros((n_c, n_b))
         self.region = people.stratum_region
@@ -66,6 +67,7 @@ class Detection(Mechanism):
             for s in range(n_s):
                 group = group_names[people.stratum_group[s]]
                 self.true_match[c, s] = min(1.0, channel.group_true_match.get(group, 1.0))
+                self.group_coverage[c, s] = channel.group_coverage.get(group, 1.0)
                 self.false_rate[c, s] = (
                     channel.false_records_per_person_year / DAYS_PER_YEAR * channel.group_false_match.get(group, 1.0)
                     if total > 0 else 0.0
@@ -73,7 +75,7 @@ class Detection(Mechanism):
 
     def probabilities(self, day: int) -> np.ndarray:
         """Chance that an event is recorded, by behaviour, stratum and app use: float64[B, S, 2]."""
-        cov = self.coverage[:, self.region, day]  # [C, S]
+        cov = self.stratum_coverage(day)
         p = self.sees[:, :, None] * (cov * self.true_match)[:, None, :]  # [C, B, S]
         p = np.minimum(p, 1.0)
         miss_no_app = np.prod(np.delete(1.0 - p, APP, axis=0), axis=0)
@@ -82,9 +84,14 @@ class Detection(Mechanism):
         out[:, :, 1] = 1.0 - miss_no_app * (1.0 - p[APP])
         return out
 
+    def stratum_coverage(self, day: int) -> np.ndarray:
+        """Each channel's coverage of each stratum today, its region's times its group's multiplier (at most
+        1): float64[C, S]."""
+        return np.minimum(self.coverage[:, self.region, day] * self.group_coverage, 1.0)
+
     def false_record_means(self, day: int, stratum_sizes: np.ndarray) -> np.ndarray:
         """Expected false records per channel and stratum today: float64[C, S]."""
-        return stratum_sizes[None, :] * self.false_rate * self.coverage[:, self.region, day]
+        return stratum_sizes[None, :] * self.false_rate * self.stratum_coverage(day)
 
 
 @nb.njit(cache=True)

@@ -182,6 +182,22 @@ FlowSchedule = schedule(float(MAX_POPULATION))
 class Group(Strict):
     name: str = param(..., "-", "Name of the demographic group (synthetic, aggregate only).", min_length=1)
     share: float = param(..., "fraction", "Share of the population in this group.", ge=0, le=1)
+    urban_share: float | None = param(
+        None, "fraction", "Share of the group living in urban areas (default: the population's urban_share).",
+        ge=0, le=1)
+    income_shares_urban: list[Share] | None = param(
+        None, "fraction", "Shares of low, middle and high income among the group's urban people (default: the "
+        "population's).", min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS))
+    income_shares_rural: list[Share] | None = param(
+        None, "fraction", "The same among the group's rural people (default: the population's).",
+        min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS))
+
+    @field_validator("income_shares_urban", "income_shares_rural")
+    @classmethod
+    def _shares(cls, shares):
+        if shares is not None and abs(sum(shares) - 1) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(shares):g})")
+        return shares
 
 
 class Population(Strict):
@@ -322,6 +338,11 @@ class Channel(Strict):
     group_false_match: dict[str, Multiplier] = param(
         {}, "x", "Per group multiplier on false records (default 1); false-match rates differ most by group.", NIST,
         lever=(0.0, 100.0),
+    )
+    group_coverage: dict[str, Multiplier] = param(
+        {}, "x", "Per group multiplier on the channel's coverage (default 1; the product stops at full coverage): "
+        "surveillance aimed at a group, apart from algorithmic error. It raises both the group's recorded events "
+        "and the false records about it.", lever=(0.0, 10.0),
     )
 
 
@@ -1046,7 +1067,7 @@ def _check_sections(sections: Sections) -> None:
     names = {g.name for g in sections.population.groups}
     for channel_name in CHANNELS:
         channel = getattr(sections.channels, channel_name)
-        for field in ("group_true_match", "group_false_match"):
+        for field in ("group_true_match", "group_false_match", "group_coverage"):
             for group in getattr(channel, field):
                 if group not in names:
                     raise ValueError(f"channels.{channel_name}.{field}: unknown group {group!r:.60} "
