@@ -77,7 +77,7 @@ class CountryRun:
     def __init__(self, scenario: Scenario, agents: int, seed: int):
         self.scenario = sc = scenario
         self.seed = seed
-        self.people = people = synthesize(sc.population, agents, seed)
+        self.people = people = synthesize(sc.population, agents, seed, [p.urban_share for p in sc.pilots])
         self.persons = persons(people)
         self.days = days = sc.days
         self.agents = new_agents(agents, sc.rulebook.start_score)
@@ -257,7 +257,7 @@ class CountryRun:
         self.runners[name](self.seed, tuple(int(k) for k in keys), tuple(m.today(day) for m in mechanisms),
                            tuple(all_counts), self.persons, self.agents, self.roster, self.piece_counters)
         self._use(self.pace.most)
-        self.counters += self.piece_counters.sum(axis=0)
+        self._fold()
 
     def _firms(self, day: int):
         f = self.firms

@@ -1,6 +1,6 @@
 """Synthetic population from aggregate inputs only.
 
-Agents are laid out in contiguous *strata* (region x group x income band), and
+Agents are laid out in contiguous *strata* (region x pilot area x group x income band), and
 within a stratum in contiguous *households*. The layout makes every sampling
 step event-driven: picking "a random rural low-income person of group B" is one
 integer draw, and a household is the run ``[i - offset, i - offset + size)``.
@@ -10,6 +10,7 @@ Nothing about a real person is read or produced.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numba as nb
@@ -35,7 +36,7 @@ PIECE = 1 << 20  # agents per piece at most
 class People:
     """Struct of arrays: one preallocated column per agent property, small dtypes (3 bytes an agent).
 
-    What a whole stratum shares (region, group, income band) is stored once per
+    What a whole stratum shares (region, pilot area, group, income band) is stored once per
     stratum, not per agent. Pieces split the strata into blocks of at most
     ``PIECE`` agents: the unit of parallel work and of random streams.
     """
@@ -46,6 +47,7 @@ class People:
     stratum_region: np.ndarray  # uint8[S]: URBAN or RURAL
     stratum_group: np.ndarray  # uint8[S]
     stratum_income: np.ndarray  # uint8[S]: index into INCOME_BANDS
+    stratum_pilot: np.ndarray  # uint8[S]: 0 outside any pilot area, k + 1 in pilot k (scenario.pilots)
     piece_start: np.ndarray  # int64[P + 1]
     piece_stratum: np.ndarray  # int64[P]
     piece_adults: np.ndarray  # int64[P]: agents aged 15+ in each piece
@@ -104,21 +106,29 @@ def allocate(total: int, shares: np.ndarray) -> np.ndarray:
     return counts
 
 
-def stratum_shares(pop: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Shares and (region, group, income) of each stratum, in layout order. A group's urban share and
-    income shares are its own where the scenario gives them, else the population's."""
-    shares, regions, groups, incomes = [], [], [], []
+def stratum_shares(pop: Population, pilot_shares: Sequence[float] = ()) -> tuple[np.ndarray, ...]:
+    """Shares and (region, group, income, pilot) of each stratum, in layout order. A group's urban share and
+    income shares are its own where the scenario gives them, else the population's. ``pilot_shares`` are
+    the shares of the urban population living in each pilot area (``Pilot.urban_share``): urban strata are
+    split by area, pilot 0 being the rest of the country (with no pilots, the layout is region x group x
+    income)."""
+    areas = [(0, 1.0 - sum(pilot_shares))] + [(k + 1, share) for k, share in enumerate(pilot_shares)]
+    shares, regions, groups, incomes, pilots = [], [], [], [], []
     for r in (URBAN, RURAL):
-        for g, group in enumerate(pop.groups):
-            urban = pop.urban_share if group.urban_share is None else group.urban_share
-            own = group.income_shares_urban if r == URBAN else group.income_shares_rural
-            income = own if own is not None else (pop.income_shares_urban if r == URBAN else pop.income_shares_rural)
-            for i in range(len(INCOME_BANDS)):
-                shares.append((urban if r == URBAN else 1 - urban) * group.share * income[i])
-                regions.append(r)
-                groups.append(g)
-                incomes.append(i)
-    return (np.array(shares), np.array(regions, np.uint8), np.array(groups, np.uint8), np.array(incomes, np.uint8))
+        for pilot, area_share in (areas if r == URBAN else [(0, 1.0)]):
+            for g, group in enumerate(pop.groups):
+                urban = pop.urban_share if group.urban_share is None else group.urban_share
+                own = group.income_shares_urban if r == URBAN else group.income_shares_rural
+                income = own if own is not None else (pop.income_shares_urban if r == URBAN
+                                                      else pop.income_shares_rural)
+                for i in range(len(INCOME_BANDS)):
+                    shares.append((urban if r == URBAN else 1 - urban) * area_share * group.share * income[i])
+                    regions.append(r)
+                    groups.append(g)
+                    incomes.append(i)
+                    pilots.append(pilot)
+    return (np.maximum(np.array(shares), 0.0), np.array(regions, np.uint8), np.array(groups, np.uint8),
+            np.array(incomes, np.uint8), np.array(pilots, np.uint8))
 
 
 def split_into_pieces(stratum_start: np.ndarray, piece: int = PIECE) -> tuple[np.ndarray, np.ndarray]:
@@ -143,9 +153,10 @@ def household_size_cdf(mean: float) -> np.ndarray:
     return cdf
 
 
-def synthesize(pop: Population, agents: int, seed: int) -> People:
-    """Build ``agents`` agents representing ``pop.size`` people (two parallel passes, no temporaries)."""
-    shares, regions, groups, incomes = stratum_shares(pop)
+def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[float] = ()) -> People:
+    """Build ``agents`` agents representing ``pop.size`` people (two parallel passes, no temporaries); urban
+    people live in the pilot areas of ``pilot_shares`` (see ``stratum_shares``)."""
+    shares, regions, groups, incomes, pilots = stratum_shares(pop, pilot_shares)
     counts = allocate(agents, shares)
     start = np.zeros(len(counts) + 1, np.int64)
     start[1:] = np.cumsum(counts)
@@ -170,6 +181,7 @@ def synthesize(pop: Population, agents: int, seed: int) -> People:
         stratum_region=regions,
         stratum_group=groups,
         stratum_income=incomes,
+        stratum_pilot=pilots,
         piece_start=piece_start,
         piece_stratum=piece_stratum,
         piece_adults=adults,

@@ -3,7 +3,8 @@
 A channel records an event of behaviour ``b`` by a person in region ``r`` and
 group ``g`` with probability ``sees[b] * coverage[r](t) * true_match[g]`` (the app
 channel only for app users); channels are independent, so an event is recorded
-if any channel records it. Channels also create records about people who did
+if any channel records it. A pilot city records its residents' deeds too, from
+its start (``Pilot.sees``), independently of the national channels. Channels also create records about people who did
 nothing (false matches, malicious reports, clerical errors) at
 ``false_records_per_person_year * coverage * false_match[g]``, attributed to a
 behaviour the channel watches.
@@ -20,7 +21,7 @@ from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
 from ..streams import FALSE_RECORDS, below, stream, uniform
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
-from .schedules import schedule_values
+from .schedules import day_index, schedule_values
 from .state import F_APP
 
 OUT = declare(
@@ -53,6 +54,12 @@ class Detection(Mechanism):
         self.false_rate = np.zeros((n_c, n_s))  # per agent-day at full coverage
         self.weights = np.zeros((n_c, n_b))
         self.region = people.stratum_region
+        self.pilot_of_stratum = people.stratum_pilot
+        self.pilot_start = np.array([day_index(p.start, scenario.start_date) for p in scenario.pilots], np.int64)
+        self.pilot_sees = np.zeros((1 + len(scenario.pilots), n_b))  # row 0: outside every pilot
+        for k, pilot in enumerate(scenario.pilots if scenario.system else ()):
+            for behaviour, p in pilot.sees.items():
+                self.pilot_sees[k + 1, BEHAVIOURS.index(behaviour)] = p
         for c, name in enumerate(CHANNELS):
             channel = getattr(scenario.channels, name)
             if not (channel.enabled and scenario.system):
@@ -82,6 +89,10 @@ class Detection(Mechanism):
         out = np.empty(p.shape[1:] + (2,))
         out[:, :, 0] = 1.0 - miss_no_app
         out[:, :, 1] = 1.0 - miss_no_app * (1.0 - p[APP])
+        if len(self.pilot_start):
+            active = np.concatenate(([False], day >= self.pilot_start))[self.pilot_of_stratum]  # [S]
+            own = np.where(active[:, None], self.pilot_sees[self.pilot_of_stratum], 0.0).T  # [B, S]
+            out = 1.0 - (1.0 - out) * (1.0 - own[:, :, None])
         return out
 
     def stratum_coverage(self, day: int) -> np.ndarray:

@@ -16,14 +16,14 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
-from ..outputs import PEOPLE, PERSON_TIMES, TOTAL, Output, declare
+from ..outputs import MONEY, PEOPLE, PERSON_TIMES, TOTAL, Output, declare
 from ..population import ADULT, CHILD, RURAL, URBAN
 from ..scenario.schema import TravelBan
 from ..streams import below, stream
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
 from .lists import tries
-from .scoring import score_now
+from .scoring import ScoringRules, score_now
 from .state import (
     F_BLOCKED,
     F_COURT,
@@ -59,13 +59,20 @@ OUT = declare(
     Output("school_refusals_total", "School refusals", PERSON_TIMES, TOTAL,
            "School applications of children of listed households refused (joint punishment)."),
     Output("loans_premium_total", "Loans at a premium", PERSON_TIMES, TOTAL,
-           "Loan applications by listed people, priced at the listed premium."),
+           "Loan applications by listed people, priced at the listed premium.", by_group=True),
     Output("loans_discount_total", "Loans at a discount", PERSON_TIMES, TOTAL,
-           "Loan applications by redlisted people, priced at the redlist discount."),
+           "Loan applications by redlisted people, priced at the redlist discount.", by_group=True),
+    Output("loan_interest_premium_total", "Extra interest paid by the listed", MONEY, TOTAL,
+           "Interest the listed pay over a year above the normal rate, summed over their loans priced since the "
+           "start (premium x principal each).", by_group=True),
+    Output("loan_interest_saved_total", "Interest saved by the redlisted", MONEY, TOTAL,
+           "Interest the redlisted save over a year below the normal rate, summed over their loans priced since "
+           "the start (discount x principal each).", by_group=True),
     Output("mortgages_denied_total", "Mortgages denied", PERSON_TIMES, TOTAL,
            "Mortgage applications refused for a low grade or a listing."),
     Output("mortgages_denied_nonfinancial_total", "Mortgages denied, not court-listed", PERSON_TIMES, TOTAL,
-           "Mortgage denials of people not on the court blacklist (a low score from other behaviour)."),
+           "Mortgage denials of people not on the court blacklist: a low grade from records of other behaviour "
+           "(in pilot cities, quarrels, traffic tickets and the like).", by_group=True),
 )
 
 Purchases = namedtuple("Purchases", "day max_rate norm income rural enforcement grade_banned marks_blocked attempts "
@@ -234,9 +241,10 @@ class SchoolRefusals(Mechanism):
 NO_MINIMUM = -(10**9)
 """The mortgage minimum with no system: below any score."""
 
-Credit = namedtuple("Credit", "day start_score recovery minimum deny_listed")
-"""A credit day: what a score is now (start score and recovery rate), the lowest score that gets a
-mortgage, and whether listed people are refused."""
+Credit = namedtuple("Credit", "day stratum_rulebook start_score recovery minimum deny_listed premium discount")
+"""A credit day: the rulebook of each stratum today (``scoring.ScoringRules.stratum_rulebook``); what a score
+is now (start score, each rulebook's recovery rate); each rulebook's lowest score that gets a mortgage;
+whether listed people are refused; the yearly interest a loan's premium and discount come to, in money."""
 
 
 class PieceCredit(Mechanism):
@@ -246,16 +254,21 @@ class PieceCredit(Mechanism):
         super().__init__(scenario, people)
         sc = scenario
         self.piece_means = self.per_piece(self.applications_per_year)
-        mortgages = sc.sanctions.mortgages
-        self.minimum = sc.rulebook.grade_minimums[mortgages.deny_below_grade] if sc.system else NO_MINIMUM
-        self.deny_listed = mortgages.deny_listed
+        self.rules = ScoringRules(sc, people)
+        below = sc.sanctions.mortgages.deny_below_grade
+        minimums = [sc.rulebook.grade_minimums[below]] + [p.grade_minimums[below] for p in sc.pilots]
+        self.minimum = np.array(minimums if sc.system else [NO_MINIMUM] * len(minimums), np.int64)
+        self.deny_listed = sc.sanctions.mortgages.deny_listed
+        loans = sc.sanctions.loans
+        self.premium = int(round(loans.listed_premium * loans.principal))
+        self.discount = int(round(loans.redlist_discount * loans.principal))
 
     def means(self, day):
         return self.piece_means
 
     def today(self, day):
-        rulebook = self.scenario.rulebook
-        return Credit(day, rulebook.start_score, rulebook.recovery_points_per_day, self.minimum, self.deny_listed)
+        return Credit(day, self.rules.stratum_rulebook(day), self.scenario.rulebook.start_score, self.rules.recovery,
+                      self.minimum, self.deny_listed, self.premium, self.discount)
 
 
 @nb.njit(cache=True, parallel=True)
@@ -272,9 +285,11 @@ def price_loans(seed, key, today, counts, persons, agents, roster, piece_counter
                 continue
             if flags[agent] & F_LISTED:
                 pc[OUT.loans_premium_total] += 1
+                pc[OUT.loan_interest_premium_total] += today.premium
                 felt[position[agent], FELT_CREDIT] = today.day
             elif flags[agent] & F_RED:
                 pc[OUT.loans_discount_total] += 1
+                pc[OUT.loan_interest_saved_total] += today.discount
 
 
 @nb.njit(cache=True, parallel=True)
@@ -285,12 +300,14 @@ def decide_mortgages(seed, key, today, counts, persons, agents, roster, piece_co
         rng = stream(seed, key, today.day, p)
         lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
         age, flags = persons.age, agents.flags
+        r = today.stratum_rulebook[persons.piece_stratum[p]]  # a piece lies within one stratum
+        recovery, minimum = today.recovery[r], today.minimum[r]
         for _ in range(counts[p]):
             agent = lo + below(rng, hi - lo)
             if age[agent] == CHILD:
                 continue
             listed = today.deny_listed and flags[agent] & F_LISTED != 0
-            if listed or score_now(agents, agent, today.day, today.start_score, today.recovery) < today.minimum:
+            if listed or score_now(agents, agent, today.day, today.start_score, recovery) < minimum:
                 pc[OUT.mortgages_denied_total] += 1
                 if flags[agent] & F_LISTED:
                     felt[position[agent], FELT_CREDIT] = today.day

@@ -38,11 +38,14 @@ COURT, CHECK_LISTS = 1, 2  # what a record leaves for the serial step
 
 ScoringDay = namedtuple(
     "ScoringDay",
-    "day scoring_on court_on grade_on red_on points start_score recovery grade_threshold red_threshold "
-    "listing_probability small_debt_share unable_share inclusion_days extension_probability extension_low extension_high "
-    "learning household_learning fear_decay",
+    "day stratum_start stratum_rulebook scoring_on court_on grade_on red_on points start_score recovery "
+    "grade_threshold red_threshold listing_probability small_debt_share unable_share inclusion_days "
+    "extension_probability extension_low extension_high learning household_learning fear_decay",
 )
-"""A day of the rulebook and the lists' rules."""
+"""A day of the rulebooks and the lists' rules. Rulebook 0 is the national one, rulebook ``k + 1`` pilot
+``k``'s; ``stratum_rulebook`` says which applies to each stratum today (a pilot's from its start), and the
+rulebooks' own parts are arrays indexed by it: whether each scores and keeps a grade list and a redlist
+today, points by behaviour, recovery speed and the two thresholds."""
 
 
 @nb.njit(cache=True)
@@ -63,13 +66,21 @@ def score_now(agents, agent, day, start_score, rate):
 
 
 @nb.njit(cache=True, inline="always")
+def rulebook_of(sp, agent):
+    """The rulebook that scores ``agent`` today: 0 national, ``k + 1`` pilot ``k``."""
+    return sp.stratum_rulebook[stratum_of(sp.stratum_start, agent)]
+
+
+@nb.njit(cache=True, inline="always")
 def touch(agents, agent, sp):
-    """Bring a person's score, false points and fear up to today (``sp.day``)."""
+    """Bring a person's score, false points and fear up to today (``sp.day``), at the recovery speed of the
+    rulebook that scores them today."""
     elapsed = sp.day - agents.touched[agent]
     if elapsed <= 0:
         return
-    agents.score[agent] = recovered(int(agents.score[agent]), elapsed, sp.start_score, sp.recovery)
-    agents.false_points[agent] = max(0, int(agents.false_points[agent]) - int(sp.recovery * elapsed + 1e-9))
+    rate = sp.recovery[rulebook_of(sp, agent)]
+    agents.score[agent] = recovered(int(agents.score[agent]), elapsed, sp.start_score, rate)
+    agents.false_points[agent] = max(0, int(agents.false_points[agent]) - int(rate * elapsed + 1e-9))
     agents.fear[agent] = stored_fear(current_fear(agents.fear, agents.touched, agent, sp.day, sp.fear_decay))
     agents.touched[agent] = sp.day
 
@@ -79,21 +90,24 @@ def update_grade_lists(ctx, agent):
     """Grade-based listing and redlisting after a score change, with their recovery scheduled."""
     agents = ctx.agents
     sp = ctx.rules
-    score = int(agents.score[agent])
-    if sp.grade_on:
-        if score < sp.grade_threshold:
-            wrongful = score + int(agents.false_points[agent]) >= sp.grade_threshold
+    r = rulebook_of(sp, agent)
+    score, rate = int(agents.score[agent]), sp.recovery[r]
+    if sp.grade_on[r]:
+        threshold = sp.grade_threshold[r]
+        if score < threshold:
+            wrongful = score + int(agents.false_points[agent]) >= threshold
             enter_grade(ctx, agent, sp.day, wrongful)
-            if sp.recovery > 0:
-                wait = int(np.ceil((sp.grade_threshold - score) / sp.recovery - 1e-9))
+            if rate > 0:
+                wait = int(np.ceil((threshold - score) / rate - 1e-9))
                 schedule(ctx.calendar, sp.day + max(wait, 1), agent, 0, Q_GRADE_EXIT)
         elif agents.flags[agent] & F_GRADE:
             leave_grade(ctx, agent, sp.day)
-    if sp.red_on:
-        on = score >= sp.red_threshold
+    if sp.red_on[r]:
+        threshold = sp.red_threshold[r]
+        on = score >= threshold
         set_redlisted(ctx, agent, on)
-        if on and sp.recovery > 0:
-            wait = int((score - sp.red_threshold) / sp.recovery + 1e-9) + 1
+        if on and rate > 0:
+            wait = int((score - threshold) / rate + 1e-9) + 1
             schedule(ctx.calendar, sp.day + wait, agent, 0, Q_RED_EXIT)
 
 
@@ -107,7 +121,9 @@ def score_records(agents, records, first, last, pc, sp):
     left alone: the host's channels decide whether they become records."""
     rec_agent, rec_behaviour, rec_true, rec_todo = records  # arrays out of their tuples once: reading one
     score_of, false_points, fear, flags_of = agents.score, agents.false_points, agents.fear, agents.flags  # in
-    points_of = sp.points  # the loop would cost an atomic reference count each time, contended across threads
+    points_of, scoring_on = sp.points, sp.scoring_on  # the loop would cost an atomic reference count each
+    grade_on, red_on, grade_threshold, red_threshold = sp.grade_on, sp.red_on, sp.grade_threshold, sp.red_threshold
+    stratum_rulebook, stratum_start = sp.stratum_rulebook, sp.stratum_start  # time, contended across threads
     for i in range(first, last):
         agent = rec_agent[i]
         b = rec_behaviour[i]
@@ -117,9 +133,10 @@ def score_records(agents, records, first, last, pc, sp):
         is_true = rec_true[i]
         pc[DETECTION.detections if is_true else DETECTION.false_detections] += 1
         touch(agents, agent, sp)
-        points = points_of[b]
+        r = stratum_rulebook[stratum_of(stratum_start, agent)]
+        points = points_of[r, b]
         todo = 0
-        if sp.scoring_on and points != 0:
+        if scoring_on[r] and points != 0:
             score = max(-SCORE_LIMIT, min(SCORE_LIMIT, int(score_of[agent]) + points))
             score_of[agent] = score
             if points < 0:
@@ -127,8 +144,8 @@ def score_records(agents, records, first, last, pc, sp):
                     false_points[agent] = min(SCORE_LIMIT, int(false_points[agent]) - points)
                 fear[agent] = stored_fear(learn(fear[agent] / FEAR_STEPS, sp.learning))
             flags = flags_of[agent]
-            if ((sp.grade_on and (score < sp.grade_threshold or flags & F_GRADE))
-                    or (sp.red_on and (score >= sp.red_threshold or flags & F_RED))):
+            if ((grade_on[r] and (score < grade_threshold[r] or flags & F_GRADE))
+                    or (red_on[r] and (score >= red_threshold[r] or flags & F_RED))):
                 todo |= CHECK_LISTS
         if b == JUDGMENT_DEFAULT and sp.court_on:
             todo |= COURT
@@ -160,7 +177,8 @@ def settle_records(ctx, rng, records, first, last):
             if listed:
                 assess(ctx, agent, unable)
                 learn_household(ctx, agent)
-            if listed and not (sp.scoring_on and sp.points[rec_behaviour[i]] < 0):
+            r = rulebook_of(sp, agent)
+            if listed and not (sp.scoring_on[r] and sp.points[r, rec_behaviour[i]] < 0):
                 agents.fear[agent] = stored_fear(learn(agents.fear[agent] / FEAR_STEPS, sp.learning))
 
 
@@ -200,11 +218,12 @@ def recheck(ctx, agent, kind):
     sp = ctx.rules
     touch(ctx.agents, agent, sp)
     score = int(ctx.agents.score[agent])
+    r = rulebook_of(sp, agent)
     if kind == Q_GRADE_EXIT:
-        if ctx.agents.flags[agent] & F_GRADE and score >= sp.grade_threshold:
+        if ctx.agents.flags[agent] & F_GRADE and score >= sp.grade_threshold[r]:
             leave_grade(ctx, agent, sp.day)
     elif kind == Q_RED_EXIT:
-        if score < sp.red_threshold:
+        if score < sp.red_threshold[r]:
             set_redlisted(ctx, agent, False)
 
 
@@ -235,10 +254,21 @@ class ScoringRules(Mechanism):
         self.listing_probability = self.schedule(lists_.court.listing_probability)
         self.unable_share = np.array(scenario.rehabilitation.fulfilment.unable_share, np.float64)
         grades = sc.rulebook.grade_minimums
-        self.grade_threshold = grades[lists_.grade.below_grade]
-        self.red_threshold = grades[lists_.redlist.grade]
         self.minimums = np.array([grades[g] for g in GRADES], np.int64)
-        self.points = np.array([getattr(sc.behaviours, b).points for b in BEHAVIOURS], np.int64)
+        national = [getattr(sc.behaviours, b).points for b in BEHAVIOURS]
+        pilots = sc.pilots
+        self.pilot_start = np.array([day_index(p.start, start) for p in pilots], np.int64)
+        self.pilot_of_stratum = people.stratum_pilot.astype(np.int64)
+        self.points = np.array([national] + [[p.points.get(b, national[i]) for i, b in enumerate(BEHAVIOURS)]
+                                             for p in pilots], np.int64)
+        self.recovery = np.array([sc.rulebook.recovery_points_per_day]
+                                 + [p.recovery_points_per_day for p in pilots], np.float64)
+        self.grade_threshold = np.array([grades[lists_.grade.below_grade]]
+                                        + [p.grade_minimums[p.grade_list or "D"] for p in pilots], np.int64)
+        self.red_threshold = np.array([grades[lists_.redlist.grade]]
+                                      + [p.grade_minimums[p.redlist or "AAA"] for p in pilots], np.int64)
+        self.pilot_grade_list = np.array([p.grade_list is not None for p in pilots], np.bool_)
+        self.pilot_redlist = np.array([p.redlist is not None for p in pilots], np.bool_)
         self.fear_decay = fear_decay_per_day(sc)
 
     def switches(self, day: int) -> Switches:
@@ -252,12 +282,25 @@ class ScoringRules(Mechanism):
             joint=sc.system and sc.lists.joint_punishment.enabled and day >= self.joint_start,
         )
 
+    def pilots_on(self, day: int) -> np.ndarray:
+        """Which pilots score their residents today: bool[P]."""
+        return (day >= self.pilot_start) & self.scenario.system
+
+    def stratum_rulebook(self, day: int) -> np.ndarray:
+        """The rulebook of each stratum today: its pilot's (``k + 1``) once the pilot has started, else 0."""
+        active = np.concatenate(([False], self.pilots_on(day)))
+        return np.where(active[self.pilot_of_stratum], self.pilot_of_stratum, 0)
+
     def today(self, day: int, on: Switches) -> ScoringDay:
         sc = self.scenario
         court = sc.lists.court
+        pilots = self.pilots_on(day)
         return ScoringDay(
-            day=day, scoring_on=on.scoring, court_on=on.court, grade_on=on.grade, red_on=on.red,
-            points=self.points, start_score=sc.rulebook.start_score, recovery=sc.rulebook.recovery_points_per_day,
+            day=day, stratum_start=self.people.stratum_start, stratum_rulebook=self.stratum_rulebook(day),
+            scoring_on=np.concatenate(([on.scoring], pilots)), court_on=on.court,
+            grade_on=np.concatenate(([on.grade], pilots & self.pilot_grade_list)),
+            red_on=np.concatenate(([on.red], pilots & self.pilot_redlist)),
+            points=self.points, start_score=sc.rulebook.start_score, recovery=self.recovery,
             grade_threshold=self.grade_threshold, red_threshold=self.red_threshold,
             listing_probability=self.listing_probability[day], small_debt_share=court.small_debt_share,
             unable_share=self.unable_share,

@@ -179,6 +179,24 @@ RateSchedule = schedule(MAX_RATE)
 FlowSchedule = schedule(float(MAX_POPULATION))
 
 
+def check_grades(grades: dict[str, int]) -> dict[str, int]:
+    """Grade minimums: every grade AAA..D once, falling strictly."""
+    if set(grades) != set(GRADES):
+        raise ValueError(f"needs exactly the grades {', '.join(GRADES)}")
+    values = [grades[g] for g in GRADES]
+    if any(b >= a for a, b in zip(values, values[1:])):
+        raise ValueError("grade minimums must fall strictly from AAA to D")
+    return grades
+
+
+def check_behaviours(table: dict) -> dict:
+    """A table keyed by behaviour: every key a known behaviour."""
+    for name in table:
+        if name not in BEHAVIOURS:
+            raise ValueError(f"unknown behaviour {name!r:.60} (known: {', '.join(BEHAVIOURS)})")
+    return table
+
+
 class Group(Strict):
     name: str = param(..., "-", "Name of the demographic group (synthetic, aggregate only).", min_length=1)
     share: float = param(..., "fraction", "Share of the population in this group.", ge=0, le=1)
@@ -349,10 +367,7 @@ class Channel(Strict):
     @field_validator("sees")
     @classmethod
     def _sees(cls, sees):
-        for name, p in sees.items():
-            if name not in BEHAVIOURS:
-                raise ValueError(f"unknown behaviour {name!r} (known: {', '.join(BEHAVIOURS)})")
-        return sees
+        return check_behaviours(sees)
 
 
 class Channels(Strict):
@@ -416,12 +431,53 @@ class Rulebook(Strict):
     @field_validator("grade_minimums")
     @classmethod
     def _grades(cls, grades):
-        if set(grades) != set(GRADES):
-            raise ValueError(f"needs exactly the grades {', '.join(GRADES)}")
-        values = [grades[g] for g in GRADES]
-        if any(b >= a for a, b in zip(values, values[1:])):
-            raise ValueError("grade minimums must fall strictly from AAA to D")
-        return grades
+        return check_grades(grades)
+
+
+MAX_PILOTS = 15
+"""Pilot areas a country may have (a stratum's pilot fits a byte with room to spare)."""
+
+
+class Pilot(Strict):
+    """A local pilot: a city's own points system, over a share of the urban population, from its start date.
+
+    Its residents are scored by its rulebook (its points where it sets them, else the national ones;
+    its grades, grade list, redlist and recovery), and the pilot records deeds of its own (``sees``:
+    grid workers and the city's credit office, beside the national channels). The national lists apply
+    to them as to everyone."""
+
+    name: str = param(..., "-", "Name of the pilot area (a city, or a kind of city scheme).", min_length=1)
+    urban_share: float = param(..., "fraction", "Share of the urban population living in the pilot's area.",
+                               ge=0, le=1)
+    start: dt.date = param(..., "date", "When the pilot starts scoring its residents.")
+    points: dict[str, Points] = param(
+        {}, "points", "Points per recorded event by behaviour, where the pilot's rulebook differs from the "
+        "national one (behaviours left out keep the national points).", RONGCHENG)
+    sees: dict[str, Share] = param(
+        {}, "probability", "The pilot's own recording: for each behaviour, the chance that one event of a resident "
+        "is recorded by the city (grid workers, the credit office), independently of the national channels.")
+    grade_minimums: dict[str, Points] = param(
+        {"AAA": 1050, "AA": 1030, "A": 960, "B": 850, "C": 600, "D": 0}, "points",
+        "Lowest score of each grade AAA..D in the pilot (scores start at the national rulebook's start score).",
+        RONGCHENG)
+    recovery_points_per_day: float = param(
+        0.05, "points/day", "Speed at which a resident's score returns to the starting score.", ge=0, le=1000,
+        assumed=(0.01, 0.2))
+    grade_list: Literal[GRADES[:-1]] | None = param(
+        None, "-", "Residents scoring below this grade's minimum are put on the grade list (none: no grade list).",
+        RONGCHENG)
+    redlist: Literal[GRADES] | None = param(
+        None, "-", "Residents at or above this grade are redlisted, with its perks (none: no redlist).", RONGCHENG)
+
+    @field_validator("grade_minimums")
+    @classmethod
+    def _grades(cls, grades):
+        return check_grades(grades)
+
+    @field_validator("points", "sees")
+    @classmethod
+    def _behaviours(cls, table):
+        return check_behaviours(table)
 
 
 class CourtList(Strict):
@@ -533,8 +589,16 @@ class HotelBan(TravelBan):
 class Loans(Strict):
     applications_per_year: float = param(0.1, "applications/person/year", "Loan applications per person 15+.", ge=0,
                                          le=MAX_RATE)
-    listed_premium: float = param(0.02, "interest rate", "Extra yearly interest charged to listed people.", ge=0, le=10)
-    redlist_discount: float = param(0.005, "interest rate", "Yearly interest discount for the redlisted.", ge=0, le=10)
+    listed_premium: float = param(0.02, "interest rate", "Extra yearly interest charged to listed people.", ge=0, le=10,
+                                  assumed=(0.0, 0.05))
+    redlist_discount: float = param(
+        0.005, "interest rate", "Yearly interest discount for the redlisted (Rongcheng's AAA grade brings "
+        "preferential loans; the size of the discount is not published).", RONGCHENG, ge=0, le=10,
+        assumed=(0.001, 0.01))
+    principal: float = param(
+        50_000.0, "money", "Mean principal of a personal loan, in the scenario's currency: the premium and the "
+        "discount are counted in money as rate x principal for each loan priced.", ge=0, le=MAX_AMOUNT,
+        assumed=(10_000, 200_000))
 
 
 class Mortgages(Strict):
@@ -822,6 +886,9 @@ class Sections(Strict):
     rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.", lever=True)
     response: Response = param(Response(), "-", "How people respond.")
     firms: Firms = param(Firms(), "-", "Firms that price and ration by score.", lever=True)
+    pilots: list[Pilot] = param(
+        [], "-", "Local pilots: cities with points systems of their own, beside the national lists.",
+        max_length=MAX_PILOTS)
 
     @model_validator(mode="after")
     def _backlog_fits(self):
@@ -1072,6 +1139,11 @@ def _check_sections(sections: Sections) -> None:
                 if group not in names:
                     raise ValueError(f"channels.{channel_name}.{field}: unknown group {group!r:.60} "
                                      f"(groups: {listing(sorted(names))})")
+    pilot_names = [p.name for p in sections.pilots]
+    if len(set(pilot_names)) < len(pilot_names):
+        raise ValueError(f"pilots: names must differ ({listing(pilot_names)})")
+    if sum(p.urban_share for p in sections.pilots) > 1 + 1e-9:
+        raise ValueError("pilots: their urban_share values add up to more than 1 (the whole urban population)")
     lo, hi = sections.lists.court.extension_days
     if not 0 <= lo <= hi:
         raise ValueError("lists.court.extension_days must be [low, high] with 0 <= low <= high")
