@@ -8,7 +8,7 @@ import pytest
 
 import scslab
 from scslab.experiments.compare import load_variant
-from scslab.population import ADULT, CHILD, HOUSEHOLD_SIZE_SHIFT, synthesize
+from scslab.population import ADULT, CHILD, HOUSEHOLD_SIZE_SHIFT, people_of
 from scslab.scenario.schema import merged
 
 AGENTS = 200_000
@@ -91,7 +91,7 @@ def test_a_felt_sanction_multiplies_the_hazard_by_its_ratio(quiet, pressure):
     r, felt = RATE / 365, 50 / 365
     p = 1 - math.exp(-2 * r * days) * felt / (felt - r)
     if pressure == "job_refused":  # restricted jobs are applied for at 15-59 only: over-60s keep the baseline
-        people = synthesize(res_on.scenario.population, AGENTS, 3)
+        people = people_of(res_on.scenario, AGENTS, 3)
         working = (people.age == ADULT).sum() / (people.age != CHILD).sum()
         p = working * p + (1 - working) * share_paid(1.0, days)
     assert_share(on["fulfilled_total"] / res_on.scale, listed, p)
@@ -117,7 +117,7 @@ def test_joint_punishment_raises_the_hazard_of_people_living_with_others(quiet):
     scenario = world(quiet, lists={"joint_punishment": {"enabled": True}},
                      rehabilitation={"fulfilment": {"joint_punishment": 2.0}})
     res, end = run(scenario)
-    people = synthesize(scenario.population, AGENTS, 3)
+    people = people_of(scenario, AGENTS, 3)
     adult = people.age != CHILD
     shared = ((people.household >> HOUSEHOLD_SIZE_SHIFT) > 1)[adult].mean()
     days = len(res.timeseries) - 1

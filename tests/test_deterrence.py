@@ -27,7 +27,7 @@ from scslab.mechanisms.response import (
     stored_fear,
 )
 from scslab.mechanisms.state import F_COURT, Records, household_members
-from scslab.population import ADULT, CHILD, SENIOR, synthesize
+from scslab.population import ADULT, CHILD, SENIOR, people_of
 from scslab.scenario.loading import load
 from scslab.scenario.schema import BEHAVIOURS
 
@@ -237,7 +237,7 @@ def offences(scenario, agents=50_000, days=120, seed=5):
 
 
 def adults(scenario, agents=50_000, seed=5) -> int:
-    people = synthesize(scenario.population, agents, seed)
+    people = people_of(scenario, agents, seed)
     return int((people.age != CHILD).sum())
 
 

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 import scslab
-from scslab.population import ADULT, SENIOR, synthesize
+from scslab.population import ADULT, SENIOR, people_of
 from scslab.scenario.schema import merged
 
 AGENTS = 200_000
 
 
 def adults_by_group(sim):
-    people = synthesize(sim.scenario.population, sim.agents, sim.seed)
+    people = people_of(sim.scenario, sim.agents, sim.seed)
     adult = (people.age == ADULT) | (people.age == SENIOR)
     return np.bincount(people.group[adult], minlength=len(sim.scenario.population.groups)), people.scale
 
@@ -162,7 +162,7 @@ def test_joint_punishment_spills_onto_household_members(quiet):
     sim, res_on = run(on)
     _, res_off = run(off)
     assert res_off.timeseries["joint_punished"].max() == 0
-    people = synthesize(sim.scenario.population, sim.agents, sim.seed)
+    people = people_of(sim.scenario, sim.agents, sim.seed)
     adult = (people.age == ADULT) | (people.age == SENIOR)
     housemates = (people.household_size[adult].astype(float) - 1).mean()
     end = res_on.timeseries.iloc[-1]
@@ -179,7 +179,7 @@ def test_surveillance_aimed_at_a_group_multiplies_its_coverage_and_its_false_rec
                "sees": {"traffic_violation": 0.5}}
     plain = quiet(channels={"cameras": cameras})
     aimed = quiet(channels={"cameras": cameras | {"group_coverage": {"minority_a": 2.0, "minority_b": 5.0}}})
-    people = synthesize(plain.population, 20_000, seed=1)
+    people = people_of(plain, 20_000, seed=1)
     a, b = Detection(plain, people), Detection(aimed, people)
     group = people.stratum_group
     sizes = np.diff(people.stratum_start).astype(float)

@@ -10,7 +10,7 @@ import scslab
 from scslab import outputs
 from scslab.mechanisms import PHASES
 from scslab.mechanisms.misconduct import OUT, FlightMisconduct, TrainMisconduct
-from scslab.population import synthesize
+from scslab.population import people_of
 
 AGENTS = 200_000
 RATE = 0.01  # entries per person 15+ per year: far above the published pace, so that a test sees them
@@ -34,7 +34,7 @@ def test_entries_stock_and_bans_that_run_out(quiet):
     scenario = misconduct_world(quiet)
     results = scslab.Sim(scenario, agents=AGENTS, seed=3).run()
     ts = results.timeseries
-    adults = synthesize(scenario.population, AGENTS, 3).piece_adults.sum()
+    adults = people_of(scenario, AGENTS, 3).piece_adults.sum()
     start = (START - scenario.start_date).days
     assert ts["misconduct_listed_total"].iloc[start - 1] == 0  # nothing before the lists start
     days = scenario.days - start

@@ -89,6 +89,24 @@ BAD_FILES = {
         "[channels.courts]\ngroup_true_match = { martians = 0.5 }\n",
         "channels.courts.group_true_match", "unknown group 'martians'",
     ),
+    "pilots over more than the urban population": (
+        '[[pilots]]\nname = "a"\nurban_share = 0.7\nstart = 2015-01-01\n'
+        '[[pilots]]\nname = "b"\nurban_share = 0.4\nstart = 2015-01-01\n',
+        "pilots", "add up to more than 1",
+    ),
+    "pilots with the same name": (
+        '[[pilots]]\nname = "a"\nurban_share = 0.1\nstart = 2015-01-01\n'
+        '[[pilots]]\nname = "a"\nurban_share = 0.1\nstart = 2015-01-01\n',
+        "pilots", "names must differ",
+    ),
+    "unknown behaviour in a pilot's points": (
+        '[[pilots]]\nname = "a"\nurban_share = 0.1\nstart = 2015-01-01\npoints = { jaywalking = -5 }\n',
+        "pilots.0.points", "unknown behaviour 'jaywalking'",
+    ),
+    "unknown grade for a pilot's grade list": (
+        '[[pilots]]\nname = "a"\nurban_share = 0.1\nstart = 2015-01-01\ngrade_list = "E"\n',
+        "pilots.0.grade_list", "'AAA'",
+    ),
     "unknown group in group_coverage": (
         "[channels.cameras]\ngroup_coverage = { martians = 2.0 }\n",
         "channels.cameras.group_coverage", "unknown group 'martians'",

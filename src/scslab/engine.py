@@ -34,7 +34,7 @@ from .mechanisms.state import (
     ABROAD, F_ABROAD, F_LISTED, Records, grow_calendar, grow_roster, listing_status, new_agents, new_calendar,
     new_records, new_roster, persons, stratum_of,
 )
-from .population import CHILD, synthesize
+from .population import CHILD, people_of
 from .results import SCORE_OFFSET, recovery_frame, score_frame
 from .scenario.schema import CHANNELS, GRADES, Scenario
 from .scheduling import Pace, largest_first, take
@@ -77,7 +77,7 @@ class CountryRun:
     def __init__(self, scenario: Scenario, agents: int, seed: int):
         self.scenario = sc = scenario
         self.seed = seed
-        self.people = people = synthesize(sc.population, agents, seed, [p.urban_share for p in sc.pilots])
+        self.people = people = people_of(sc, agents, seed)
         self.persons = persons(people)
         self.days = days = sc.days
         self.agents = new_agents(agents, sc.rulebook.start_score)

@@ -193,6 +193,11 @@ def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[f
     )
 
 
+def people_of(sections, agents: int, seed: int) -> People:
+    """The agents of one country's sections (``scenario.schema.Sections``): its population, with its pilot areas."""
+    return synthesize(sections.population, agents, seed, [p.urban_share for p in sections.pilots])
+
+
 @nb.njit(cache=True, parallel=True)
 def _households(seed, piece_start, size_cdf, household):
     """Contiguous households within each piece (the last one cut to fit); returns heads per piece."""

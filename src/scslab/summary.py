@@ -54,8 +54,20 @@ def sentences(summary: dict) -> list[str]:
             f"trains, by {_n(e['people_blocked'])} different people; "
             f"{_n(e['joint_punished'])} household members are under joint punishment."
         )
+        if e["grade_listed_total"]:
+            lines.append(
+                f"Grade lists (local points systems): {_n(e['grade_listed_total'])} entries, {_n(e['grade_listed'])} "
+                f"on one at the end; {_n(e['mortgages_denied_nonfinancial_total'])} mortgage applications were refused "
+                f"to people not on the court blacklist, for a low grade from other records."
+            )
         if e["redlisted"]:
             lines.append(f"{_n(e['redlisted'])} people are on the redlist (perks).")
+        if e["loans_premium_total"] or e["loans_discount_total"]:
+            lines.append(
+                f"Loans priced by list status: the listed pay {_n(e['loan_interest_premium_total'])} more interest a "
+                f"year on {_n(e['loans_premium_total'])} loans; the redlisted save {_n(e['loan_interest_saved_total'])} "
+                f"a year on {_n(e['loans_discount_total'])} (in the scenario's currency)."
+            )
     rate = summary.get("expression_rate_last_365_days", 1.0)
     lines.append(
         f"Lawful political expression over the last year: {rate:.1%} of what the same people would say with no system"
