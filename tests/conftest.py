@@ -37,6 +37,7 @@ def quiet_world(**update) -> Scenario:
                      # when a test switches an elasticity on, it sees the true detection at once and uses the
                      # elasticity at any ratio (the analytic expectations); tests/test_deterrence.py checks both
                      "perception": "known", "extrapolation": "constant_elasticity"},
+        "network": {"contact_learning": 0.0, "stigma": 0.0},
         "sanctions": {
             "flights": {"attempts_per_year": 0.0, "income_multipliers": [1, 1, 1], "rural_multiplier": 1.0},
             "trains": {"attempts_per_year": 0.0, "income_multipliers": [1, 1, 1], "rural_multiplier": 1.0},

@@ -17,6 +17,8 @@ import pytest
 import scslab
 from scslab.engine import CountryRun
 from scslab.mechanisms import response
+from scslab.mechanisms.detection import with_informants
+from scslab.mechanisms.network import contact
 from scslab.mechanisms.response import (
     FEAR_STEPS,
     NO_CAP,
@@ -121,6 +123,26 @@ def test_a_court_listing_raises_the_fear_of_the_household_by_its_step(quiet, ste
     assert not run.agents.fear[outside].any()
 
 
+def test_a_court_listing_raises_the_fear_of_each_contact_by_its_step_and_nobody_else_s(quiet):
+    scenario = quiet(behaviours={"judgment_default": {"points": 0}},
+                     response={"learning": 0.3, "habituation_half_life_days": 180},
+                     network={"contact_learning": 0.2})
+    run = CountryRun(scenario, 5_000, 2)
+    agent, _, _ = family(run)
+    record(run, 100, agent, JUDGMENT)
+    p = np.searchsorted(run.people.piece_start, agent, side="right") - 1
+    lo, hi = run.people.piece_start[p], run.people.piece_start[p + 1]
+    net = run.contacts
+    contacts = {contact(net.seed, lo, hi, agent, k, net.neighbours) for k in range(net.degree)} - {-1}
+    assert len(contacts) == net.degree
+    for j in contacts:
+        expected = 0.0 if run.people.age[j] == CHILD else quantised(0.2)
+        assert fear_now(run, j, 100) == pytest.approx(expected, abs=1e-12)
+    others = np.ones(run.people.agents, bool)
+    others[list(contacts) + [agent]] = False
+    assert not run.agents.fear[others].any()
+
+
 # --- the population's perceived detection, learned from publicity ----------------------------------------------
 
 
@@ -157,7 +179,8 @@ def perceived_after(scenario, days: int, agents: int = 5_000) -> tuple[np.ndarra
     for day in range(days):
         run.step(day)
         levels.append(run.behaviour.certainty.level.copy())
-    detect = np.einsum("bsa,s->ba", run.detection.probabilities(days - 1), run.behaviour.adult_weights)
+    every_channel = with_informants(*run.detection.probabilities(days - 1), run.contacts)
+    detect = np.einsum("bsa,s->ba", every_channel, run.behaviour.adult_weights)
     return np.array(levels), detect[:, 0], detect[:, 1]
 
 
@@ -167,12 +190,12 @@ def test_with_no_system_perceived_detection_stays_at_the_no_system_level():
 
 
 def test_perceived_detection_rises_with_publicity():
-    days = 300
+    days, agents = 300, 20_000  # enough agents that somebody is court-listed in the first 300 days
     quiet_list = load("china-2018", ["response.publicity_acquaintances=0", "response.publicity_viewers_per_display=0"])
-    none, true, most = perceived_after(quiet_list, days)
+    none, true, most = perceived_after(quiet_list, days, agents)
     assert not none.any()  # the system works, but nobody sees it: nobody learns
-    seen, _, _ = perceived_after(load("china-2018"), days)
-    more, _, _ = perceived_after(load("china-2018", ["response.publicity_acquaintances=600"]), days)
+    seen, _, _ = perceived_after(load("china-2018"), days, agents)
+    more, _, _ = perceived_after(load("china-2018", ["response.publicity_acquaintances=600"]), days, agents)
     watched = true > 0
     assert (np.diff(seen[:, watched], axis=0) >= 0).all()  # rising (the true values rise too)
     assert (seen[-1, watched] > 0).all() and (seen[-1] <= most + 1e-12).all()
@@ -267,8 +290,8 @@ def secrecy_world(quiet, mode: str, effect: str = "under_deters"):
     return quiet(
         behaviours={"traffic_violation": {"rate_per_year": 2.0, "points": -5, "severity": 0.0, "urban_multiplier": 1.0},
                     "lawful_criticism": {"rate_per_year": 2.0, "points": 0}},
-        channels={"cameras": {"sees": {"traffic_violation": 0.5}, "coverage_urban": 1.0, "coverage_rural": 1.0},
-                  "informants": {"sees": {"lawful_criticism": 0.5}}},
+        channels={"cameras": {"sees": {"traffic_violation": 0.5, "lawful_criticism": 0.5}, "coverage_urban": 1.0,
+                              "coverage_rural": 1.0}},
         rulebook={"mode": mode, "secrecy_effect": effect},
         response={"certainty_elasticity": -0.5, "chilling_elasticity": -0.15, "baseline_certainty": 0.1,
                   "secret_prior": 0.5, "ambiguity_premium": 0.2},

@@ -109,7 +109,7 @@ def test_samples_cover_the_bounds_as_designed():
 def chilled_world(quiet, prior: float):
     """Lawful criticism chilled by a secret rulebook: its rate is ((c + prior * watched) / c) ** e."""
     return quiet(behaviours={"lawful_criticism": {"rate_per_year": 2.0, "points": 0}},
-                 channels={"informants": {"sees": {"lawful_criticism": 0.5}}}, rulebook={"mode": "secret"},
+                 channels={"cameras": {"sees": {"lawful_criticism": 0.5}, "coverage_urban": 1.0, "coverage_rural": 1.0}}, rulebook={"mode": "secret"},
                  response={"chilling_elasticity": -0.15, "baseline_certainty": 0.1, "secret_prior": prior})
 
 

@@ -115,7 +115,7 @@ def test_listings_from_false_records_only_are_all_wrongful(quiet):
 def expression_world(quiet, mode):
     return quiet(
         behaviours={"lawful_criticism": {"rate_per_year": 2.0, "points": 0}},
-        channels={"informants": {"sees": {"lawful_criticism": 0.5}}},
+        channels={"cameras": {"sees": {"lawful_criticism": 0.5}, "coverage_urban": 1.0, "coverage_rural": 1.0}},
         rulebook={"mode": mode},
         response={"chilling_elasticity": -0.15, "baseline_certainty": 0.1, "secret_prior": 0.5},
     )
@@ -189,4 +189,4 @@ def test_surveillance_aimed_at_a_group_multiplies_its_coverage_and_its_false_rec
     false_a, false_b = a.false_record_means(0, sizes)[0], b.false_record_means(0, sizes)[0]
     assert np.allclose(false_b[group == 1], 2 * false_a[group == 1])
     traffic = scslab.scenario.schema.BEHAVIOURS.index("traffic_violation")
-    assert np.allclose(b.probabilities(0)[traffic, group == 1, 0], 0.3)  # 0.5 x 0.6
+    assert np.allclose(b.probabilities(0)[0][traffic, group == 1, 0], 0.3)  # 0.5 x 0.6

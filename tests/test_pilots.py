@@ -100,7 +100,7 @@ def test_a_pilot_records_deeds_of_its_residents_only_and_only_from_its_start():
     people = people_of(scenario, 20_000, seed=1)
     detection = Detection(scenario, people)
     start = (scenario.pilots[0].start - scenario.start_date).days
-    before, after = detection.probabilities(start - 1), detection.probabilities(start)
+    before, after = detection.probabilities(start - 1)[0], detection.probabilities(start)[0]
     in_pilot = people.stratum_pilot == 1
     national = before[VOLUNTEERING, in_pilot]
     # Independent channels: P(recorded) = 1 - (1 - national) (1 - 0.7) in the pilot, unchanged elsewhere.

@@ -28,6 +28,7 @@ from .mechanisms import PARALLEL, PHASES, SERIAL, behaviour, detection, firms, l
 from .mechanisms.base import Mechanism
 from .mechanisms.behaviour import Adoption, BehaviourEvents
 from .mechanisms.detection import Detection
+from .mechanisms.network import contacts_of
 from .mechanisms.firms import FirmDealings
 from .mechanisms.scoring import CourtBacklog, ScoringRules, recovered, score_now
 from .mechanisms.state import (
@@ -97,10 +98,11 @@ class CountryRun:
         self.exits = np.zeros((len(columns), days + 1), np.int64)
         self.seconds = {phase.name: 0.0 for phase in PHASES} | {"record": 0.0}
 
-        self.behaviour = BehaviourEvents(sc, people)
+        self.contacts = contacts_of(sc, seed)
+        self.behaviour = BehaviourEvents(sc, people, self.contacts)
         self.adoption = Adoption(sc, people)
         self.detection = Detection(sc, people)
-        self.rules = ScoringRules(sc, people)
+        self.rules = ScoringRules(sc, people, self.contacts)
         self.backlog = CourtBacklog(sc, people, self.behaviour.rates.base)
         self.firms = FirmDealings(sc, people)
         self.phases = [(phase, [self.firms] if phase.name == "firms" else [m(sc, people) for m in phase.mechanisms])
@@ -183,13 +185,14 @@ class CountryRun:
 
     def _events(self, day, on, sp, enforcement):
         """In parallel, piece by piece: behaviour, app adoption, false records, the first step of scoring."""
-        detect = self.detection.probabilities(day)
+        detect, informed = self.detection.probabilities(day)
         false_means = self.detection.false_record_means(day, np.diff(self.people.stratum_start).astype(float))
         if enforcement != 1.0:
             detect = np.minimum(detect * enforcement, 1.0)
+            informed = np.minimum(informed * enforcement, 1.0)
             false_means = false_means * enforcement
         false_means = false_means[:, self.people.piece_stratum] * self.behaviour.piece_share
-        bd = self.behaviour.today(day, on, detect, self.counters)
+        bd = self.behaviour.today(day, on, detect, informed, self.counters)
         means = np.concatenate([self.behaviour.piece_means * bd.draw_factor[:, None], false_means,
                                 self.adoption.means(day)[None, :]])
         all_counts = poisson_counts(self.seed, self.event_keys, day, means)
@@ -421,7 +424,7 @@ def _piece_day(seed, threads, order, draws, persons, agents, bd, sp, records, pi
             pc = piece_counters[p]
             n = behaviour.piece_behaviours(seed, p, draws.counts[p], persons, agents, bd, records, draws.first[p], pc)
             behaviour.piece_adoption(seed, bd.day, p, draws.adopt[p], persons, agents.flags, pc)
-            n = detection.piece_false_records(seed, bd.day, p, draws.false_counts[p], persons, agents.flags,
+            n = detection.piece_false_records(seed, bd, p, draws.false_counts[p], persons, agents.flags,
                                               draws.weights, records, n)
             scoring.score_records(agents, records, draws.first[p], n, pc, sp)
             last[p] = n

@@ -29,6 +29,8 @@ from . import numba_setup  # noqa: F401  (the kernel cache and thread policy, be
 HOUSEHOLDS, AGES, ADOPTION, FALSE_RECORDS, BACKLOG, SCORING = range(1, 7)
 FOREIGN, BORDERS = 11, 12  # records from abroad applied at home; travel and hosts' records (many countries)
 FIRMS, MARKET = 13, 14  # firms' transactions with nationals; with foreigners, and the market's trades
+NETWORK, INFORMANT, STIGMA = 15, 17, 18  # the network's blocks (15 neighbours, 16 acquaintances); who informs;
+# which contacts shun a person listed
 BEHAVIOUR = 100
 FIRST_NAMED = 1 << 32  # named decisions (``key``) above these
 COUNTS = 1 << 40  # added to a decision's key: the stream of its day's counts per piece (``poisson_counts``)
@@ -57,6 +59,17 @@ def stream(seed, mechanism, day, piece):
     state = np.empty(1, np.uint64)
     state[0] = key
     return state
+
+
+@nb.njit(cache=True, inline="always")
+def hashed(seed, mechanism, a, b):
+    """64 random bits for (seed, mechanism, a, b) with no state: the first draw of ``stream(seed, mechanism,
+    a, b)``, for what is computed on demand instead of stored (the social network)."""
+    key = _mix(np.uint64(seed) + _GAMMA)
+    key = _mix(key ^ (np.uint64(mechanism) * _M1 + _GAMMA))
+    key = _mix(key ^ (np.uint64(a) * _M2 + _GAMMA))
+    key = _mix(key ^ (np.uint64(b) * _GAMMA + _M1))
+    return _mix(key + _GAMMA)
 
 
 @nb.njit(inline="always")

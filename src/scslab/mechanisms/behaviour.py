@@ -31,7 +31,9 @@ from ..units import DAYS_PER_YEAR
 from . import response
 from .base import Mechanism
 from .response import current_fear, personal_factor
-from .state import ABROAD, F_ABROAD, F_APP
+from .detection import with_informants
+from .network import Contacts, informant_contacts
+from .state import ABROAD, F_ABROAD, F_APP, INFORMED
 
 OUT = declare(
     "behaviour",
@@ -54,10 +56,13 @@ PROPENSITY_NIBBLE = {False: 0, True: 4}
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day nibble system_factor draw_factor base_risk baseline elasticity cap fear_decay offence expression app_only "
-    "acceptance detect",
+    "acceptance detect informed net_seed net_degree net_neighbours informant_share",
 )
-"""One day's behaviour parameters, one array entry per behaviour (``detect``: by behaviour, stratum, app use;
-``cap``: the largest certainty ratio the elasticity is used at, ``inf`` for none)."""
+"""One day's behaviour parameters, one array entry per behaviour (``detect``: by behaviour, stratum, app use,
+by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
+contact reports an event; ``net_*`` and ``informant_share``: the network, ``network.Contacts``, its fields
+flat because a parallel loop cannot take a tuple of scalars; ``cap``: the largest certainty ratio the
+elasticity is used at, ``inf`` for none)."""
 
 
 class BehaviourRates:
@@ -97,7 +102,8 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     # each time, contended between the threads.
     acceptance, detect, nibble, app_only = bd.acceptance, bd.detect, bd.nibble, bd.app_only
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
-    cap = bd.cap
+    cap, informed = bd.cap, bd.informed
+    net_seed, degree, neighbours, share = bd.net_seed, bd.net_degree, bd.net_neighbours, bd.informant_share
     expression, offence = bd.expression, bd.offence
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
@@ -147,9 +153,18 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                     out_true[n] = True
                     n += 1
                     continue
-                if uniform(rng) < detect[b, s, 1 if app else 0]:
+                u_record = uniform(rng)
+                recorded = u_record < detect[b, s, 1 if app else 0]
+                source = 0
+                if not recorded and informed[b, s] > 0.0:  # the informants among the person's contacts
+                    known = informant_contacts(net_seed, lo, hi, agent, degree, neighbours, share)
+                    if known:
+                        missed = (1.0 - detect[b, s, 1 if app else 0]) * (1.0 - informed[b, s]) ** known
+                        if u_record < 1.0 - missed:
+                            recorded, source = True, INFORMED
+                if recorded:
                     out_agent[n] = agent
-                    out_behaviour[n] = b
+                    out_behaviour[n] = b | source
                     out_true[n] = True
                     n += 1
     return n
@@ -173,9 +188,10 @@ class BehaviourEvents(Mechanism):
     name, section = "behaviour", "behaviours, response"
     does = "behaviour events (one stream per behaviour), deterred or chilled by perceived risk"
 
-    def __init__(self, scenario: Scenario, people: People):
+    def __init__(self, scenario: Scenario, people: People, contacts: Contacts):
         super().__init__(scenario, people)
         self.rates = BehaviourRates(scenario, people)
+        self.contacts = contacts
         self.adults = int(people.piece_adults.sum())
         self.adult_weights = (np.bincount(people.piece_stratum, people.piece_adults, people.strata)
                               / max(self.adults, 1))
@@ -191,19 +207,22 @@ class BehaviourEvents(Mechanism):
 
     def perceived_detection(self, day: int, counters: np.ndarray, detect: np.ndarray, app_share: float) -> np.ndarray:
         """The population's perceived chance of detection today, per behaviour: the true one (averaged
-        over adults) or, by default, what they have learned of it from the system's publicity."""
+        over adults; ``detect`` by every channel, informants included) or, by default, what they have
+        learned of it from the system's publicity."""
         true = (detect[:, :, 0] * (1 - app_share) + detect[:, :, 1] * app_share) @ self.adult_weights
         if self.scenario.response.perception == "known":
             return true
         listed, displays = self.seen_columns
         return self.certainty.step(day, float(counters[listed]), float(counters[displays]), true)
 
-    def today(self, day: int, on, detect: np.ndarray, counters: np.ndarray) -> BehaviourDay:
+    def today(self, day: int, on, detect: np.ndarray, informed: np.ndarray, counters: np.ndarray) -> BehaviourDay:
         """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards;
-        ``counters`` are the run's counters as the day starts (what the public has seen so far)."""
+        ``detect`` and ``informed`` as ``Detection.probabilities`` gives them; ``counters`` are the run's
+        counters as the day starts (what the public has seen so far)."""
         sc, rates = self.scenario, self.rates
         app_share = counters[OUT.app_users] / max(self.adults, 1)
-        perceived = self.perceived_detection(day, counters, detect, app_share)
+        perceived = self.perceived_detection(day, counters, with_informants(detect, informed, self.contacts),
+                                             app_share)
         switch = (on.court, on.scoring)
         if switch not in self._beliefs:
             self._beliefs[switch] = response.beliefs(sc, on.court, on.scoring)
@@ -215,6 +234,8 @@ class BehaviourEvents(Mechanism):
             elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
             app_only=np.array([b == "app_use" for b in BEHAVIOURS]), acceptance=rates.acceptance, detect=detect,
+            informed=informed, net_seed=self.contacts.seed, net_degree=self.contacts.degree,
+            net_neighbours=self.contacts.neighbours, informant_share=self.contacts.informant_share,
         )
 
 

@@ -4,7 +4,10 @@ A channel records an event of behaviour ``b`` by a person in region ``r`` and
 group ``g`` with probability ``sees[b] * coverage[r](t) * true_match[g]`` (the app
 channel only for app users); channels are independent, so an event is recorded
 if any channel records it. A pilot city records its residents' deeds too, from
-its start (``Pilot.sees``), independently of the national channels. Channels also create records about people who did
+its start (``Pilot.sees``), independently of the national channels. Informants
+report only on their contacts (``network``): a person is watched by as many of
+them as their contacts include, each recording an event with the informants'
+chance, and malicious reports land only on people an informant knows. Channels also create records about people who did
 nothing (false matches, malicious reports, clerical errors) at
 ``false_records_per_person_year * coverage * false_match[g]``, attributed to a
 behaviour the channel watches.
@@ -22,7 +25,8 @@ from ..streams import FALSE_RECORDS, below, stream, uniform
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
 from .schedules import day_index, schedule_values
-from .state import F_APP
+from .network import informant_contacts
+from .state import F_APP, INFORMED
 
 OUT = declare(
     "detection",
@@ -33,7 +37,16 @@ OUT = declare(
            by_group=True),
 )
 
-APP = CHANNELS.index("app")
+APP, INFORMANTS = CHANNELS.index("app"), CHANNELS.index("informants")
+
+
+def with_informants(direct: np.ndarray, informed: np.ndarray, contacts) -> np.ndarray:
+    """The chance an event is recorded by any channel, informants included, for a person drawn at random:
+    float64[B, S, 2] (each of ``contacts.degree`` contacts an informant with ``contacts.informant_share``,
+    each reporting with ``informed``; the few people at the end of a piece with fewer contacts are ignored)."""
+    q, k = contacts.informant_share, contacts.degree
+    missed = (1.0 - q * informed) ** k  # every contact either no informant, or one who does not report
+    return 1.0 - (1.0 - direct) * missed[:, :, None]
 
 
 class Detection(Mechanism):
@@ -80,12 +93,14 @@ class Detection(Mechanism):
                     if total > 0 else 0.0
                 )
 
-    def probabilities(self, day: int) -> np.ndarray:
-        """Chance that an event is recorded, by behaviour, stratum and app use: float64[B, S, 2]."""
+    def probabilities(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Chance that an event is recorded, by behaviour, stratum and app use, by every channel but the
+        informants: float64[B, S, 2]; and the chance that one informant contact reports it: float64[B, S]
+        (``network``: the informants record only people with informants among their contacts)."""
         cov = self.stratum_coverage(day)
         p = self.sees[:, :, None] * (cov * self.true_match)[:, None, :]  # [C, B, S]
         p = np.minimum(p, 1.0)
-        miss_no_app = np.prod(np.delete(1.0 - p, APP, axis=0), axis=0)
+        miss_no_app = np.prod(np.delete(1.0 - p, [APP, INFORMANTS], axis=0), axis=0)
         out = np.empty(p.shape[1:] + (2,))
         out[:, :, 0] = 1.0 - miss_no_app
         out[:, :, 1] = 1.0 - miss_no_app * (1.0 - p[APP])
@@ -93,7 +108,7 @@ class Detection(Mechanism):
             active = np.concatenate(([False], day >= self.pilot_start))[self.pilot_of_stratum]  # [S]
             own = np.where(active[:, None], self.pilot_sees[self.pilot_of_stratum], 0.0).T  # [B, S]
             out = 1.0 - (1.0 - out) * (1.0 - own[:, :, None])
-        return out
+        return out, p[INFORMANTS]
 
     def stratum_coverage(self, day: int) -> np.ndarray:
         """Each channel's coverage of each stratum today, its region's times its group's multiplier (at most
@@ -106,9 +121,11 @@ class Detection(Mechanism):
 
 
 @nb.njit(cache=True)
-def piece_false_records(seed, day, p, counts, persons, flags, weights, records, n):
-    """Records about people who did nothing in piece ``p``: ``counts[c]`` candidates per channel, 15+ only
-    (app: users only), appended to ``records`` from ``n``. Returns the new record count."""
+def piece_false_records(seed, bd, p, counts, persons, flags, weights, records, n):
+    """Records about people who did nothing in piece ``p`` on the behaviour day ``bd``: ``counts[c]`` candidates
+    per channel, 15+ only (app: users only; informants: people with an informant among their contacts,
+    marked ``INFORMED``), appended to ``records`` from ``n``. Returns the new record count."""
+    day = bd.day
     rng = stream(seed, FALSE_RECORDS, day, p)
     lo, hi, age = persons.piece_start[p], persons.piece_start[p + 1], persons.age
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
@@ -118,11 +135,14 @@ def piece_false_records(seed, day, p, counts, persons, flags, weights, records, 
             u = uniform(rng)
             if age[agent] == CHILD or (c == APP and flags[agent] & F_APP == 0):
                 continue
+            if c == INFORMANTS and informant_contacts(bd.net_seed, lo, hi, agent, bd.net_degree, bd.net_neighbours,
+                                                      bd.informant_share) == 0:
+                continue
             b = 0
             while weights[c, b] < u:
                 b += 1
             out_agent[n] = agent
-            out_behaviour[n] = b
+            out_behaviour[n] = b | (INFORMED if c == INFORMANTS else 0)
             out_true[n] = False
             n += 1
     return n

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..population import CHILD, People
 from ..scenario.schema import BEHAVIOURS, GRADES, Scenario
+from ..streams import STIGMA, hashed, unit
 from ..units import SCORE_LIMIT
 from .detection import OUT as DETECTION
 from .lists import OUT as LISTS
@@ -31,7 +32,12 @@ from .base import Mechanism
 from .compliance import assess
 from .response import FEAR_STEPS, current_fear, fear_decay_per_day, learn, stored_fear
 from .schedules import day_index
-from .state import ABROAD, F_GRADE, F_RED, Q_GRADE_EXIT, Q_RED_EXIT, Records, household_members, schedule, stratum_of
+from .network import OUT as NETWORK
+from .network import MAX_CONTACTS, NO_NETWORK, Contacts, contact, piece_of
+from .state import (
+    ABROAD, BEHAVIOUR_BITS, F_GRADE, F_RED, INFORMED, Q_GRADE_EXIT, Q_RED_EXIT, Records, household_members, schedule,
+    stratum_of,
+)
 
 JUDGMENT_DEFAULT = BEHAVIOURS.index("judgment_default")
 COURT, CHECK_LISTS = 1, 2  # what a record leaves for the serial step
@@ -40,12 +46,15 @@ ScoringDay = namedtuple(
     "ScoringDay",
     "day stratum_start stratum_rulebook scoring_on court_on grade_on red_on points start_score recovery "
     "grade_threshold red_threshold listing_probability small_debt_share unable_share inclusion_days "
-    "extension_probability extension_low extension_high learning household_learning fear_decay",
+    "extension_probability extension_low extension_high learning household_learning fear_decay net_seed net_degree "
+    "net_neighbours contact_learning stigma",
 )
 """A day of the rulebooks and the lists' rules. Rulebook 0 is the national one, rulebook ``k + 1`` pilot
 ``k``'s; ``stratum_rulebook`` says which applies to each stratum today (a pilot's from its start), and the
 rulebooks' own parts are arrays indexed by it: whether each scores and keeps a grade list and a redlist
-today, points by behaviour, recovery speed and the two thresholds."""
+today, points by behaviour, recovery speed and the two thresholds. ``net_*``, ``contact_learning`` and
+``stigma`` are the social network (``network.Contacts``, flat: a parallel loop cannot take a tuple of
+scalars), along which a court listing spreads fear and stigma."""
 
 
 @nb.njit(cache=True)
@@ -132,6 +141,9 @@ def score_records(agents, records, first, last, pc, sp):
             continue
         is_true = rec_true[i]
         pc[DETECTION.detections if is_true else DETECTION.false_detections] += 1
+        if b & INFORMED:
+            pc[NETWORK.informant_reports if is_true else NETWORK.malicious_reports] += 1
+            b &= BEHAVIOUR_BITS
         touch(agents, agent, sp)
         r = stratum_rulebook[stratum_of(stratum_start, agent)]
         points = points_of[r, b]
@@ -163,6 +175,8 @@ def settle_records(ctx, rng, records, first, last):
         if todo == 0:
             continue
         agent = rec_agent[i]
+        behaviour = rec_behaviour[i] & BEHAVIOUR_BITS
+        listings = ctx.counters[LISTS.listed_total]
         if todo & CHECK_LISTS:
             update_grade_lists(ctx, agent)
         if todo & COURT and rng.random() < sp.listing_probability:
@@ -177,9 +191,12 @@ def settle_records(ctx, rng, records, first, last):
             if listed:
                 assess(ctx, agent, unable)
                 learn_household(ctx, agent)
+                spread(ctx, agent)
             r = rulebook_of(sp, agent)
-            if listed and not (sp.scoring_on[r] and sp.points[r, rec_behaviour[i]] < 0):
+            if listed and not (sp.scoring_on[r] and sp.points[r, behaviour] < 0):
                 agents.fear[agent] = stored_fear(learn(agents.fear[agent] / FEAR_STEPS, sp.learning))
+        if rec_behaviour[i] & INFORMED and ctx.counters[LISTS.listed_total] > listings:
+            ctx.counters[NETWORK.informant_listings_total] += 1
 
 
 @nb.njit(cache=True)
@@ -197,6 +214,28 @@ def learn_household(ctx, agent):
             continue
         touch(agents, m, sp)
         agents.fear[m] = stored_fear(learn(agents.fear[m] / FEAR_STEPS, sp.household_learning))
+
+
+@nb.njit(cache=True)
+def spread(ctx, agent):
+    """``agent`` has just entered the court list: each contact (``network``) fears more, a step
+    ``contact_learning`` of the way towards certainty, and turns away from them with ``stigma`` (counted in
+    ``shunned_total``). Contacts under 15 neither learn nor shun."""
+    sp = ctx.rules
+    if sp.net_degree == 0 or (sp.contact_learning == 0.0 and sp.stigma == 0.0):
+        return
+    agents, age = ctx.agents, ctx.persons.age
+    p = piece_of(ctx.persons.piece_start, agent)
+    lo, hi = ctx.persons.piece_start[p], ctx.persons.piece_start[p + 1]
+    for k in range(sp.net_degree):
+        j = contact(sp.net_seed, lo, hi, agent, k, sp.net_neighbours)
+        if j < 0 or age[j] == CHILD:
+            continue
+        if sp.contact_learning > 0.0:
+            touch(agents, j, sp)
+            agents.fear[j] = stored_fear(learn(agents.fear[j] / FEAR_STEPS, sp.contact_learning))
+        if unit(hashed(sp.net_seed, STIGMA, j, sp.day * MAX_CONTACTS + k)) < sp.stigma:
+            ctx.counters[NETWORK.shunned_total] += 1
 
 
 @nb.njit(cache=True)
@@ -244,8 +283,9 @@ class ScoringRules(Mechanism):
     writes = ("score", "false_points", "touched", "fear", "flags: F_COURT F_GRADE F_RED F_JOINT", "roster")
     does = "scoring, grade list, redlist and court blacklist entries (list changes settled once a day)"
 
-    def __init__(self, scenario: Scenario, people: People):
+    def __init__(self, scenario: Scenario, people: People, contacts: Contacts = NO_NETWORK):
         super().__init__(scenario, people)
+        self.contacts = contacts
         sc, lists_ = scenario, scenario.lists
         start = sc.start_date
         self.scoring_start = day_index(sc.rulebook.start, start)
@@ -307,7 +347,9 @@ class ScoringRules(Mechanism):
             inclusion_days=court.inclusion_period_days, extension_probability=court.extension_probability,
             extension_low=court.extension_days[0], extension_high=court.extension_days[1],
             learning=sc.response.learning, household_learning=sc.response.household_learning,
-            fear_decay=self.fear_decay,
+            fear_decay=self.fear_decay, net_seed=self.contacts.seed, net_degree=self.contacts.degree,
+            net_neighbours=self.contacts.neighbours, contact_learning=self.contacts.learning,
+            stigma=self.contacts.stigma,
         )
 
 

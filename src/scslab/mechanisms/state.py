@@ -31,6 +31,9 @@ F_LISTED = F_COURT | F_GRADE
 
 # Marks a behaviour code in the record buffer as an event abroad, for the host to detect.
 ABROAD = 128
+# Marks a behaviour code in the record buffer as reported by an informant (the record's source).
+INFORMED = 64
+BEHAVIOUR_BITS = 63
 
 # Calendar event kinds.
 Q_EXPIRY, Q_DELETION, Q_GRADE_EXIT, Q_RED_EXIT = 0, 1, 2, 3

@@ -55,7 +55,7 @@ STAY_DAYS = {"tourist": 7.0, "business": 5.0, "migrant_worker": 240.0, "student"
 TRUST_RULES = ("mean_score", "share_listed", "share_redlisted", "weighted")
 TRUST_PARTS = ("mean_score", "share_listed", "share_redlisted")
 COUNTRY_SECTIONS = ("population", "behaviours", "channels", "rulebook", "lists", "sanctions", "rehabilitation",
-                    "response", "firms")
+                    "response", "firms", "network")
 SECTOR_KINDS = ("lending", "insurance", "rentals", "retail", "employers")
 SECTOR_TERMS = {
     "lending": "yearly interest rate",
@@ -391,7 +391,9 @@ class Channels(Strict):
             sees={"neighbour_quarrel": 0.2, "lawful_criticism": 0.02, "unreleased_information": 0.05, "protest": 0.2},
             false_records_per_person_year=0.002,
         ),
-        "-", "Grid workers and informants; false_records_per_person_year is the rate of malicious reports.",
+        "-", "Grid workers and informants, who report on their contacts (network.informant_share): sees is the chance "
+        "an informant contact reports an event; false_records_per_person_year is the rate of malicious reports (a "
+        "grudge) about a person with an informant among their contacts.",
     )
     app: Channel = param(
         Channel(sees={"app_use": 1.0, "unreleased_information": 0.2, "lawful_criticism": 0.05}),
@@ -874,6 +876,29 @@ class Firms(Strict):
         return self
 
 
+DUNBAR = "Zhou, Sornette, Hill & Dunbar, Proc. R. Soc. B 272:439 (2005): a 'sympathy group' of 12-15"
+
+
+class Network(Strict):
+    """The social network, computed on demand (``mechanisms/network.py``), and what travels along it."""
+
+    neighbours: int = param(4, "contacts", "Contacts among the people living nearby (blocks of about 25 households).",
+                            DUNBAR, ge=0, le=63, assumed=(2, 10))
+    acquaintances: int = param(8, "contacts", "Contacts further away within the same stratum (work, school, "
+                               "market).", DUNBAR, ge=0, le=192, assumed=(0, 30))
+    informant_share: float = param(
+        0.01, "fraction", "Share of people who inform on their contacts: the informants channel records only people "
+        "with an informant among their contacts.",
+        "grid management: a grid worker for every few hundred households, plus volunteer informants",
+        ge=0, le=1, assumed=(0.002, 0.05), lever=(0.0, 0.1))
+    contact_learning: float = param(
+        0.05, "probability", "Rise in perceived certainty of each contact of a person put on the court list (a step "
+        "of the way to certainty, as household_learning is for the household).", ge=0, le=1, assumed=(0.0, 0.3))
+    stigma: float = param(
+        0.2, "probability", "Chance that a contact turns away from a person put on the court list (counted, "
+        "shunned_total).", ge=0, le=1, assumed=(0.0, 0.6))
+
+
 class Sections(Strict):
     """The sections that describe one country's people and system (COUNTRY_SECTIONS)."""
 
@@ -886,6 +911,7 @@ class Sections(Strict):
     rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.", lever=True)
     response: Response = param(Response(), "-", "How people respond.")
     firms: Firms = param(Firms(), "-", "Firms that price and ration by score.", lever=True)
+    network: Network = param(Network(), "-", "The social network: informants, learning and stigma among contacts.")
     pilots: list[Pilot] = param(
         [], "-", "Local pilots: cities with points systems of their own, beside the national lists.",
         max_length=MAX_PILOTS)

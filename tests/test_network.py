@@ -1,0 +1,132 @@
+"""The social network computed on demand: its shape, its informants, and what travels along it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import scslab
+from scslab.engine import CountryRun
+from scslab.mechanisms.network import (
+    ACQUAINTANCE_BITS,
+    NEIGHBOUR_BITS,
+    contact,
+    contacts_of,
+    degrees,
+    informant_contacts,
+    is_informant,
+)
+from scslab.mechanisms.state import INFORMED
+from scslab.population import people_of
+from scslab.scenario.loading import load, validate
+
+SEED, NEIGHBOURS, DEGREE = 7, 4, 12
+
+
+@pytest.fixture(scope="module")
+def people():
+    return people_of(load("china-2018"), 300_000, seed=SEED)
+
+
+def _piece(people, agent):
+    p = np.searchsorted(people.piece_start, agent, side="right") - 1
+    return people.piece_start[p], people.piece_start[p + 1]
+
+
+def test_contacts_are_symmetric_distinct_and_local(people):
+    rng = np.random.default_rng(0)
+    for agent in rng.integers(0, people.agents, 2_000):
+        lo, hi = _piece(people, agent)
+        seen = {0: set(), 1: set()}
+        for k in range(DEGREE):
+            j = contact(SEED, lo, hi, agent, k, NEIGHBOURS)
+            if j < 0:
+                continue
+            assert contact(SEED, lo, hi, j, k, NEIGHBOURS) == agent  # j's contact of round k is agent
+            kind = int(k >= NEIGHBOURS)
+            bits = ACQUAINTANCE_BITS if kind else NEIGHBOUR_BITS
+            assert (j - lo) >> bits == (agent - lo) >> bits  # within the round's block
+            base = lo + ((agent - lo) >> bits << bits)
+            rounds = DEGREE - NEIGHBOURS if kind else NEIGHBOURS
+            assert j != agent and lo <= j < hi  # never oneself, same piece (stratum)
+            if min(hi, base + (1 << bits)) - base > rounds:  # a block longer than the rounds: distinct contacts
+                assert j not in seen[kind]
+            seen[kind].add(j)
+
+
+def test_nearly_everyone_has_the_documented_degree(people):
+    d = degrees(SEED, people.piece_start, DEGREE, NEIGHBOURS)
+    assert d.max() == DEGREE
+    # At most two people of a block lack a partner in a round (the reflection's fixed points), more only in
+    # blocks shorter than the rounds: at 300,000 agents, in the tiny strata of the pilot cities.
+    blocks = sum(-(-int(n) // (1 << NEIGHBOUR_BITS)) * NEIGHBOURS + -(-int(n) // (1 << ACQUAINTANCE_BITS)) * (
+        DEGREE - NEIGHBOURS) for n in np.diff(people.piece_start))
+    tiny = np.diff(people.piece_start) <= DEGREE
+    assert (DEGREE * people.agents - d.sum()) <= 2 * blocks + DEGREE * np.diff(people.piece_start)[tiny].sum()
+    assert d.mean() > 0.97 * DEGREE
+
+
+def test_informants_are_their_share_of_people():
+    share, n = 0.01, 400_000
+    informants = sum(is_informant(SEED, a, share) for a in range(n))
+    assert abs(informants - share * n) < 4 * math.sqrt(n * share * (1 - share))
+
+
+def informant_scenario(**network):
+    spec = {
+        "name": "informants", "start_date": "2015-01-01", "end_date": "2015-01-10",
+        "population": {"size": 100_000},
+        "behaviours": {"neighbour_quarrel": {"rate_per_year": 20.0}},
+        "channels": {name: {"enabled": False} for name in ("cameras", "courts", "finance", "app")}
+        | {"informants": {"sees": {"neighbour_quarrel": 1.0}, "false_records_per_person_year": 5.0}},
+        "network": {"informant_share": 0.05} | network,
+    }
+    return validate(spec, "test")
+
+
+def test_informants_report_only_on_their_contacts_true_and_malicious():
+    run = CountryRun(informant_scenario(), 100_000, seed=SEED)
+    net = contacts_of(run.scenario, SEED)
+    informed = {True: 0, False: 0}
+    for day in range(5):
+        on = run.rules.switches(day)
+        sp = run.rules.today(day, on)
+        first, last = run._events(day, on, sp, 1.0)
+        for p in range(run.people.pieces):
+            for i in range(first[p], last[p]):
+                if run.records.behaviour[i] & INFORMED == 0:
+                    continue
+                agent = int(run.records.agent[i])
+                lo, hi = run.people.piece_start[p], run.people.piece_start[p + 1]
+                assert lo <= agent < hi
+                assert informant_contacts(SEED, lo, hi, agent, net.degree, net.neighbours, net.informant_share) > 0
+                informed[bool(run.records.true[i])] += 1
+        run._lists(day, on, sp, first, last, None)
+    assert informed[True] > 0 and informed[False] > 0
+
+
+def test_with_no_informants_the_channel_records_nothing():
+    result = scslab.Sim(informant_scenario(informant_share=0.0), agents=50_000, seed=SEED).run()
+    assert result.timeseries["informant_reports"].sum() == 0
+    assert result.timeseries["malicious_reports"].sum() == 0
+    assert result.timeseries["detections"].sum() == 0 and result.timeseries["false_detections"].sum() == 0
+
+
+def test_stigma_is_counted_and_moves_nothing_else():
+    """Common random numbers: who shuns is a hash, drawn from no stream the rest of the run uses."""
+    base = scslab.Sim(load("china-2018", ["end_date=2015-06-30"]), agents=50_000, seed=3).run()
+    none = scslab.Sim(load("china-2018", ["end_date=2015-06-30", "network.stigma=0"]), agents=50_000, seed=3).run()
+    a, b = base.summary["end"], none.summary["end"]
+    assert a["shunned_total"] > 0 and b["shunned_total"] == 0
+    assert {k: v for k, v in a.items() if k != "shunned_total"} == {k: v for k, v in b.items() if k != "shunned_total"}
+
+
+def test_listed_contacts_teach_fear():
+    """Paired runs: contacts who learn from a listing deter their own offences."""
+    on = scslab.Sim(load("china-2018", ["end_date=2015-12-31", "network.contact_learning=0.5"]),
+                    agents=100_000, seed=4).run()
+    off = scslab.Sim(load("china-2018", ["end_date=2015-12-31", "network.contact_learning=0"]),
+                     agents=100_000, seed=4).run()
+    assert on.timeseries["offences"].sum() < off.timeseries["offences"].sum()
