@@ -169,6 +169,8 @@ class Results:
             "mean_days_listed_at_exit": (float(ts["days_listed_at_exit_total"].iloc[-1]) / (exits / self.scale)
                                          if exits else None),
             "median_days_listed_at_exit": median_days_listed(self.recoveries),
+            "informant_reports_in_run": int(ts["informant_reports"].sum()),
+            "malicious_reports_in_run": int(ts["malicious_reports"].sum()),
             "grades_at_end": {g: int(round(c * self.scale)) for g, c in grades.items()},
             "by_group_at_end": {
                 row.group: {"people": int(round(sizes.get(row.group, 0))), "listed": int(row.listed),

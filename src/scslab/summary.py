@@ -62,6 +62,13 @@ def sentences(summary: dict) -> list[str]:
             )
         if e["redlisted"]:
             lines.append(f"{_n(e['redlisted'])} people are on the redlist (perks).")
+        reports, malicious = summary.get("informant_reports_in_run", 0), summary.get("malicious_reports_in_run", 0)
+        if reports or malicious or e["shunned_total"]:
+            lines.append(
+                f"Informants reported {_n(reports)} acts of their contacts and made {_n(malicious)} malicious reports "
+                f"about contacts who did nothing; {_n(e['informant_listings_total'])} people were put on a list by an "
+                f"informant's report. {_n(e['shunned_total'])} contacts turned away from people put on the court list."
+            )
         if e["loans_premium_total"] or e["loans_discount_total"]:
             lines.append(
                 f"Loans priced by list status: the listed pay {_n(e['loan_interest_premium_total'])} more interest a "
