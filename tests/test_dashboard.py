@@ -23,6 +23,7 @@ def test_levers_come_from_the_schema_marks():
         "channels.cameras.group_false_match.han", "channels.cameras.group_false_match.minority_a",
         "channels.cameras.group_false_match.minority_b", "channels.cameras.group_coverage.han",
         "channels.cameras.group_coverage.minority_a", "channels.cameras.group_coverage.minority_b", "rulebook.mode",
+        "network.informant_share",
         "rehabilitation.fulfilment.rate_per_year", "rehabilitation.community_service.rate_per_year",
         "rehabilitation.correction.rate_per_year",
     }

@@ -107,6 +107,10 @@ BAD_FILES = {
         '[[pilots]]\nname = "a"\nurban_share = 0.1\nstart = 2015-01-01\ngrade_list = "E"\n',
         "pilots.0.grade_list", "'AAA'",
     ),
+    "pilots at the top of a many-country scenario": (
+        '[countries.a]\n[[pilots]]\nname = "a"\nurban_share = 0.1\nstart = 2015-01-01\n',
+        "pilots", "per country",
+    ),
     "unknown group in group_coverage": (
         "[channels.cameras]\ngroup_coverage = { martians = 2.0 }\n",
         "channels.cameras.group_coverage", "unknown group 'martians'",

@@ -911,7 +911,8 @@ class Sections(Strict):
     rehabilitation: Rehabilitation = param(Rehabilitation(), "-", "Ways off the list.", lever=True)
     response: Response = param(Response(), "-", "How people respond.")
     firms: Firms = param(Firms(), "-", "Firms that price and ration by score.", lever=True)
-    network: Network = param(Network(), "-", "The social network: informants, learning and stigma among contacts.")
+    network: Network = param(Network(), "-", "The social network: informants, learning and stigma among contacts.",
+                             lever=True)
     pilots: list[Pilot] = param(
         [], "-", "Local pilots: cities with points systems of their own, beside the national lists.",
         max_length=MAX_PILOTS)
@@ -1178,6 +1179,8 @@ def _check_sections(sections: Sections) -> None:
 def _check_international(scenario: Scenario) -> None:
     """Raise ValueError, naming the field, for travel, agreements, alliances or pressure that do not fit."""
     known = list(scenario.countries)
+    if known and scenario.pilots:
+        raise ValueError("pilots: a many-country scenario sets them per country (countries.NAME.pilots)")
     if not known:
         for field in ("travel", "agreements", "alliances"):
             if getattr(scenario, field):
