@@ -130,3 +130,22 @@ def test_listed_contacts_teach_fear():
     off = scslab.Sim(load("china-2018", ["end_date=2015-12-31", "network.contact_learning=0"]),
                      agents=100_000, seed=4).run()
     assert on.timeseries["offences"].sum() < off.timeseries["offences"].sum()
+
+
+def test_the_network_costs_no_memory_per_agent():
+    """Every array of a run with one entry per agent adds up to the 11 bytes an agent of the README (3 of the
+    synthesized person, 8 of their state), with the network and the pilots on."""
+    run = CountryRun(load("china-2018"), 50_000, seed=SEED)
+    n = run.people.agents
+    arrays = [v for holder in (run.people, run.agents, run) for v in vars_or_fields(holder)
+              if isinstance(v, np.ndarray) and v.shape[0] == n]
+    seen, total = set(), 0
+    for a in arrays:
+        if id(a) not in seen:
+            seen.add(id(a))
+            total += a.nbytes
+    assert total == 11 * n
+
+
+def vars_or_fields(holder):
+    return holder._asdict().values() if hasattr(holder, "_asdict") else vars(holder).values()
