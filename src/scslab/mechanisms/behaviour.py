@@ -56,11 +56,12 @@ PROPENSITY_NIBBLE = {False: 0, True: 4}
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day nibble system_factor draw_factor base_risk baseline elasticity cap fear_decay offence expression app_only "
-    "acceptance detect informed net_seed net_degree net_neighbours informant_share",
+    "acceptance detect informed unreported net_seed net_degree net_neighbours informant_share",
 )
 """One day's behaviour parameters, one array entry per behaviour (``detect``: by behaviour, stratum, app use,
 by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
-contact reports an event; ``net_*`` and ``informant_share``: the network, ``network.Contacts``, its fields
+contact reports an event; ``unreported``: the chance that none of ``net_degree`` informants would
+(``(1 - informed) ** net_degree``, or 1 with no informants); ``net_*`` and ``informant_share``: the network, ``network.Contacts``, its fields
 flat because a parallel loop cannot take a tuple of scalars; ``cap``: the largest certainty ratio the
 elasticity is used at, ``inf`` for none)."""
 
@@ -102,7 +103,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     # each time, contended between the threads.
     acceptance, detect, nibble, app_only = bd.acceptance, bd.detect, bd.nibble, bd.app_only
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
-    cap, informed = bd.cap, bd.informed
+    cap, informed, unreported = bd.cap, bd.informed, bd.unreported
     net_seed, degree, neighbours, share = bd.net_seed, bd.net_degree, bd.net_neighbours, bd.informant_share
     expression, offence = bd.expression, bd.offence
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
@@ -156,7 +157,9 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 u_record = uniform(rng)
                 recorded = u_record < detect[b, s, 1 if app else 0]
                 source = 0
-                if not recorded and informed[b, s] > 0.0:  # the informants among the person's contacts
+                # The informants among the person's contacts; not looked up when even every contact
+                # informing and reporting could not have recorded the event.
+                if not recorded and u_record < 1.0 - (1.0 - detect[b, s, 1 if app else 0]) * unreported[b, s]:
                     known = informant_contacts(net_seed, lo, hi, agent, degree, neighbours, share)
                     if known:
                         missed = (1.0 - detect[b, s, 1 if app else 0]) * (1.0 - informed[b, s]) ** known
@@ -215,6 +218,12 @@ class BehaviourEvents(Mechanism):
         listed, displays = self.seen_columns
         return self.certainty.step(day, float(counters[listed]), float(counters[displays]), true)
 
+    def unreported(self, informed: np.ndarray) -> np.ndarray:
+        """The chance that not even every contact informing would report an event: float64[B, S]."""
+        if self.contacts.informant_share <= 0:
+            return np.ones_like(informed)
+        return (1.0 - informed) ** self.contacts.degree
+
     def today(self, day: int, on, detect: np.ndarray, informed: np.ndarray, counters: np.ndarray) -> BehaviourDay:
         """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards;
         ``detect`` and ``informed`` as ``Detection.probabilities`` gives them; ``counters`` are the run's
@@ -234,7 +243,7 @@ class BehaviourEvents(Mechanism):
             elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
             app_only=np.array([b == "app_use" for b in BEHAVIOURS]), acceptance=rates.acceptance, detect=detect,
-            informed=informed, net_seed=self.contacts.seed, net_degree=self.contacts.degree,
+            informed=informed, unreported=self.unreported(informed), net_seed=self.contacts.seed, net_degree=self.contacts.degree,
             net_neighbours=self.contacts.neighbours, informant_share=self.contacts.informant_share,
         )
 

@@ -84,10 +84,16 @@ def rulebook_of(sp, agent):
 def touch(agents, agent, sp):
     """Bring a person's score, false points and fear up to today (``sp.day``), at the recovery speed of the
     rulebook that scores them today."""
+    if sp.day > agents.touched[agent]:
+        touch_at(agents, agent, sp, sp.recovery[rulebook_of(sp, agent)])
+
+
+@nb.njit(cache=True, inline="always")
+def touch_at(agents, agent, sp, rate):
+    """``touch`` at a recovery speed already looked up."""
     elapsed = sp.day - agents.touched[agent]
     if elapsed <= 0:
         return
-    rate = sp.recovery[rulebook_of(sp, agent)]
     agents.score[agent] = recovered(int(agents.score[agent]), elapsed, sp.start_score, rate)
     agents.false_points[agent] = max(0, int(agents.false_points[agent]) - int(rate * elapsed + 1e-9))
     agents.fear[agent] = stored_fear(current_fear(agents.fear, agents.touched, agent, sp.day, sp.fear_decay))
@@ -132,7 +138,8 @@ def score_records(agents, records, first, last, pc, sp):
     score_of, false_points, fear, flags_of = agents.score, agents.false_points, agents.fear, agents.flags  # in
     points_of, scoring_on = sp.points, sp.scoring_on  # the loop would cost an atomic reference count each
     grade_on, red_on, grade_threshold, red_threshold = sp.grade_on, sp.red_on, sp.grade_threshold, sp.red_threshold
-    stratum_rulebook, stratum_start = sp.stratum_rulebook, sp.stratum_start  # time, contended across threads
+    stratum_rulebook, stratum_start, recovery = sp.stratum_rulebook, sp.stratum_start, sp.recovery  # time,
+    # contended across threads
     for i in range(first, last):
         agent = rec_agent[i]
         b = rec_behaviour[i]
@@ -144,8 +151,8 @@ def score_records(agents, records, first, last, pc, sp):
         if b & INFORMED:
             pc[NETWORK.informant_reports if is_true else NETWORK.malicious_reports] += 1
             b &= BEHAVIOUR_BITS
-        touch(agents, agent, sp)
         r = stratum_rulebook[stratum_of(stratum_start, agent)]
+        touch_at(agents, agent, sp, recovery[r])
         points = points_of[r, b]
         todo = 0
         if scoring_on[r] and points != 0:
