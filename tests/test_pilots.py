@@ -133,3 +133,12 @@ def test_loan_money_is_rate_times_principal_for_each_loan_priced(china_pair):
     for money, count, rate in (("loan_interest_saved_total", "loans_discount_total", loans.redlist_discount),
                                ("loan_interest_premium_total", "loans_premium_total", loans.listed_premium)):
         assert round(end[money] / scale) == round(end[count] / scale) * round(rate * loans.principal), money
+
+
+def test_summary_flags_figures_resting_on_few_agents():
+    from scslab.summary import SMALL_NUMBER, _counted
+
+    scale = 1411.78
+    assert _counted(4235, scale) == "4,235 (from 3 agents: a small number)"
+    assert _counted(SMALL_NUMBER * scale, scale) == f"{SMALL_NUMBER * scale:,.0f}"
+    assert _counted(0, scale) == "0"

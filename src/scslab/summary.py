@@ -10,6 +10,17 @@ def _n(x: float) -> str:
     return f"{x:,.0f}"
 
 
+SMALL_NUMBER = 30
+"""A count resting on fewer agents than this is flagged: a run of other seeds could give a very different one."""
+
+
+def _counted(x: float, scale: float) -> str:
+    """A count, with a small-number flag when it rests on fewer than ``SMALL_NUMBER`` agents."""
+    agents = round(float(x) / scale) if scale else 0
+    flag = f" (from {agents} agents: a small number)" if 0 < agents < SMALL_NUMBER else ""
+    return _n(x) + flag
+
+
 def describe(summary: dict) -> str:
     """What happened in a run, in a few sentences a newcomer can read, then the tables."""
     lines = sentences(summary)
@@ -54,26 +65,30 @@ def sentences(summary: dict) -> list[str]:
             f"trains, by {_n(e['people_blocked'])} different people; "
             f"{_n(e['joint_punished'])} household members are under joint punishment."
         )
+        scale = summary["scale"]
         if e["grade_listed_total"]:
             lines.append(
-                f"Grade lists (local points systems): {_n(e['grade_listed_total'])} entries, {_n(e['grade_listed'])} "
-                f"on one at the end; {_n(e['mortgages_denied_nonfinancial_total'])} mortgage applications were refused "
-                f"to people not on the court blacklist, for a low grade from other records."
+                f"Grade lists (local points systems): {_counted(e['grade_listed_total'], scale)} entries, "
+                f"{_counted(e['grade_listed'], scale)} on one at the end; "
+                f"{_counted(e['mortgages_denied_nonfinancial_total'], scale)} mortgage applications were refused to "
+                f"people not on the court blacklist, for a low grade from other records."
             )
         if e["redlisted"]:
-            lines.append(f"{_n(e['redlisted'])} people are on the redlist (perks).")
+            lines.append(f"{_counted(e['redlisted'], scale)} people are on the redlist (perks).")
         reports, malicious = summary.get("informant_reports_in_run", 0), summary.get("malicious_reports_in_run", 0)
         if reports or malicious or e["shunned_total"]:
             lines.append(
-                f"Informants reported {_n(reports)} acts of their contacts and made {_n(malicious)} malicious reports "
-                f"about contacts who did nothing; {_n(e['informant_listings_total'])} people were put on a list by an "
-                f"informant's report. {_n(e['shunned_total'])} contacts turned away from people put on the court list."
+                f"Informants reported {_counted(reports, scale)} acts of their contacts and made "
+                f"{_counted(malicious, scale)} malicious reports about contacts who did nothing; "
+                f"{_counted(e['informant_listings_total'], scale)} people were put on a list by an informant's report. "
+                f"{_counted(e['shunned_total'], scale)} contacts turned away from people put on the court list."
             )
         if e["loans_premium_total"] or e["loans_discount_total"]:
             lines.append(
                 f"Loans priced by list status: the listed pay {_n(e['loan_interest_premium_total'])} more interest a "
-                f"year on {_n(e['loans_premium_total'])} loans; the redlisted save {_n(e['loan_interest_saved_total'])} "
-                f"a year on {_n(e['loans_discount_total'])} (in the scenario's currency)."
+                f"year on {_counted(e['loans_premium_total'], scale)} loans; the redlisted save "
+                f"{_n(e['loan_interest_saved_total'])} a year on {_counted(e['loans_discount_total'], scale)} "
+                f"(in the scenario's currency)."
             )
     rate = summary.get("expression_rate_last_365_days", 1.0)
     lines.append(

@@ -24,7 +24,7 @@ from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
 from ..streams import FALSE_RECORDS, below, stream, uniform
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
-from .schedules import day_index, schedule_values
+from .schedules import pilot_starts, schedule_values, stratum_rulebooks
 from .network import informant_contacts
 from .state import F_APP, INFORMED
 
@@ -68,7 +68,7 @@ class Detection(Mechanism):
         self.weights = np.zeros((n_c, n_b))
         self.region = people.stratum_region
         self.pilot_of_stratum = people.stratum_pilot
-        self.pilot_start = np.array([day_index(p.start, scenario.start_date) for p in scenario.pilots], np.int64)
+        self.pilot_start = pilot_starts(scenario)
         self.pilot_sees = np.zeros((1 + len(scenario.pilots), n_b))  # row 0: outside every pilot
         for k, pilot in enumerate(scenario.pilots if scenario.system else ()):
             for behaviour, p in pilot.sees.items():
@@ -105,8 +105,7 @@ class Detection(Mechanism):
         out[:, :, 0] = 1.0 - miss_no_app
         out[:, :, 1] = 1.0 - miss_no_app * (1.0 - p[APP])
         if len(self.pilot_start):
-            active = np.concatenate(([False], day >= self.pilot_start))[self.pilot_of_stratum]  # [S]
-            own = np.where(active[:, None], self.pilot_sees[self.pilot_of_stratum], 0.0).T  # [B, S]
+            own = self.pilot_sees[stratum_rulebooks(self.pilot_of_stratum, self.pilot_start, day)].T  # [B, S]
             out = 1.0 - (1.0 - out) * (1.0 - own[:, :, None])
         return out, p[INFORMANTS]
 

@@ -31,7 +31,7 @@ from .lists import enter_court, enter_grade, group_of, leave_grade, set_redliste
 from .base import Mechanism
 from .compliance import assess
 from .response import FEAR_STEPS, current_fear, fear_decay_per_day, learn, stored_fear
-from .schedules import day_index
+from .schedules import day_index, pilot_starts, stratum_rulebooks
 from .network import OUT as NETWORK
 from .network import MAX_CONTACTS, NO_NETWORK, Contacts, contact, piece_of
 from .state import (
@@ -304,8 +304,8 @@ class ScoringRules(Mechanism):
         self.minimums = np.array([grades[g] for g in GRADES], np.int64)
         national = [getattr(sc.behaviours, b).points for b in BEHAVIOURS]
         pilots = sc.pilots
-        self.pilot_start = np.array([day_index(p.start, start) for p in pilots], np.int64)
-        self.pilot_of_stratum = people.stratum_pilot.astype(np.int64)
+        self.pilot_start = pilot_starts(sc)
+        self.pilot_of_stratum = people.stratum_pilot
         self.points = np.array([national] + [[p.points.get(b, national[i]) for i, b in enumerate(BEHAVIOURS)]
                                              for p in pilots], np.int64)
         self.recovery = np.array([sc.rulebook.recovery_points_per_day]
@@ -335,8 +335,9 @@ class ScoringRules(Mechanism):
 
     def stratum_rulebook(self, day: int) -> np.ndarray:
         """The rulebook of each stratum today: its pilot's (``k + 1``) once the pilot has started, else 0."""
-        active = np.concatenate(([False], self.pilots_on(day)))
-        return np.where(active[self.pilot_of_stratum], self.pilot_of_stratum, 0)
+        if not self.scenario.system:
+            return np.zeros(len(self.pilot_of_stratum), np.int64)
+        return stratum_rulebooks(self.pilot_of_stratum, self.pilot_start, day)
 
     def today(self, day: int, on: Switches) -> ScoringDay:
         sc = self.scenario
