@@ -90,7 +90,7 @@ def test_numbers_move_by_half_within_their_bounds(china):
     assert liveness.perturb(days, start) == {"lists.court.inclusion_period_days": 1095}
     assert liveness.scaled(days, 30_000) == 32_000
     assert liveness.scaled(days, 32_000) == 16_000
-    assert liveness.perturb(_one(parameters, "rulebook.grade_minimums.D"), start) == {"rulebook.grade_minimums.D": 1}
+    assert liveness.perturb(_one(parameters, "rulebook.grade_minimums.C"), start) == {"rulebook.grade_minimums.C": 900}
     assert liveness.perturb(_one(parameters, "behaviours.app_use.severity"), start) == {
         "behaviours.app_use.severity": 0.1}
     assert liveness.perturb(_one(parameters, "response.certainty_elasticity"), start) == {

@@ -9,7 +9,7 @@ import pytest
 
 from scslab import plots
 from scslab.results import SCORE_OFFSET, median_days_listed, score_frame
-from scslab.scenario.schema import GRADES
+from scslab.scenario.schema import GRADES, grade_floors
 
 from runs import central_asia_run, china_run
 
@@ -103,16 +103,21 @@ def test_transfer_flows_sum_the_ledger():
 
 
 def test_scores_get_the_grade_whose_floor_they_reach():
-    minimums = {"AAA": 1050, "AA": 1030, "A": 960, "B": 850, "C": 600, "D": 0}
-    counts = np.zeros(2 * SCORE_OFFSET, np.int64)
+    national = {"AAA": 1050, "AA": 1030, "A": 960, "B": 850, "C": 600}
+    pilot = {"AAA": 1100, "AA": 1030, "A": 1000, "B": 900, "C": 0}
+    counts = np.zeros((2, 2 * SCORE_OFFSET), np.int64)
     for score in (1050, 1049, 1030, 960, 959, 600, 599, 0, -5):
-        counts[score + SCORE_OFFSET] = 1
-    frame = score_frame(counts, minimums, scale=2.0).set_index("score")
-    assert frame.loc[1050, "grade"] == "AAA" and frame.loc[1049, "grade"] == "AA"
-    assert frame.loc[960, "grade"] == "A" and frame.loc[959, "grade"] == "B"
-    assert frame.loc[600, "grade"] == "C" and frame.loc[599, "grade"] == "D"
-    assert frame.loc[-5, "grade"] == "D" and list(frame["grade"].cat.categories) == list(GRADES)
-    assert (frame["people"] == 2).all()
+        counts[:, score + SCORE_OFFSET] = 1
+    floors = np.array([grade_floors(national), grade_floors(pilot)])
+    frame = score_frame(counts, ["national", "city"], floors, scale=2.0).set_index(["rulebook", "score"])
+    grade = frame["grade"]
+    assert grade["national", 1050] == "AAA" and grade["national", 1049] == "AA"
+    assert grade["national", 960] == "A" and grade["national", 959] == "B"
+    assert grade["national", 600] == "C" and grade["national", 599] == "D"
+    assert grade["national", -5] == "D" and list(frame["grade"].cat.categories) == list(GRADES)
+    assert grade["city", 1050] == "AA" and grade["city", 959] == "B" and grade["city", 599] == "C"
+    assert grade["city", 0] == "C" and grade["city", -5] == "D"
+    assert (frame["people"] == 2).all() and len(frame) == 18
 
 
 def test_median_days_listed_is_the_weighted_median():

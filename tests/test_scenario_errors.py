@@ -153,11 +153,18 @@ BAD_FILES = {
     ),
     "period too long": ("start_date = 1900-01-01\nend_date = 2100-01-01\n", "", "shorter than 32,000 days"),
     "grade minimums not falling": (
-        "[rulebook.grade_minimums]\nAAA = 1\nAA = 2\nA = 3\nB = 4\nC = 5\nD = 0\n",
+        "[rulebook.grade_minimums]\nAAA = 1\nAA = 2\nA = 3\nB = 4\nC = 5\n",
         "rulebook.grade_minimums", "fall strictly",
     ),
     "grade minimums missing a grade": (
         "[rulebook.grade_minimums]\nAAA = 1050\nAA = 1030\n", "rulebook.grade_minimums", "exactly the grades",
+    ),
+    "grade minimum for D": (
+        "[rulebook.grade_minimums]\nAAA = 1050\nAA = 1030\nA = 960\nB = 850\nC = 600\nD = 0\n",
+        "rulebook.grade_minimums", "D has no minimum",
+    ),
+    "pilot named national": (
+        '[[pilots]]\nname = "national"\nurban_share = 0.1\nstart = 2015-01-01\n', "pilots", "national rulebook",
     ),
     "extension range reversed": ("[lists.court]\nextension_days = [10, 5]\n", "lists.court.extension_days", "low <= high"),
     "unknown targets": ('targets = "nope"\n', "targets", "unknown target file 'nope'"),

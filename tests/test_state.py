@@ -293,7 +293,7 @@ OVERRIDES = [
     "lists.grade.enabled=true",
     'lists.grade.below_grade="B"',
     "lists.redlist.enabled=true",
-    "rulebook.grade_minimums={AAA = 1010, AA = 1005, A = 1000, B = 996, C = 600, D = 0}",
+    "rulebook.grade_minimums={AAA = 1010, AA = 1005, A = 1000, B = 996, C = 600}",
     "rulebook.start_score=1015",
     "behaviours.judgment_default.points=-20",
     # Exits within the run: short inclusion periods, frequent fulfilment (then deletion)

@@ -37,7 +37,7 @@ from .mechanisms.state import (
 )
 from .population import CHILD, people_of
 from .results import SCORE_OFFSET, recovery_frame, score_frame
-from .scenario.schema import CHANNELS, GRADES, Scenario
+from .scenario.schema import CHANNELS, GRADES, NATIONAL, Scenario
 from .scheduling import Pace, largest_first, take
 from .streams import ADOPTION, BACKLOG, BEHAVIOUR, FIRMS, FOREIGN, SCORING, key, poisson_counts
 
@@ -303,22 +303,26 @@ class CountryRun:
     # -- results ------------------------------------------------------------------------------------------------
 
     def census(self, day: int | None = None) -> tuple[dict[str, int], float]:
-        """People aged 15+ in each grade on ``day`` (default: the last day), and their mean score."""
+        """People aged 15+ in each grade on ``day`` (default: the last day), each graded by the rulebook that scores
+        them that day, and their mean score."""
         day = self.days - 1 if day is None else day
-        rulebook = self.scenario.rulebook
-        counts, total = _census_kernel(self.people.piece_start, self.agents.score, self.agents.touched,
-                                       self.people.age, day, rulebook.start_score,
-                                       rulebook.recovery_points_per_day, self.rules.minimums)
+        start_score = self.scenario.rulebook.start_score
+        counts, total = _census_kernel(*self._scored_by(day), self.agents.score, self.agents.touched,
+                                       self.people.age, day, start_score, self.rules.recovery, self.rules.floors)
         adults = int(counts.sum())
-        return ({g: int(c) for g, c in zip(GRADES, counts)},
-                total / adults if adults else float(rulebook.start_score))
+        return ({g: int(c) for g, c in zip(GRADES, counts)}, total / adults if adults else float(start_score))
+
+    def _scored_by(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pieces' bounds and the rulebook that scores each piece on ``day`` (a piece lies within a stratum)."""
+        return self.people.piece_start, self.rules.stratum_rulebook(day)[self.people.piece_stratum]
 
     def score_distribution(self) -> pd.DataFrame:
-        """People aged 15+ by score and grade on the last day (score, grade, people)."""
-        rulebook = self.scenario.rulebook
-        counts = _score_counts(self.agents.score, self.agents.touched, self.people.age, self.days - 1,
-                               rulebook.start_score, rulebook.recovery_points_per_day)
-        return score_frame(counts, rulebook.grade_minimums, self.people.scale)
+        """People aged 15+ on the last day by rulebook, score and grade (rulebook, score, grade, people)."""
+        day = self.days - 1
+        counts = _score_counts(*self._scored_by(day), len(self.rules.floors), self.agents.score, self.agents.touched,
+                               self.people.age, day, self.scenario.rulebook.start_score, self.rules.recovery)
+        names = [NATIONAL] + [p.name for p in self.scenario.pilots]
+        return score_frame(counts, names, self.rules.floors, self.people.scale)
 
     def firm_transactions(self) -> pd.DataFrame | None:
         """Firms' dealings with this country's people, by sector, group, grade and list status (None without firms)."""
@@ -439,25 +443,29 @@ def _settle(ctx, rng, records, first, last):
 
 
 @njit(cache=True)
-def _score_counts(score, touched, age, day, start_score, rate):
-    """People aged 15+ by current score, indexed by score + SCORE_OFFSET."""
-    counts = np.zeros(2 * SCORE_OFFSET, np.int64)
-    for i in range(len(score)):
-        if age[i] != 0:
-            counts[recovered(int(score[i]), day - touched[i], start_score, rate) + SCORE_OFFSET] += 1
+def _score_counts(piece_start, piece_rulebook, rulebooks, score, touched, age, day, start_score, recovery):
+    """People aged 15+ by the rulebook that scores them and their current score (``[rulebook, score +
+    SCORE_OFFSET]``)."""
+    counts = np.zeros((rulebooks, 2 * SCORE_OFFSET), np.int64)
+    for p in range(len(piece_start) - 1):
+        r = piece_rulebook[p]
+        for i in range(piece_start[p], piece_start[p + 1]):
+            if age[i] != 0:
+                counts[r, recovered(int(score[i]), day - touched[i], start_score, recovery[r]) + SCORE_OFFSET] += 1
     return counts
 
 
 @njit(cache=True, parallel=True)
-def _census_kernel(piece_start, score, touched, age, day, start_score, rate, minimums):
+def _census_kernel(piece_start, piece_rulebook, score, touched, age, day, start_score, recovery, floors):
     pieces = len(piece_start) - 1
-    out = np.zeros((pieces, len(minimums)), np.int64)
+    out = np.zeros((pieces, floors.shape[1]), np.int64)
     totals = np.zeros(pieces, np.int64)
     for p in prange(pieces):
+        r = piece_rulebook[p]
         for i in range(piece_start[p], piece_start[p + 1]):
             if age[i] == 0:
                 continue
-            s = recovered(int(score[i]), day - touched[i], start_score, rate)
+            s = recovered(int(score[i]), day - touched[i], start_score, recovery[r])
             totals[p] += s
-            out[p, firms.grade_of(s, minimums)] += 1
+            out[p, firms.grade_of(s, floors[r])] += 1
     return out.sum(axis=0), totals.sum()

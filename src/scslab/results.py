@@ -44,17 +44,20 @@ def exit_routes() -> dict[str, str]:
     return {o.name: o.route for o in outputs.counters() if o.route}
 
 
-def score_frame(counts: np.ndarray, minimums: dict[str, int], scale: float) -> pd.DataFrame:
-    """People by score (``counts`` indexed by score + SCORE_OFFSET) with each score's grade."""
-    index = np.flatnonzero(counts)
-    scores = (index - SCORE_OFFSET).astype(np.int16)
-    floors = np.array([minimums[g] for g in GRADES])
-    grade = np.searchsorted(-floors, -scores, side="left").clip(max=len(GRADES) - 1)  # the first floor <= score
-    return pd.DataFrame({
-        "score": scores,
-        "grade": pd.Categorical(np.array(GRADES)[grade], categories=GRADES),
-        "people": np.rint(counts[index] * scale).astype(np.int64),
-    })
+def score_frame(counts: np.ndarray, rulebooks: list[str], floors: np.ndarray, scale: float) -> pd.DataFrame:
+    """People by rulebook and score (``counts[rulebook, score + SCORE_OFFSET]``), each score with its grade in that
+    rulebook (``floors[rulebook]``: every grade's floor, ``schema.grade_floors``)."""
+    parts = []
+    for r, name in enumerate(rulebooks):
+        index = np.flatnonzero(counts[r])
+        scores = (index - SCORE_OFFSET).astype(np.int16)
+        grade = np.searchsorted(-floors[r], -scores, side="left").clip(max=len(GRADES) - 1)  # first floor <= score
+        parts.append(pd.DataFrame({"rulebook": name, "score": scores, "grade": np.array(GRADES)[grade],
+                                   "people": np.rint(counts[r, index] * scale).astype(np.int64)}))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["rulebook"] = pd.Categorical(frame["rulebook"], categories=rulebooks)
+    frame["grade"] = pd.Categorical(frame["grade"], categories=GRADES)
+    return frame
 
 
 def median_days_listed(recoveries: pd.DataFrame | None) -> float | None:

@@ -25,7 +25,7 @@ import numpy as np
 from .. import outputs
 from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, Output, declare
 from ..population import CHILD, PROPENSITY_CLASSES, People
-from ..scenario.schema import BEHAVIOURS, Scenario
+from ..scenario.schema import BEHAVIOUR_KIND, BEHAVIOURS, Scenario
 from ..streams import ADOPTION, BEHAVIOUR, below, stream, uniform
 from ..units import DAYS_PER_YEAR
 from . import response
@@ -78,14 +78,14 @@ class BehaviourRates:
             behaviour = getattr(scenario.behaviours, name)
             income = np.array(behaviour.income_multipliers)[people.stratum_income]
             urban = np.where(people.stratum_region == 0, behaviour.urban_multiplier, 1.0)
-            expression = behaviour.kind == "political"
+            expression = BEHAVIOUR_KIND[name] == "political"
             mult = people.expression_multiplier if expression else people.offending_multiplier
-            if behaviour.kind == "loyalty":
+            if BEHAVIOUR_KIND[name] == "loyalty":
                 mult = np.ones_like(mult)
             self.acceptance[b] = mult / mult.max()
             self.base[b] = sizes * behaviour.rate_per_year / DAYS_PER_YEAR * income * urban * mult.max()
-            self.kinds.append(behaviour.kind)
-        self.lawful = np.array([getattr(scenario.behaviours, n).lawful for n in BEHAVIOURS])
+            self.kinds.append(BEHAVIOUR_KIND[name])
+        self.lawful = np.array([getattr(getattr(scenario.behaviours, n), "lawful", True) for n in BEHAVIOURS])
         self.political = np.array([k == "political" for k in self.kinds])
         self.loyalty = np.array([k == "loyalty" for k in self.kinds])
 

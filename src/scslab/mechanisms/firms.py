@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..population import CHILD
 from ..scenario import schema
-from ..scenario.schema import ACCESS_LEVELS, GRADES, SECTOR_TERMS
+from ..scenario.schema import ACCESS_LEVELS, GRADES, SECTOR_TERMS, grade_floors
 from ..streams import FIRMS, below, stream, uniform
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
@@ -104,7 +104,7 @@ class FirmDealings(Mechanism):
         rates = np.array([sector.transactions_per_year for sector in firms.sectors.values()]) / DAYS_PER_YEAR
         self.piece_means = rates[:, None] * people.piece_adults[None, :]
         self.rules = rules(firms)
-        self.minimums = np.array([scenario.rulebook.grade_minimums[g] for g in GRADES], np.int64)
+        self.minimums = np.array(grade_floors(scenario.rulebook.grade_minimums), np.int64)
         self.piece_group = people.stratum_group[people.piece_stratum]
 
     def active(self, day: int) -> bool:

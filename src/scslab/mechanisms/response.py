@@ -28,7 +28,7 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
-from ..scenario.schema import BEHAVIOURS, Scenario
+from ..scenario.schema import BEHAVIOUR_KIND, BEHAVIOURS, Scenario
 
 FEAR_STEPS = 255.0
 """Fear (extra perceived certainty, 0 to 1) is kept in one byte, in steps of 1/255."""
@@ -59,7 +59,7 @@ def beliefs(scenario: Scenario, court_on: bool, scoring_on: bool) -> Beliefs:
     r = scenario.response
     for b, name in enumerate(BEHAVIOURS):
         behaviour = getattr(scenario.behaviours, name)
-        if behaviour.kind == "loyalty":
+        if BEHAVIOUR_KIND[name] == "loyalty":
             continue
         court = court_on and name == "judgment_default"
         truly = (scoring_on and behaviour.points < 0) or court
@@ -102,7 +102,7 @@ def rate_multipliers(scenario: Scenario, perceived_detection: np.ndarray, belief
     cap = np.full(len(BEHAVIOURS), NO_CAP)
     for b, name in enumerate(BEHAVIOURS):
         behaviour = getattr(scenario.behaviours, name)
-        if behaviour.kind == "loyalty":
+        if BEHAVIOUR_KIND[name] == "loyalty":
             mult[b] = 1.0 + (r.loyalty_response if loyalty_rewarded else 0.0)
             continue
         e = r.chilling_elasticity if behaviour.lawful else r.certainty_elasticity

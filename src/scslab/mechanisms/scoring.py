@@ -22,7 +22,7 @@ import numba as nb
 import numpy as np
 
 from ..population import CHILD, People
-from ..scenario.schema import BEHAVIOURS, GRADES, Scenario
+from ..scenario.schema import BEHAVIOURS, NO_FLOOR, Scenario, grade_floors
 from ..streams import STIGMA, hashed, unit
 from ..units import SCORE_LIMIT
 from .detection import OUT as DETECTION
@@ -301,7 +301,9 @@ class ScoringRules(Mechanism):
         self.listing_probability = self.schedule(lists_.court.listing_probability)
         self.unable_share = np.array(scenario.rehabilitation.fulfilment.unable_share, np.float64)
         grades = sc.rulebook.grade_minimums
-        self.minimums = np.array([grades[g] for g in GRADES], np.int64)
+        self.floors = np.array([grade_floors(grades)] + [grade_floors(p.grade_minimums) for p in sc.pilots], np.int64)
+        """Each rulebook's floor of every grade (``[rulebook, grade]``; national first)."""
+        self.minimums = self.floors[0]
         national = [getattr(sc.behaviours, b).points for b in BEHAVIOURS]
         pilots = sc.pilots
         self.pilot_start = pilot_starts(sc)
@@ -311,7 +313,7 @@ class ScoringRules(Mechanism):
         self.recovery = np.array([sc.rulebook.recovery_points_per_day]
                                  + [p.recovery_points_per_day for p in pilots], np.float64)
         self.grade_threshold = np.array([grades[lists_.grade.below_grade]]
-                                        + [p.grade_minimums[p.grade_list or "D"] for p in pilots], np.int64)
+                                        + [p.grade_minimums[p.grade_list] if p.grade_list else NO_FLOOR for p in pilots], np.int64)
         self.red_threshold = np.array([grades[lists_.redlist.grade]]
                                       + [p.grade_minimums[p.redlist or "AAA"] for p in pilots], np.int64)
         self.pilot_grade_list = np.array([p.grade_list is not None for p in pilots], np.bool_)

@@ -17,11 +17,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from ..units import AGENT_LIMIT, DAYS_PER_YEAR, MAX_DAYS
 
 GRADES = ("AAA", "AA", "A", "B", "C", "D")
+FLOORED_GRADES = GRADES[:-1]
+"""The grades with a minimum score; D is every score below C's minimum."""
+NO_FLOOR = -(2**31)
+"""D's floor in a table of every grade's floor (``grade_floors``): below any score."""
 INCOME_BANDS = ("low", "middle", "high")
 """Income bands, low to high: a list by income band has one value for each."""
 AGE_BANDS = ("0-14", "15-59", "60+")
 """Age bands, young to old (``population.CHILD``, ``ADULT``, ``SENIOR``)."""
-BEHAVIOUR_KINDS = ("financial", "traffic", "public_order", "social", "political", "loyalty")
 BEHAVIOURS = (
     "judgment_default",
     "loan_arrears",
@@ -35,6 +38,14 @@ BEHAVIOURS = (
     "volunteering",
     "blood_donation",
 )
+BEHAVIOUR_KIND = {
+    "judgment_default": "financial", "loan_arrears": "financial", "traffic_violation": "traffic",
+    "public_disorder": "public_order", "neighbour_quarrel": "social", "lawful_criticism": "political",
+    "unreleased_information": "political", "protest": "political", "app_use": "loyalty", "volunteering": "loyalty",
+    "blood_donation": "loyalty",
+}
+"""What each behaviour is (part of its definition, not a parameter): political acts are lawful expression, loyalty
+acts are rewarded and never sanctioned."""
 CHANNELS = ("cameras", "courts", "finance", "informants", "app")
 RECORD_CLASSES = ("financial", "court", "traffic", "political")
 RECORD_CLASS_OF = {
@@ -180,13 +191,20 @@ FlowSchedule = schedule(float(MAX_POPULATION))
 
 
 def check_grades(grades: dict[str, int]) -> dict[str, int]:
-    """Grade minimums: every grade AAA..D once, falling strictly."""
-    if set(grades) != set(GRADES):
-        raise ValueError(f"needs exactly the grades {', '.join(GRADES)}")
-    values = [grades[g] for g in GRADES]
+    """Grade minimums: every grade AAA..C once, falling strictly (D, the bottom grade, has none)."""
+    if "D" in grades:
+        raise ValueError("D has no minimum: it is every score below C's minimum")
+    if set(grades) != set(FLOORED_GRADES):
+        raise ValueError(f"needs exactly the grades {', '.join(FLOORED_GRADES)}")
+    values = [grades[g] for g in FLOORED_GRADES]
     if any(b >= a for a, b in zip(values, values[1:])):
-        raise ValueError("grade minimums must fall strictly from AAA to D")
+        raise ValueError("grade minimums must fall strictly from AAA to C")
     return grades
+
+
+def grade_floors(minimums: dict[str, int]) -> list[int]:
+    """The floor of every grade AAA..D, in ``GRADES`` order (D's is ``NO_FLOOR``)."""
+    return [minimums[g] for g in FLOORED_GRADES] + [NO_FLOOR]
 
 
 def check_behaviours(table: dict) -> dict:
@@ -278,9 +296,9 @@ class Population(Strict):
         return shares
 
 
-class Behaviour(Strict):
-    kind: Literal[BEHAVIOUR_KINDS] = param("social", "-", "Class of behaviour: " + ", ".join(BEHAVIOUR_KINDS) + ".")
-    lawful: bool = param(False, "-", "Whether the behaviour is lawful (lawful acts never make a listing rightful).")
+class Act(Strict):
+    """What any act has: its rate with no system, who does it more, and its points where it is scored."""
+
     rate_per_year: float = param(0.0, "events/person/year", "Events per person aged 15+ per year with no system.",
                                  ge=0, le=MAX_RATE)
     income_multipliers: list[Multiplier] = param(
@@ -290,14 +308,26 @@ class Behaviour(Strict):
     urban_multiplier: float = param(1.0, "x", "Rate multiplier for urban versus rural people.", ge=0,
                                     le=MAX_MULTIPLIER)
     points: int = param(0, "points", "Score change per recorded event (negative: deduction).", ge=-1000, le=1000)
+
+
+class Behaviour(Act):
+    """An act the system may penalise: an offence, or lawful expression it treats as one."""
+
+    lawful: bool = param(False, "-", "Whether the behaviour is lawful (lawful acts never make a listing rightful).")
     severity: float = param(
         0.0, "relative", "Perceived severity of the sanction (0 none, 1 a blacklisting).", ge=0, le=10
     )
 
 
+class LoyaltyAct(Act):
+    """An act of loyalty: lawful, never sanctioned, earning points where a rulebook rewards it."""
+
+
 def _behaviour(kind, rate, points=0, lawful=False, severity=0.0, income=(1.0, 1.0, 1.0), urban=1.0):
+    if kind == "loyalty":
+        return LoyaltyAct(rate_per_year=rate, points=points, income_multipliers=list(income), urban_multiplier=urban)
     return Behaviour(
-        kind=kind, rate_per_year=rate, points=points, lawful=lawful, severity=severity,
+        rate_per_year=rate, points=points, lawful=lawful, severity=severity,
         income_multipliers=list(income), urban_multiplier=urban,
     )
 
@@ -329,10 +359,10 @@ class Behaviours(Strict):
         _behaviour("political", 0.02, -50, lawful=True, severity=0.5), "-",
         "Taking part in a lawful protest or petition.",
     )
-    app_use: Behaviour = param(_behaviour("loyalty", 4.0, 2), "-",
+    app_use: LoyaltyAct = param(_behaviour("loyalty", 4.0, 2), "-",
                                "Active use of the official app (app users only; about quarterly bursts).")
-    volunteering: Behaviour = param(_behaviour("loyalty", 1.0, 5), "-", "Volunteering.")
-    blood_donation: Behaviour = param(_behaviour("loyalty", 0.1, 10), "-", "Donating blood.")
+    volunteering: LoyaltyAct = param(_behaviour("loyalty", 1.0, 5), "-", "Volunteering.")
+    blood_donation: LoyaltyAct = param(_behaviour("loyalty", 0.1, 10), "-", "Donating blood.")
 
 
 class Channel(Strict):
@@ -423,8 +453,8 @@ class Rulebook(Strict):
     start: dt.date | None = param(None, "date", "When scoring starts (default: the scenario start).")
     start_score: int = param(1000, "points", "Everyone's starting score.", RONGCHENG, ge=0, le=10000)
     grade_minimums: dict[str, Points] = param(
-        {"AAA": 1050, "AA": 1030, "A": 960, "B": 850, "C": 600, "D": 0},
-        "points", "Lowest score of each grade AAA..D.", RONGCHENG,
+        {"AAA": 1050, "AA": 1030, "A": 960, "B": 850, "C": 600},
+        "points", "Lowest score of each grade AAA..C (D is every score below C's).", RONGCHENG,
     )
     recovery_points_per_day: float = param(
         0.1, "points/day", "Speed at which a score returns to the starting score (both directions).", ge=0, le=1000
@@ -436,6 +466,8 @@ class Rulebook(Strict):
         return check_grades(grades)
 
 
+NATIONAL = "national"
+"""The national rulebook's name where rulebooks are listed beside the pilots' (the ``scores`` table)."""
 MAX_PILOTS = 15
 """Pilot areas a country may have (a stratum's pilot fits a byte with room to spare)."""
 
@@ -459,16 +491,16 @@ class Pilot(Strict):
         {}, "probability", "The pilot's own recording: for each behaviour, the chance that one event of a resident "
         "is recorded by the city (grid workers, the credit office), independently of the national channels.")
     grade_minimums: dict[str, Points] = param(
-        {"AAA": 1050, "AA": 1030, "A": 960, "B": 850, "C": 600, "D": 0}, "points",
-        "Lowest score of each grade AAA..D in the pilot (scores start at the national rulebook's start score).",
+        {"AAA": 1050, "AA": 1030, "A": 960, "B": 850, "C": 600}, "points",
+        "Lowest score of each grade AAA..C in the pilot (D is every score below C's) (scores start at the national rulebook's start score).",
         RONGCHENG)
     recovery_points_per_day: float = param(
         0.05, "points/day", "Speed at which a resident's score returns to the starting score.", ge=0, le=1000,
         assumed=(0.01, 0.2))
-    grade_list: Literal[GRADES[:-1]] | None = param(
+    grade_list: Literal[FLOORED_GRADES] | None = param(
         None, "-", "Residents scoring below this grade's minimum are put on the grade list (none: no grade list).",
         RONGCHENG)
-    redlist: Literal[GRADES] | None = param(
+    redlist: Literal[FLOORED_GRADES] | None = param(
         None, "-", "Residents at or above this grade are redlisted, with its perks (none: no redlist).", RONGCHENG)
 
     @field_validator("grade_minimums")
@@ -506,12 +538,12 @@ class CourtList(Strict):
 
 class GradeList(Strict):
     enabled: bool = param(False, "-", "Whether people whose grade falls to D are listed (grade-based blacklist).")
-    below_grade: Literal[GRADES[:-1]] = param("C", "-", "People scoring below this grade's minimum are listed.")
+    below_grade: Literal[FLOORED_GRADES] = param("C", "-", "People scoring below this grade's minimum are listed.")
 
 
 class Redlist(Strict):
     enabled: bool = param(True, "-", "Whether people at the top grade are redlisted (perks).")
-    grade: Literal[GRADES] = param("AAA", "-", "Grade at or above which people are redlisted.")
+    grade: Literal[FLOORED_GRADES] = param("AAA", "-", "Grade at or above which people are redlisted.")
 
 
 class JointPunishment(Strict):
@@ -606,7 +638,7 @@ class Loans(Strict):
 class Mortgages(Strict):
     applications_per_year: float = param(0.01, "applications/person/year", "Mortgage applications per person 15+.",
                                          ge=0, le=MAX_RATE)
-    deny_below_grade: Literal[GRADES] = param(
+    deny_below_grade: Literal[FLOORED_GRADES] = param(
         "B", "-", "Applicants below this grade are denied, whatever offence (financial or not) lowered them."
     )
     deny_listed: bool = param(True, "-", "Listed applicants are denied.")
@@ -842,7 +874,7 @@ class Sector(Strict):
     )
     listed_premium: float = param(0.0, "sector unit", "Premium added for a customer on a blacklist.",
                                   ge=-MAX_AMOUNT, le=MAX_AMOUNT)
-    refuse_below_grade: Literal[GRADES] | None = param(
+    refuse_below_grade: Literal[FLOORED_GRADES] | None = param(
         None, "-", "Customers scoring below this grade's minimum are refused (no loan, policy, lease, sale or job).",
     )
     refuse_listed: bool = param(False, "-", "Customers on a blacklist are refused.")
@@ -1169,6 +1201,8 @@ def _check_sections(sections: Sections) -> None:
     pilot_names = [p.name for p in sections.pilots]
     if len(set(pilot_names)) < len(pilot_names):
         raise ValueError(f"pilots: names must differ ({listing(pilot_names)})")
+    if NATIONAL in pilot_names:
+        raise ValueError(f"pilots: {NATIONAL!r} names the national rulebook; give the pilot another name")
     if sum(p.urban_share for p in sections.pilots) > 1 + 1e-9:
         raise ValueError("pilots: their urban_share values add up to more than 1 (the whole urban population)")
     lo, hi = sections.lists.court.extension_days
