@@ -8,6 +8,7 @@ import pytest
 
 import scslab
 from scslab.experiments.compare import load_variant
+from scslab.mechanisms import compliance
 from scslab.population import ADULT, CHILD, HOUSEHOLD_SIZE_SHIFT, people_of
 from scslab.scenario.schema import merged
 
@@ -22,7 +23,9 @@ def world(quiet, **update):
     base = {"lists": {"court": {"initial_backlog": BACKLOG, "deletion_delay_days": 0}},
             "rehabilitation": {"fulfilment": {"rate_per_year": RATE, "delay_days": 0}},
             "sanctions": {"hotels": {"enabled": False},
-                          "restrictions": {"job_applications_per_year": 0.0, "school_applications_per_year": 0.0},
+                          "restrictions": {"jobs": {"applications_per_year": 0.0}, "school_applications_per_year": 0.0,
+                                           "business": {"applications_per_year": 0.0},
+                                           "preferential": {"applications_per_year": 0.0}},
                           "loans": {"applications_per_year": 0.0}, "mortgages": {"applications_per_year": 0.0}}}
     return quiet(**merged(base, update))
 
@@ -42,9 +45,7 @@ def assert_share(paid, listed, p):
 
 
 def test_with_every_sanction_off_the_hazard_is_the_baseline_whatever_the_hazard_ratios(quiet):
-    pressures = {"blocked_purchase": {"hazard_ratio": 3.0}, "shaming": {"hazard_ratio": 3.0},
-                 "credit_refused": {"hazard_ratio": 3.0}, "job_refused": {"hazard_ratio": 3.0},
-                 "school_refused": {"hazard_ratio": 3.0}, "joint_punishment": 3.0}
+    pressures = {name: {"hazard_ratio": 1.5} for name in compliance.PRESSURES.values()} | {"joint_punishment": 1.5}
     res, end = run(world(quiet, rehabilitation={"fulfilment": pressures}))
     listed = BACKLOG / res.scale
     days = len(res.timeseries) - 1  # listed on the first day, paying from the second
@@ -68,9 +69,15 @@ def test_the_unable_share_is_drawn_at_listing(quiet):
 
 FELT = {
     "blocked_purchase": {"sanctions": {"flights": {"attempts_per_year": 50.0}}},
-    "job_refused": {"sanctions": {"restrictions": {"job_applications_per_year": 50.0,
-                                                   "job_refusal_probability": 1.0}}},
+    "job_refused": {"sanctions": {"restrictions": {"jobs": {"applications_per_year": 50.0,
+                                                            "refusal_probability": 1.0}}}},
     "credit_refused": {"sanctions": {"loans": {"applications_per_year": 50.0}}},
+    "business_refused": {"sanctions": {"restrictions": {"business": {
+        "applications_per_year": 50.0, "refusal_probability": 1.0, "income_multipliers": [1.0, 1.0, 1.0]}}},
+        "lists": {"joint_punishment": {"enabled": True}}, "rehabilitation": {"fulfilment": {"joint_punishment": 1.0}}},
+    "preferential_refused": {"sanctions": {"restrictions": {"preferential": {
+        "applications_per_year": 50.0, "refusal_probability": 1.0, "income_multipliers": [1.0, 1.0, 1.0]}}},
+        "lists": {"joint_punishment": {"enabled": True}}, "rehabilitation": {"fulfilment": {"joint_punishment": 1.0}}},
     "shaming": {"sanctions": {"shaming": {"enabled": True, "displays_per_year": 50.0}},
                 "channels": {"cameras": {"coverage_urban": 1.0}},
                 "lists": {"court": {"small_debt_share": 1.0}}, "population": {"urban_share": 1.0}},
@@ -90,7 +97,7 @@ def test_a_felt_sanction_multiplies_the_hazard_by_its_ratio(quiet, pressure):
     # paid is E[exp(-r w - 2 r (T - w))] = exp(-2 r T) * felt / (felt - r).
     r, felt = RATE / 365, 50 / 365
     p = 1 - math.exp(-2 * r * days) * felt / (felt - r)
-    if pressure == "job_refused":  # restricted jobs are applied for at 15-59 only: over-60s keep the baseline
+    if pressure in ("job_refused", "business_refused"):  # applied for at 15-59 only: over-60s keep the baseline
         people = people_of(res_on.scenario, AGENTS, 3)
         working = (people.age == ADULT).sum() / (people.age != CHILD).sum()
         p = working * p + (1 - working) * share_paid(1.0, days)
@@ -137,3 +144,22 @@ def test_stronger_flight_enforcement_makes_more_debtors_pay():
         paid[enforcement] = sum(scslab.Sim(scenario, agents=100_000, seed=seed, until="2017-12-31").run()
                                 .timeseries["fulfilled_total"].iloc[-1] for seed in (0, 1))
     assert paid["0"] < paid["0.5"] < paid["1"]
+
+
+@pytest.mark.parametrize("measure, working_age_only", [("business", True), ("preferential", False)])
+def test_cross_agency_refusals_come_at_the_application_rate_times_refusal(quiet, measure, working_age_only):
+    """Applications at ``rate`` x income multiplier a listed person-year, each refused with probability 1/2, only
+    while joint punishment is on; business is applied for at 15-59 only."""
+    restriction = {"applications_per_year": 4.0, "refusal_probability": 0.5, "income_multipliers": [0.5, 0.5, 0.5]}
+    on = {"sanctions": {"restrictions": {measure: restriction}}, "lists": {"joint_punishment": {"enabled": True}}}
+    res, end = run(world(quiet, **on))
+    person_days = res.timeseries["listed"].sum() / res.scale  # the listed pay (and leave) at RATE
+    share = 1.0
+    if working_age_only:
+        people = people_of(res.scenario, AGENTS, 3)
+        share = (people.age == ADULT).sum() / (people.age != CHILD).sum()
+    expected = person_days * share * 4.0 * 0.5 * 0.5 / 365
+    refused = end[f"{measure}_refusals_total"] / res.scale
+    assert refused == pytest.approx(expected, abs=4 * math.sqrt(expected) + 0.01 * expected)
+    _, off = run(world(quiet, sanctions={"restrictions": {measure: restriction}}))  # joint punishment off
+    assert off[f"{measure}_refusals_total"] == 0

@@ -84,8 +84,10 @@ DECISIONS = [
     ("sanctions.flights.enforcement=0.5", {"flight_blocks_total", "people_blocked"}),
     ("sanctions.mortgages.applications_per_year=1.0",
      {"mortgages_denied_total", "mortgages_denied_nonfinancial_total"}),
-    ("sanctions.restrictions.job_refusal_probability=0.0", {"job_refusals_total"}),
+    ("sanctions.restrictions.jobs.refusal_probability=0.0", {"job_refusals_total"}),
     ("sanctions.restrictions.school_applications_per_year=2.0", {"school_refusals_total"}),
+    ("sanctions.restrictions.business.applications_per_year=5.0", {"business_refusals_total"}),
+    ("sanctions.restrictions.preferential.applications_per_year=0.5", {"preferential_refusals_total"}),
 ]
 
 

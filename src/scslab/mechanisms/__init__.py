@@ -13,7 +13,17 @@ from .firms import FirmDealings
 from .hotels import HotelStays
 from .misconduct import FlightMisconduct, TrainMisconduct
 from .rehabilitation import CommunityService, Correction, DueEvents
-from .sanctions import FlightBan, JobRefusals, LoanPricing, MortgageDecisions, PublicShaming, SchoolRefusals, TrainBan
+from .sanctions import (
+    BusinessRefusals,
+    FlightBan,
+    JobRefusals,
+    LoanPricing,
+    MortgageDecisions,
+    PreferentialRefusals,
+    PublicShaming,
+    SchoolRefusals,
+    TrainBan,
+)
 from .scoring import CourtBacklog, ScoringRules
 from . import borders, market, trust  # noqa: F401, E402  (many countries: they declare the world's outputs)
 
@@ -24,8 +34,8 @@ PHASES = (
           "the court's backlog at launch, list changes and court listings, records from abroad"),
     Phase("credit", PARALLEL, (LoanPricing, MortgageDecisions), "applications for credit by anyone aged 15+"),
     Phase("firms", SERIAL, (FirmDealings,), "firms' dealings with the people at home"),
-    Phase("sanctions", SERIAL, (FlightBan, TrainBan, PublicShaming, JobRefusals, SchoolRefusals, HotelStays,
-                                FlightMisconduct, TrainMisconduct),
+    Phase("sanctions", SERIAL, (FlightBan, TrainBan, PublicShaming, JobRefusals, SchoolRefusals, BusinessRefusals,
+                                PreferentialRefusals, HotelStays, FlightMisconduct, TrainMisconduct),
           "what the lists set off for the listed and their households, and the misconduct lists of May 2018"),
     Phase("rehabilitation", SERIAL, (DueEvents, Fulfilment, CommunityService, Correction),
           "ways off the lists"),

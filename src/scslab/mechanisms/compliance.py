@@ -3,7 +3,8 @@
 A listed person's hazard of fulfilling the order is a baseline by income band times a
 hazard ratio for each sanction they have felt (a blocked purchase, a billboard
 display of a small debtor, a loan at the listed premium or a mortgage refused, a job
-refused, a child refused a school), each fading with its own half-life from the
+refused, a child refused a school, a firm's registration or licence refused, a subsidy or honour
+refused), each fading with its own half-life from the
 day it was last felt (``Roster.felt``), times a hazard ratio while their household is
 under joint punishment:
 
@@ -31,9 +32,11 @@ from .lists import candidates, leave_court
 from .state import (
     F_COURT,
     F_PENDING,
+    FELT_BUSINESS,
     FELT_CREDIT,
     FELT_JOB,
     FELT_KINDS,
+    FELT_PREFERENTIAL,
     FELT_PURCHASE,
     FELT_SCHOOL,
     FELT_SHAMED,
@@ -53,7 +56,8 @@ OUT = declare(
 )
 
 PRESSURES = {FELT_PURCHASE: "blocked_purchase", FELT_SHAMED: "shaming", FELT_CREDIT: "credit_refused",
-             FELT_JOB: "job_refused", FELT_SCHOOL: "school_refused"}
+             FELT_JOB: "job_refused", FELT_SCHOOL: "school_refused", FELT_BUSINESS: "business_refused",
+             FELT_PREFERENTIAL: "preferential_refused"}
 """The ``rehabilitation.fulfilment`` field of each sanction a listed person can feel (``state.FELT_*``)."""
 
 Compliance = namedtuple("Compliance", "day rate top income log_ratio fade log_joint delay deletion_delay")

@@ -3,9 +3,11 @@
 Purchase bans act when a listed person tries to buy (a flight or train ticket), so
 what is counted is blocked purchases (person-times), separately from the people
 blocked. Attempts are drawn among the listed only, by thinning against the highest
-rate; public shaming when a listed urban person passes a billboard camera; job
-refusals when a listed adult applies; school refusals when a child of a listed
-household applies; loan pricing and mortgage denial when anyone applies. Each sanction a listed
+rate; public shaming when a listed urban person passes a billboard camera; the
+cross-agency restrictions of joint punishment (restricted jobs, a firm's registration
+and licences, subsidies and honours) when a listed person applies; school refusals
+when a child of a listed household applies; loan pricing and mortgage denial when
+anyone applies. Each sanction a listed
 person feels is dated in ``Roster.felt``, where their hazard of paying reads it (``compliance``).
 """
 
@@ -23,6 +25,7 @@ from ..streams import below, stream
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
 from .lists import tries
+from .schedules import day_index
 from .scoring import ScoringRules, score_now
 from .state import (
     F_BLOCKED,
@@ -31,8 +34,10 @@ from .state import (
     F_JOINT,
     F_LISTED,
     F_RED,
+    FELT_BUSINESS,
     FELT_CREDIT,
     FELT_JOB,
+    FELT_PREFERENTIAL,
     FELT_PURCHASE,
     FELT_SCHOOL,
     FELT_SHAMED,
@@ -58,6 +63,10 @@ OUT = declare(
            "Applications of listed adults to restricted jobs refused."),
     Output("school_refusals_total", "School refusals", PERSON_TIMES, TOTAL,
            "School applications of children of listed households refused (joint punishment)."),
+    Output("business_refusals_total", "Business and licence refusals", PERSON_TIMES, TOTAL,
+           "Listed adults refused a firm's registration, a licence, a procurement bid or a bond (joint punishment)."),
+    Output("preferential_refusals_total", "Subsidies and honours refused", PERSON_TIMES, TOTAL,
+           "Listed people refused a subsidy, social-security support or an honour (joint punishment)."),
     Output("loans_premium_total", "Loans at a premium", PERSON_TIMES, TOTAL,
            "Loan applications by listed people, priced at the listed premium.", by_group=True),
     Output("loans_discount_total", "Loans at a discount", PERSON_TIMES, TOTAL,
@@ -181,21 +190,34 @@ class PublicShaming(Mechanism):
         return ShamingDay(day, self.displays, self.coverage[day])
 
 
-Refusals = namedtuple("Refusals", "day applications refusal")
-"""Applications per listed person-day, and the chance one is refused."""
+Refusals = namedtuple("Refusals", "day applications norm income working_age refusal column felt")
+"""A restriction's day: applications per listed person-day at the highest income multiplier (``norm`` times the
+middle income's), the multipliers by income band, whether only people 15-59 apply, the chance an application is
+refused, the counter column of refusals and the ``FELT_*`` column it marks."""
+
+
+SchoolDay = namedtuple("SchoolDay", "day applications refusal")
+"""School applications per listed household-day, and the chance one is refused."""
 
 
 @nb.njit(cache=True)
-def refuse_jobs(ctx, rng, today):
-    """Applications of listed adults to restricted jobs, refused with the refusal probability."""
-    roster = ctx.roster
+def refuse_listed(ctx, rng, today):
+    """Applications of listed people to what a restriction covers, drawn at the highest rate and thinned to each
+    one's income band; refused with the refusal probability, and felt."""
+    roster, persons = ctx.roster, ctx.persons
     size = roster.size[0]
     for _ in range(tries(ctx, rng, today.applications)):
         k = rng.integers(0, size)
         agent = roster.members[k]
-        if ctx.persons.age[agent] == ADULT and rng.random() < today.refusal:
-            ctx.counters[OUT.job_refusals_total] += 1
-            roster.felt[k, FELT_JOB] = today.day
+        u = rng.random()
+        u_refuse = rng.random()
+        if today.working_age and persons.age[agent] != ADULT:
+            continue
+        if u * today.norm >= today.income[persons.stratum_income[stratum_of(persons.stratum_start, agent)]]:
+            continue
+        if u_refuse < today.refusal:
+            ctx.counters[today.column] += 1
+            roster.felt[k, today.felt] = today.day
 
 
 @nb.njit(cache=True)
@@ -214,15 +236,51 @@ def refuse_schools(ctx, rng, today):
             roster.felt[k, FELT_SCHOOL] = today.day
 
 
-class JobRefusals(Mechanism):
+class Restriction(Mechanism):
+    """A restriction on the listed (``refuse_listed``): ``measure`` is its ``sanctions.restrictions`` field;
+    ``joint`` restrictions act only while joint punishment is on."""
+
     listed_only = True
-    name, section, step = "jobs", "sanctions.restrictions", refuse_jobs
+    step = refuse_listed
     writes = ("roster: felt",)
-    does = "listed adults refused restricted jobs"
+    measure: str = ""
+    joint = True
+    working_age = True
+    column = felt = 0
+
+    def __init__(self, scenario, people):
+        super().__init__(scenario, people)
+        m = getattr(scenario.sanctions.restrictions, self.measure)
+        self.income = np.array(m.income_multipliers, np.float64)
+        self.norm = max(float(self.income.max()), 1e-12)
+        joint = scenario.lists.joint_punishment
+        on = scenario.system and (joint.enabled or not self.joint)
+        self.applications = self.schedule(m.applications_per_year / DAYS_PER_YEAR * self.norm if on else 0.0)
+        if self.joint and on:
+            self.applications[:day_index(joint.start, scenario.start_date)] = 0.0
+        self.refusal = m.refusal_probability
 
     def today(self, day):
-        r = self.scenario.sanctions.restrictions
-        return Refusals(day, r.job_applications_per_year / DAYS_PER_YEAR, r.job_refusal_probability)
+        return Refusals(day, self.applications[day], self.norm, self.income, self.working_age, self.refusal,
+                        self.column, self.felt)
+
+
+class JobRefusals(Restriction):
+    name, section, measure, joint = "jobs", "sanctions.restrictions", "jobs", False
+    column, felt = OUT.job_refusals_total, FELT_JOB
+    does = "listed adults refused restricted jobs"
+
+
+class BusinessRefusals(Restriction):
+    name, section, measure = "business", "sanctions.restrictions.business", "business"
+    column, felt = OUT.business_refusals_total, FELT_BUSINESS
+    does = "listed adults refused a firm's registration, a licence, procurement or bonds (joint punishment)"
+
+
+class PreferentialRefusals(Restriction):
+    name, section, measure, working_age = "preferential", "sanctions.restrictions.preferential", "preferential", False
+    column, felt = OUT.preferential_refusals_total, FELT_PREFERENTIAL
+    does = "listed people refused subsidies, social-security support or honours (joint punishment)"
 
 
 class SchoolRefusals(Mechanism):
@@ -235,7 +293,7 @@ class SchoolRefusals(Mechanism):
         sc = self.scenario
         r = sc.sanctions.restrictions
         per_household = r.school_applications_per_year / DAYS_PER_YEAR * sc.population.household_size_mean
-        return Refusals(day, per_household, r.school_refusal_probability)
+        return SchoolDay(day, per_household, r.school_refusal_probability)
 
 
 NO_MINIMUM = -(10**9)

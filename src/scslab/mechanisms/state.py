@@ -39,8 +39,8 @@ BEHAVIOUR_BITS = 63
 Q_EXPIRY, Q_DELETION, Q_GRADE_EXIT, Q_RED_EXIT = 0, 1, 2, 3
 
 # Sanctions a listed person can feel (columns of ``Roster.felt``, the day each was last felt).
-FELT_PURCHASE, FELT_SHAMED, FELT_CREDIT, FELT_JOB, FELT_SCHOOL = range(5)
-FELT_KINDS = 5
+FELT_PURCHASE, FELT_SHAMED, FELT_CREDIT, FELT_JOB, FELT_SCHOOL, FELT_BUSINESS, FELT_PREFERENTIAL = range(7)
+FELT_KINDS = 7
 NEVER = -32768
 """``Roster.felt`` of a sanction never felt in this listing."""
 

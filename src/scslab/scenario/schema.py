@@ -651,14 +651,46 @@ class Shaming(Strict):
                                      ge=0, le=MAX_RATE)
 
 
+MEMORANDUM_2016 = ("NDRC, Supreme People's Court et al. (44 bodies), memorandum on joint punishment of judgment "
+                   "defaulters, FaGaiCaiJin [2016] No. 141, 20 Jan 2016 (55 measures in 8 categories; China Daily, "
+                   "2016-01-28)")
+
+
+class Measure(Strict):
+    """A cross-agency restriction the listed meet when they apply for something it covers."""
+
+    applications_per_year: float = param(
+        0.0, "applications/person/year", "Applications per listed person per year (middle income).", ge=0,
+        le=MAX_RATE)
+    refusal_probability: float = param(0.0, "probability", "Chance an application is refused for the listing.",
+                                       ge=0, le=1)
+    income_multipliers: list[Multiplier] = param(
+        [1.0, 1.0, 1.0], "x", "Multipliers of the applications for low, middle and high income.",
+        min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS))
+
+
 class Restrictions(Strict):
-    job_applications_per_year: float = param(0.2, "applications/person/year",
-                                             "Job applications per listed adult (restricted jobs).", ge=0, le=MAX_RATE)
-    job_refusal_probability: float = param(0.5, "probability", "Chance a listed applicant is refused.", ge=0, le=1)
+    jobs: Measure = param(
+        Measure(applications_per_year=0.2, refusal_probability=0.5), "-",
+        "Restricted posts, for listed adults 15-59: legal representative, director or senior manager, the civil "
+        "service and state enterprises (category 4 of the 2016 memorandum). Applications and refusal assumed.",
+        MEMORANDUM_2016)
     school_applications_per_year: float = param(0.1, "applications/child/year",
                                                 "School applications per child under joint punishment.",
                                                 ge=0, le=MAX_RATE)
     school_refusal_probability: float = param(0.3, "probability", "Chance such a child is refused.", ge=0, le=1)
+    business: Measure = param(
+        Measure(applications_per_year=0.05, refusal_probability=0.5, income_multipliers=[0.5, 1.0, 2.0]), "-",
+        "Market entry and licences, for listed adults 15-59 while joint punishment is on: registering or running a "
+        "firm, licences in regulated industries (food, drugs, mining), government procurement, bonds (categories 1 "
+        "to 4 of the 2016 memorandum). Applications assumed (plausible 0.02 to 0.2 a year: 21.5 million new market "
+        "entities were registered in 2018 among about 1.16 billion people 15+, SAMR), more by the better off; "
+        "refusal assumed (plausible 0.2 to 1).", MEMORANDUM_2016)
+    preferential: Measure = param(
+        Measure(applications_per_year=0.2, refusal_probability=0.5, income_multipliers=[1.5, 1.0, 0.5]), "-",
+        "Preferential policies, for listed people 15+ while joint punishment is on: government subsidies, "
+        "support from social-security funds, honours (category 5 of the 2016 memorandum). Applications assumed "
+        "(plausible 0.05 to 0.5 a year), more by the poor; refusal assumed (plausible 0.2 to 1).", MEMORANDUM_2016)
 
 
 class Sanctions(Strict):
@@ -672,7 +704,8 @@ class Sanctions(Strict):
     loans: Loans = param(Loans(), "-", "Loan pricing by list status.")
     mortgages: Mortgages = param(Mortgages(), "-", "Mortgage denial by grade and list status.")
     shaming: Shaming = param(Shaming(), "-", "Public shaming on billboards.")
-    restrictions: Restrictions = param(Restrictions(), "-", "Job and school restrictions.")
+    restrictions: Restrictions = param(
+        Restrictions(), "-", "Job, school, business and preferential-policy restrictions (joint punishment).")
 
 
 class ExitRoute(Strict):
@@ -730,6 +763,13 @@ class Fulfilment(Strict):
     school_refused: Pressure = param(
         Pressure(hazard_ratio=2.0, half_life_days=365), "-",
         "A child of the household refused a school. Hazard ratio assumed, plausible 1 to 3.")
+    business_refused: Pressure = param(
+        Pressure(hazard_ratio=1.5, half_life_days=180), "-",
+        "A firm's registration, a licence, a procurement bid or a bond refused. Hazard ratio assumed, plausible 1 "
+        "to 2.5 (a livelihood at stake).")
+    preferential_refused: Pressure = param(
+        Pressure(hazard_ratio=1.2, half_life_days=180), "-",
+        "A subsidy, social-security support or an honour refused. Hazard ratio assumed, plausible 1 to 1.5.")
     joint_punishment: float = param(
         1.3, "x", "Hazard ratio while the person's household is under joint punishment (they live with others "
         "and joint punishment is on).", assumed=(1.0, 2.0), ge=0, le=MAX_MULTIPLIER)
