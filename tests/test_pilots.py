@@ -120,7 +120,7 @@ def china_pair():
 def test_china_pilots_list_redlist_price_loans_and_refuse_mortgages_for_non_financial_records(china_pair):
     end, plain = china_pair
     for name in ("grade_listed_total", "redlisted", "loans_discount_total", "loan_interest_saved_total",
-                 "mortgages_denied_nonfinancial_total"):
+                 "mortgages_denied_nonfinancial_total", "deposits_waived_total", "priority_services_total"):
         assert end[name] > 0, name
         assert plain[name] == 0, name  # the national rulebook alone lists, redlists and refuses nobody by grade
 
@@ -142,3 +142,25 @@ def test_summary_flags_figures_resting_on_few_agents():
     assert _counted(4235, scale) == "4,235 (from 3 agents: a small number)"
     assert _counted(SMALL_NUMBER * scale, scale) == f"{SMALL_NUMBER * scale:,.0f}"
     assert _counted(0, scale) == "0"
+
+
+def test_redlist_perks_come_at_the_use_rate_of_the_redlisted_with_the_deposit_in_money():
+    """Uses at ``uses_per_year`` a redlisted person-year, a share ``deposit_share`` of them with a deposit waived,
+    the rest served first; the money is the deposit times the deposits waived (all counted in agents)."""
+    perks = {"uses_per_year": 20.0, "deposit_share": 0.25, "deposit": 400.0}
+    spec = pilot_scenario(sees={"volunteering": 1.0}).model_dump(mode="json")
+    spec["behaviours"]["volunteering"]["rate_per_year"] = 4.0
+    spec["sanctions"]["perks"] = perks
+    run = scslab.Sim(validate(spec, "test"), agents=20_000, seed=4).run()
+    ts, scale = run.timeseries, run.scale
+    person_days = ts["redlisted"].sum() / scale
+    expected = person_days * perks["uses_per_year"] / 365
+    end = ts.iloc[-1]
+    deposits, priority = end["deposits_waived_total"] / scale, end["priority_services_total"] / scale
+    assert expected > 1_000, "too few redlisted for the test"
+    assert deposits + priority == pytest.approx(expected, abs=4 * np.sqrt(expected) + 0.01 * expected)
+    uses = deposits + priority
+    assert deposits / uses == pytest.approx(0.25, abs=4 * np.sqrt(0.25 * 0.75 / uses))
+    assert round(end["deposit_value_waived_total"] / scale) == round(deposits) * 400
+    off = scslab.Sim(validate(spec | {"pilots": []}, "test"), agents=20_000, seed=4).run().timeseries.iloc[-1]
+    assert off["deposits_waived_total"] == off["priority_services_total"] == 0  # nobody redlisted, no perks

@@ -5,8 +5,10 @@
 Each leaf parameter of each built-in scenario (numbers, switches, choices, dates, schedules, lists of numbers or
 choices, tables keyed by group, behaviour, grade or name) is perturbed once, in a way that must move something if
 it is alive (``perturb``), and the scenario is run with the small settings of ``tools.baseline.SETTINGS`` and
-the seed of the unperturbed run (common random numbers). A parameter is dead in a scenario when every table of
-the results (``TABLES``) is identical to the unperturbed run's, alive when anything differs.
+the seed of the unperturbed run (common random numbers). One that moves nothing there is run again with the larger
+settings of ``CONFIRM`` (more agents and, for the one-country scenarios, the whole period). A parameter is dead in
+a scenario when, at both, every table of the results (``TABLES``) is identical to the unperturbed run's, alive
+when anything differs.
 
 In a many-country scenario a country parameter is perturbed in every country at once (``countries.*.PATH``, one
 run for six countries) and the top-level sections, only the template the countries inherit when the file is
@@ -48,6 +50,18 @@ RUN_SETTINGS = ("end_date", "default_agents")
 """Heading fields that the run's days and agents replace: never perturbed."""
 TABLES = ("timeseries", "by_group", "countries", "transfers", "scores", "recoveries", "firms", "trades")
 """The tables of ``Results`` compared with the unperturbed run's (the time series without its date column)."""
+CONFIRM = {
+    # the whole period (to 2018), ten times the agents: the misconduct lists and the reward cities of 2018, pilots
+    # and the listed in their thousands
+    "china-2018": {"agents": 500_000, "seed": 1, "days": None},
+    "rongcheng": {"agents": 100_000, "seed": 1, "days": None},
+    # a day of a six-country run costs ~12 ms whatever the agents: the first two years, ten times the agents
+    "central-asia-2020": {"agents": 500_000, "seed": 1, "days": 730},
+    "credit-asia-2020": {"agents": 500_000, "seed": 1, "days": 730},
+    "no-system": {"agents": 50_000, "seed": 1, "days": 365},
+}
+"""Larger settings (``days`` None: the scenario's whole period) on which a parameter dead at the small settings is
+checked again: dead only if dead at both (a small run can miss a rare event; it cannot invent a difference)."""
 STARTS = ("start", "launch", "adoption_start")
 """Date fields after which a table starts to act (a dead parameter under a late one is out of the run's reach)."""
 
@@ -315,6 +329,8 @@ class Verdict:
     sets: list[str]
     reason: str | None = None
     context: str = ""
+    confirmed: bool = False
+    """The verdict is that of the larger settings (``CONFIRM``): the parameter moved nothing at the small ones."""
 
 
 def plan(names, only=None, settings: dict | None = None) -> dict:
@@ -334,11 +350,15 @@ def plan(names, only=None, settings: dict | None = None) -> dict:
     return jobs
 
 
-def check(jobs: dict, workers: int = 2, progress=None) -> dict:
-    """``{scenario: {parameter: Verdict}}`` from the runs of ``plan``, on a pool of ``workers`` processes (in this
-    process for 1); ``progress()`` is called after each run."""
-    from scslab.scenario.loading import load
+def last_day(scenario, settings: dict) -> dt.date:
+    """The last day a run with ``settings`` reaches (``days`` None: the scenario's own end)."""
+    if settings["days"] is None:
+        return scenario.end_date
+    return scenario.start_date + dt.timedelta(days=settings["days"] - 1)
 
+
+def _run_all(jobs: dict, workers: int, progress=None) -> dict:
+    """``{job key: trial}`` of ``jobs`` on ``workers`` processes (in this process for 1)."""
     done = {}
     if workers <= 1:
         for job_key, job in jobs.items():
@@ -352,8 +372,21 @@ def check(jobs: dict, workers: int = 2, progress=None) -> dict:
                 done[futures[future]] = future.result()
                 if progress:
                     progress()
+    return done
+
+
+def check(jobs: dict, workers: int = 2, progress=None, more=None, confirm: dict | None = None) -> dict:
+    """``{scenario: {parameter: Verdict}}`` from the runs of ``plan``, on a pool of ``workers`` processes (in this
+    process for 1); ``progress()`` is called after each run. A parameter dead there, unless under ``system =
+    false``, is run again with the scenario's ``confirm`` settings (default ``CONFIRM``) beside an unperturbed run
+    of them (``more(n)`` is told how many runs that adds); its verdict is then theirs."""
+    from scslab.scenario.loading import load
+
+    confirm = CONFIRM if confirm is None else confirm
+    done = _run_all(jobs, workers, progress)
     out: dict[str, dict[str, Verdict]] = {}
     scenarios = {}
+    again = {}
     for (name, key), (_, found, start, settings) in jobs.items():
         if key is None:
             out[name], scenarios[name] = {}, load(name)
@@ -364,8 +397,21 @@ def check(jobs: dict, workers: int = 2, progress=None) -> dict:
         elif outcome != done[name, None][1]:
             out[name][key] = Verdict(ALIVE, sets)
         else:
-            last = start + dt.timedelta(days=settings["days"] - 1)
-            out[name][key] = Verdict(DEAD, sets, context=context(scenarios[name], found, last))
+            verdict = Verdict(DEAD, sets, context=context(scenarios[name], found, last_day(scenarios[name], settings)))
+            out[name][key] = verdict
+            if name in confirm and verdict.context != "system = false":
+                again[name, None] = (name, None, start, confirm[name])
+                again[name, key] = (name, found, start, confirm[name])
+    if more and again:
+        more(len(again))
+    redone = _run_all(again, workers, progress)
+    for (name, key), (_, found, _, settings) in again.items():
+        if key is None:
+            continue
+        sets, outcome, _ = redone[name, key]
+        alive = outcome != redone[name, None][1]
+        why = "" if alive else context(scenarios[name], found, last_day(scenarios[name], settings))
+        out[name][key] = Verdict(ALIVE if alive else DEAD, sets, context=why, confirmed=True)
     return out
 
 
@@ -435,42 +481,55 @@ def _shown(sets: list[str]) -> str:
     return f"`{_cell(sets[0], 100)}`{more}" if sets else ""
 
 
-def report(verdicts: dict, settings: dict, command: str, seconds: float, workers: int) -> str:
-    """The Markdown report of ``verdicts`` (``check``) run with ``settings``."""
+def _settings_cells(scenario, run_settings: dict) -> str:
+    days = (last_day(scenario, run_settings) - scenario.start_date).days + 1
+    return f"{run_settings['agents']:,} | {days:,} | {last_day(scenario, run_settings)}"
+
+
+def report(verdicts: dict, settings: dict, command: str, seconds: float, workers: int,
+           confirm: dict | None = None) -> str:
+    """The Markdown report of ``verdicts`` (``check``) run with ``settings``, the dead checked again with
+    ``confirm`` (default ``CONFIRM``)."""
     from scslab.scenario.loading import load
     from scslab.world import split_agents
 
+    confirm = CONFIRM if confirm is None else confirm
     lines = [
         "# Liveness of the parameters", "",
         f"Written by `{command}` on {dt.date.today().isoformat()} in {seconds / 60:.1f} minutes with {workers} "
         "worker processes (tools/liveness.py; its docstring says how each kind of parameter is perturbed). Each "
-        "parameter was perturbed once and its scenario run with the settings below, those of "
-        "`tools.baseline.SETTINGS`, and the seed of the unperturbed run; a parameter is **dead** when every table "
-        "of the results (the daily series without the date, by group, by country, transfers, scores, recoveries, "
-        "firms, trades) is identical to the unperturbed run's. In the many-country scenarios a country parameter "
-        "is perturbed in every country at once (`countries.*.PATH`) and the top-level sections, a template the "
-        "countries inherit, are left out; credit-asia-2020 is checked on the parameters whose values differ from "
-        "those of central-asia-2020, which it extends. `end_date` and `default_agents` are replaced by the run's "
-        "days and agents and never perturbed; text (names, descriptions, lists of countries) is not perturbed.",
+        "parameter was perturbed once and its scenario run with the small settings below, those of "
+        "`tools.baseline.SETTINGS`, and the seed of the unperturbed run; a parameter that moved nothing there was "
+        "run again with the larger settings (`tools.liveness.CONFIRM`: more agents and, for the one-country "
+        "scenarios, the whole period), beside an unperturbed run of them. A parameter is **dead** when, at both, "
+        "every table of the results (the daily series without the date, by group, by country, transfers, scores "
+        "by rulebook and grade, recoveries, firms, trades) is identical to the unperturbed run's. In the "
+        "many-country scenarios a country parameter is perturbed in every country at once (`countries.*.PATH`) "
+        "and the top-level sections, a template the countries inherit, are left out; credit-asia-2020 is checked "
+        "on the parameters whose values differ from those of central-asia-2020, which it extends. `end_date` and "
+        "`default_agents` are replaced by the run's days and agents and never perturbed; text (names, "
+        "descriptions, lists of countries) is not perturbed.",
         "",
-        "Dead here means that nothing moved in these short, small runs, not that the parameter can never matter. "
-        "*Context* names what may keep it idle: `later:` a table above it (or the date itself) that starts after "
-        "the last day run, `off:` a table above it that is switched off, `system = false`. A parameter with no "
-        "context may still act too rarely to show: with common random numbers a perturbation shows only if it "
-        "changes at least one draw's outcome, and a many-country run shares its agents among the countries by "
-        "population (below), so that a change of fewer people than one agent stands for (a flow of travellers, "
-        "residents abroad) may move nothing. tests/test_liveness.py re-checks a rotating few of these verdicts "
-        "(docs/liveness.json).", "",
-        "| scenario | agents | seed | days | last day | parameters | alive | dead | could not perturb |",
-        "|---|---:|---:|---:|---|---:|---:|---:|---:|",
+        "Dead here means that nothing moved in these runs, not that the parameter can never matter. *Context* "
+        "names what may keep it idle at the larger settings: `later:` a table above it (or the date itself) that "
+        "starts after the last day run, `off:` a table above it that is switched off, `system = false` (not run "
+        "again). A parameter with no context may still act too rarely to show: with common random numbers a "
+        "perturbation shows only if it changes at least one draw's outcome, and a many-country run shares its "
+        "agents among the countries by population (below), so that a change of fewer people than one agent "
+        "stands for (a flow of travellers, residents abroad) may move nothing. tests/test_liveness.py re-checks "
+        "a rotating few of these verdicts (docs/liveness.json).", "",
+        "| scenario | agents | days | last day | larger: agents | days | last day | parameters | alive | of them "
+        "only at the larger | dead | could not perturb |",
+        "|---|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     shares = []
     for name, found in verdicts.items():
         scenario, run_settings = load(name), settings[name]
-        last = scenario.start_date + dt.timedelta(days=run_settings["days"] - 1)
         counts = [sum(v.verdict == kind for v in found.values()) for kind in (ALIVE, DEAD, FAILED)]
-        lines.append(f"| {name} | {run_settings['agents']:,} | {run_settings['seed']} | {run_settings['days']:,} | "
-                     f"{last} | {len(found)} | " + " | ".join(str(c) for c in counts) + " |")
+        late = sum(v.verdict == ALIVE and v.confirmed for v in found.values())
+        larger = _settings_cells(scenario, confirm[name]) if name in confirm else "- | - | -"
+        lines.append(f"| {name} | {_settings_cells(scenario, run_settings)} | {larger} | {len(found)} | "
+                     f"{counts[0]} | {late} | {counts[1]} | {counts[2]} |")
         if scenario.countries:
             agents = split_agents([c.population.size for c in scenario.countries.values()], run_settings["agents"])
             shares.append(f"{name}: " + ", ".join(
@@ -538,7 +597,8 @@ def main(argv=None) -> int:
     with Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
                   transient=True) as bar:
         task = bar.add_task("runs", total=len(jobs))
-        verdicts = check(jobs, max(1, args.workers), progress=lambda: bar.advance(task))
+        verdicts = check(jobs, max(1, args.workers), progress=lambda: bar.advance(task),
+                         more=lambda n: bar.update(task, total=bar.tasks[0].total + n))
     seconds = time.perf_counter() - started
     for name, found in verdicts.items():
         for key, verdict in found.items():

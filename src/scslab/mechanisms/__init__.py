@@ -21,6 +21,7 @@ from .sanctions import (
     MortgageDecisions,
     PreferentialRefusals,
     PublicShaming,
+    RedlistPerks,
     SchoolRefusals,
     TrainBan,
 )
@@ -35,8 +36,9 @@ PHASES = (
     Phase("credit", PARALLEL, (LoanPricing, MortgageDecisions), "applications for credit by anyone aged 15+"),
     Phase("firms", SERIAL, (FirmDealings,), "firms' dealings with the people at home"),
     Phase("sanctions", SERIAL, (FlightBan, TrainBan, PublicShaming, JobRefusals, SchoolRefusals, BusinessRefusals,
-                                PreferentialRefusals, HotelStays, FlightMisconduct, TrainMisconduct),
-          "what the lists set off for the listed and their households, and the misconduct lists of May 2018"),
+                                PreferentialRefusals, HotelStays, FlightMisconduct, TrainMisconduct, RedlistPerks),
+          "what the lists set off for the listed and their households, the misconduct lists of May 2018 and the "
+          "redlist's perks"),
     Phase("rehabilitation", SERIAL, (DueEvents, Fulfilment, CommunityService, Correction),
           "ways off the lists"),
 )

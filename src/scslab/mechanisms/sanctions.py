@@ -24,6 +24,7 @@ from ..scenario.schema import TravelBan
 from ..streams import below, stream
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
+from .lists import OUT as LISTS
 from .lists import tries
 from .schedules import day_index
 from .scoring import ScoringRules, score_now
@@ -77,6 +78,12 @@ OUT = declare(
     Output("loan_interest_saved_total", "Interest saved by the redlisted", MONEY, TOTAL,
            "Interest the redlisted save over a year below the normal rate, summed over their loans priced since "
            "the start (discount x principal each).", by_group=True),
+    Output("deposits_waived_total", "Deposits waived", PERSON_TIMES, TOTAL,
+           "Uses by redlisted people of a service that takes a deposit, the deposit waived (a perk).", by_group=True),
+    Output("deposit_value_waived_total", "Deposits not paid by the redlisted", MONEY, TOTAL,
+           "The deposits the redlisted did not pay, summed since the start (deposit each).", by_group=True),
+    Output("priority_services_total", "Priority services", PERSON_TIMES, TOTAL,
+           "Uses by redlisted people of a queue with a priority lane for the trusted (a perk).", by_group=True),
     Output("mortgages_denied_total", "Mortgages denied", PERSON_TIMES, TOTAL,
            "Mortgage applications refused for a low grade or a listing."),
     Output("mortgages_denied_nonfinancial_total", "Mortgages denied, not court-listed", PERSON_TIMES, TOTAL,
@@ -371,6 +378,40 @@ def decide_mortgages(seed, key, today, counts, persons, agents, roster, piece_co
                     felt[position[agent], FELT_CREDIT] = today.day
                 if flags[agent] & F_COURT == 0:
                     pc[OUT.mortgages_denied_nonfinancial_total] += 1
+
+
+PerkDay = namedtuple("PerkDay", "day uses deposit_share deposit")
+"""A day of perks: service uses per redlisted person-day, the share that take a deposit, the deposit in money."""
+
+
+@nb.njit(cache=True)
+def grant_perks(ctx, rng, today):
+    """Service uses by the redlisted, group by group: a deposit waived, or served first. Nothing is written to anyone,
+    so the uses are drawn for each group's redlisted together (Poisson, then binomial), exactly as one by one."""
+    gc, c = ctx.group_counters, ctx.counters
+    for g in range(gc.shape[0]):
+        uses = rng.poisson(gc[g, LISTS.redlisted] * today.uses) if gc[g, LISTS.redlisted] > 0 else 0
+        if uses == 0:
+            continue
+        deposits = rng.binomial(uses, today.deposit_share)
+        for column, n in ((OUT.deposits_waived_total, deposits), (OUT.priority_services_total, uses - deposits),
+                          (OUT.deposit_value_waived_total, deposits * today.deposit)):
+            gc[g, column] += n
+            c[column] += n
+
+
+class RedlistPerks(Mechanism):
+    name, section, step = "perks", "sanctions.perks", grant_perks
+    does = "service uses by the redlisted: deposits waived, priority at counters"
+
+    def __init__(self, scenario, people):
+        super().__init__(scenario, people)
+        perks = scenario.sanctions.perks
+        self.uses = perks.uses_per_year / DAYS_PER_YEAR if scenario.system else 0.0
+        self.deposit_share, self.deposit = perks.deposit_share, int(round(perks.deposit))
+
+    def today(self, day):
+        return PerkDay(day, self.uses, self.deposit_share, self.deposit)
 
 
 class LoanPricing(PieceCredit):

@@ -635,6 +635,22 @@ class Loans(Strict):
         assumed=(10_000, 200_000))
 
 
+class Perks(Strict):
+    """The redlist's everyday perks: deposits waived and priority at counters (Xiamen, Fuzhou, Hangzhou and Suzhou
+    city scores: public bikes, libraries and rentals without a deposit, shorter queues at hospitals and government
+    counters)."""
+
+    uses_per_year: float = param(
+        2.0, "uses/person/year", "Uses, per person 15+, of services that take a deposit or have a queue with a "
+        "priority lane for the trusted.", assumed=(0.5, 10.0), ge=0, le=MAX_RATE)
+    deposit_share: float = param(
+        0.5, "fraction", "Share of those uses that take a deposit (the rest are queues).", assumed=(0.2, 0.8), ge=0,
+        le=1)
+    deposit: float = param(
+        300.0, "money", "A deposit waived, in the scenario's currency (a public bike's is about 200 yuan, a library "
+        "card's 100, a flat's a month's rent).", assumed=(100, 5_000), ge=0, le=MAX_AMOUNT)
+
+
 class Mortgages(Strict):
     applications_per_year: float = param(0.01, "applications/person/year", "Mortgage applications per person 15+.",
                                          ge=0, le=MAX_RATE)
@@ -703,6 +719,8 @@ class Sanctions(Strict):
     hotels: HotelBan = param(HotelBan(), "-", "Ban on star-rated hotels (high consumption), enforced at check-in.")
     loans: Loans = param(Loans(), "-", "Loan pricing by list status.")
     mortgages: Mortgages = param(Mortgages(), "-", "Mortgage denial by grade and list status.")
+    perks: Perks = param(Perks(), "-", "Deposits waived and priority services for the redlisted.",
+                         "Foreign Policy, 2018-04-03 ('Life Inside China's Social Credit Laboratory'); Nesta, 2018")
     shaming: Shaming = param(Shaming(), "-", "Public shaming on billboards.")
     restrictions: Restrictions = param(
         Restrictions(), "-", "Job, school, business and preferential-policy restrictions (joint punishment).")
