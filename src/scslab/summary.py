@@ -73,8 +73,20 @@ def sentences(summary: dict) -> list[str]:
                 f"{_counted(e['mortgages_denied_nonfinancial_total'], scale)} mortgage applications were refused to "
                 f"people not on the court blacklist, for a low grade from other records."
             )
-        if e["redlisted"]:
-            lines.append(f"{_counted(e['redlisted'], scale)} people are on the redlist (perks).")
+        if e["redlisted"] or e["deposits_waived_total"] or e["priority_services_total"]:
+            lines.append(
+                f"{_counted(e['redlisted'], scale)} people are on the redlist at the end; its perks waived "
+                f"{_counted(e['deposits_waived_total'], scale)} deposits ({_n(e['deposit_value_waived_total'])} in "
+                f"the scenario's currency) and put the redlisted first in {_counted(e['priority_services_total'], scale)} "
+                f"queues.")
+        refusals = e["job_refusals_total"] + e["business_refusals_total"] + e["preferential_refusals_total"]
+        if refusals or e["school_refusals_total"]:
+            lines.append(
+                f"Joint punishment across agencies refused the listed {_counted(e['job_refusals_total'], scale)} "
+                f"restricted posts, {_counted(e['business_refusals_total'], scale)} firms' registrations, licences or "
+                f"bids and {_counted(e['preferential_refusals_total'], scale)} subsidies or honours, and their "
+                f"children {_counted(e['school_refusals_total'], scale)} school places; each refusal raises the "
+                f"pressure to pay.")
         reports, malicious = summary.get("informant_reports_in_run", 0), summary.get("malicious_reports_in_run", 0)
         if reports or malicious or e["shunned_total"]:
             lines.append(
