@@ -142,13 +142,26 @@ def test_an_alive_parameter_is_alive_a_dead_one_dead_and_a_refused_one_said_so()
     keys = {"behaviours.judgment_default.rate_per_year", "lists.grade.below_grade", "rulebook.grade_minimums.AA"}
     jobs = liveness.plan(["china-2018"], only=keys, settings={"china-2018": SMALL})
     jobs.update(liveness.plan(["no-system"], only={"firms.enabled"}, settings={"no-system": SMALL}))
-    found = liveness.check(jobs, workers=2)
+    found = liveness.check(jobs, workers=2, confirm={})  # no second look: the small settings' verdicts
     assert found["china-2018"]["behaviours.judgment_default.rate_per_year"].verdict == ALIVE
     dead = found["china-2018"]["lists.grade.below_grade"]
     assert (dead.verdict, dead.context) == (DEAD, "off: lists.grade.enabled = false")
     assert found["china-2018"]["rulebook.grade_minimums.AA"].sets == ["rulebook.grade_minimums.AA=978"]
     refused = found["no-system"]["firms.enabled"]
     assert refused.verdict == FAILED and "no sector is defined" in refused.reason
+
+
+def test_a_parameter_dead_at_the_small_settings_is_checked_again_at_the_larger_ones():
+    """Extensions come only when an inclusion period (two years) ends: none in 30 days, some in 1,000."""
+    key = "lists.court.extension_probability"
+    jobs = liveness.plan(["china-2018"], only={key}, settings={"china-2018": SMALL | {"days": 30}})
+    added = []
+    first = liveness.check(jobs, workers=1, confirm={})["china-2018"][key]
+    assert (first.verdict, first.confirmed) == (DEAD, False)
+    again = liveness.check(jobs, workers=1, more=added.append,
+                           confirm={"china-2018": SMALL | {"agents": 20_000, "days": 1_000}})["china-2018"][key]
+    assert (again.verdict, again.confirmed, added) == (ALIVE, True, [2])
+    assert liveness.last_day(load("china-2018"), {"days": None}) == load("china-2018").end_date
 
 
 def test_an_unknown_scenario_is_one_line_and_exit_2(capsys):
