@@ -91,8 +91,8 @@ def test_numbers_move_by_half_within_their_bounds(china):
     assert liveness.scaled(days, 30_000) == 32_000
     assert liveness.scaled(days, 32_000) == 16_000
     assert liveness.perturb(_one(parameters, "rulebook.grade_minimums.C"), start) == {"rulebook.grade_minimums.C": 900}
-    assert liveness.perturb(_one(parameters, "behaviours.app_use.severity"), start) == {
-        "behaviours.app_use.severity": 0.1}
+    assert liveness.perturb(_one(parameters, "behaviours.lawful_criticism.severity"), start) == {
+        "behaviours.lawful_criticism.severity": 0.1}
     assert liveness.perturb(_one(parameters, "response.certainty_elasticity"), start) == {
         "response.certainty_elasticity": -0.75}
     assert liveness.scaled(Leaf("x", -4.0, "number", low=-5, high=0), -4.0) == -5
@@ -123,6 +123,21 @@ def test_switches_choices_schedules_dates_and_shares(china):
         "population.income_shares_urban": [0.15, 0.5, 0.35]}
     assert liveness.perturb(_one(parameters, "population.groups.*.share"), start) == {
         "population.groups.0.share": 0.45555, "population.groups.2.share": 0.47555000000000003}
+
+
+def test_the_other_way_halves_numbers_steps_choices_back_and_moves_shares_onto_the_first(china):
+    scenario, parameters = china
+    start = scenario.start_date
+    probability = _one(parameters, "lists.court.extension_probability")
+    assert liveness.perturb_back(probability, start) == {"lists.court.extension_probability": 0.25}
+    assert liveness.perturb_back(_one(parameters, "lists.redlist.grade"), start) == {"lists.redlist.grade": "C"}
+    assert liveness.perturb_back(_one(parameters, "lists.grade.enabled"), start) is None
+    joint = _one(parameters, "lists.joint_punishment.start")
+    assert liveness.perturb_back(joint, start) == {"lists.joint_punishment.start": dt.date(2015, 6, 4)}
+    assert liveness.perturb_back(_one(parameters, "population.income_shares_urban"), start) == {
+        "population.income_shares_urban": [0.4, 0.5, 0.1]}
+    assert liveness.overrides([_one(parameters, "lists.grade.enabled")], start, back=True) == [
+        "lists.grade.enabled=true"]
 
 
 def test_what_is_walked_and_what_is_not(china):
@@ -160,7 +175,7 @@ def test_a_parameter_dead_at_the_small_settings_is_checked_again_at_the_larger_o
     assert (first.verdict, first.confirmed) == (DEAD, False)
     again = liveness.check(jobs, workers=1, more=added.append,
                            confirm={"china-2018": SMALL | {"agents": 20_000, "days": 1_000}})["china-2018"][key]
-    assert (again.verdict, again.confirmed, added) == (ALIVE, True, [2])
+    assert (again.verdict, again.confirmed, added) == (ALIVE, True, [3])  # unperturbed, up, the other way
     assert liveness.last_day(load("china-2018"), {"days": None}) == load("china-2018").end_date
 
 

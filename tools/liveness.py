@@ -6,9 +6,10 @@ Each leaf parameter of each built-in scenario (numbers, switches, choices, dates
 choices, tables keyed by group, behaviour, grade or name) is perturbed once, in a way that must move something if
 it is alive (``perturb``), and the scenario is run with the small settings of ``tools.baseline.SETTINGS`` and
 the seed of the unperturbed run (common random numbers). One that moves nothing there is run again with the larger
-settings of ``CONFIRM`` (more agents and, for the one-country scenarios, the whole period). A parameter is dead in
-a scenario when, at both, every table of the results (``TABLES``) is identical to the unperturbed run's, alive
-when anything differs.
+settings of ``CONFIRM`` (more agents and, for the one-country scenarios, the whole period), perturbed as before
+and the other way (``perturb_back``: a number halved, the previous choice, a date moved back). A parameter is
+dead in a scenario when, in every one of these runs, every table of the results (``TABLES``) is identical to the
+unperturbed run's, alive when anything differs.
 
 In a many-country scenario a country parameter is perturbed in every country at once (``countries.*.PATH``, one
 run for six countries) and the top-level sections, only the template the countries inherit when the file is
@@ -222,6 +223,45 @@ def scaled(leaf: Leaf, x):
     return y if y != x else _fit(leaf, x / 2)
 
 
+def scaled_back(leaf: Leaf, x):
+    """A number moved the other way from ``scaled``: halved, or x 1.5 where the bounds keep it at x; a zero becomes
+    -0.1 (an int -1), or 0.1 (1) where the bounds keep it from falling."""
+    if not x:
+        step = 1 if leaf.integer else 0.1
+        y = _fit(leaf, -step)
+        return y if y != 0 else _fit(leaf, step)
+    y = _fit(leaf, x / 2)
+    return y if y != x else _fit(leaf, x * 1.5)
+
+
+def perturb_back(leaf: Leaf, start: dt.date, attempt: int = 0) -> dict | None:
+    """The perturbation the other way from ``perturb`` (None for a switch, which has one): a number halved, a
+    choice the previous one, a list of choices without its first, a date 180 days back, half of the last share
+    moved onto the first. ``attempt`` 1 and 2 move a refused number by -5% and +5%."""
+    value = leaf.value
+    if leaf.kind == "bool":
+        return None
+    if leaf.kind == "choice":
+        at = leaf.choices.index(value) if value in leaf.choices else 0
+        return {leaf.path: leaf.choices[(at - 1) % len(leaf.choices)]}
+    if leaf.kind == "choices":
+        return {leaf.path: value[1:] if len(value) > 1 else [[c for c in leaf.choices if c not in value][-1]]}
+    if leaf.kind == "date":
+        return {leaf.path: (value or start) - SHIFT}
+    if leaf.kind == "shares":
+        moved = [value[0] + value[-1] / 2, *value[1:-1], value[-1] / 2]
+        if leaf.path.endswith(".*.share"):
+            return {leaf.path.replace("*", str(i)): moved[i] for i in (0, len(value) - 1)}
+        return {leaf.path: moved}
+    if isinstance(value, (list, tuple)):
+        return {leaf.path: [[point[0], scaled_back(leaf, point[1])] if isinstance(point, (list, tuple))
+                            else scaled_back(leaf, point) for point in value]}
+    if leaf.kind == "number" and attempt:
+        return {leaf.path: _fit(leaf, value * (0.95 if attempt == 1 else 1.05) if value
+                                else 1 if leaf.integer else 0.1)}
+    return {leaf.path: scaled_back(leaf, value)}
+
+
 def perturb(leaf: Leaf, start: dt.date, attempt: int = 0) -> dict:
     """The perturbation of one leaf, ``{path: value}``: a number or each value of a schedule or list scaled
     (``scaled``); a switch flipped; a choice the next allowed one (the first for an unset one); a list of choices
@@ -265,9 +305,14 @@ def toml(value) -> str:
     return repr(value)
 
 
-def overrides(found: list[Leaf], start: dt.date, attempt: int = 0) -> list[str]:
-    """``PATH=VALUE`` overrides that perturb every leaf of a parameter (``perturb``)."""
-    return [f"{path}={toml(value)}" for leaf in found for path, value in perturb(leaf, start, attempt).items()]
+def overrides(found: list[Leaf], start: dt.date, attempt: int = 0, back: bool = False) -> list[str]:
+    """``PATH=VALUE`` overrides that perturb every leaf of a parameter (``perturb``, or ``perturb_back`` the other
+    way: a switch is flipped either way)."""
+    sets = []
+    for leaf in found:
+        moved = perturb_back(leaf, start, attempt) if back else None
+        sets += [f"{path}={toml(value)}" for path, value in (moved or perturb(leaf, start, attempt)).items()]
+    return sets
 
 
 def digest(results) -> dict[str, str]:
@@ -293,7 +338,7 @@ def run(name: str, sets=(), settings: dict | None = None) -> dict[str, str]:
     return digest(scslab.Sim(load(name, list(sets)), **(settings or SETTINGS[name])).run())
 
 
-def trial(name: str, found: list[Leaf] | None, start: dt.date, settings: dict | None = None):
+def trial(name: str, found: list[Leaf] | None, start: dt.date, settings: dict | None = None, back: bool = False):
     """(overrides, digest, why not): the run of one perturbed parameter, or of none (``found`` None). Where the
     schema refuses a perturbation its fallbacks are tried (``perturb``); where it refuses them all there is no
     digest but the first refusal's one-line reason."""
@@ -303,7 +348,7 @@ def trial(name: str, found: list[Leaf] | None, start: dt.date, settings: dict | 
         return [], run(name, (), settings), None
     tried, refused = [], None
     for attempt in range(3):
-        sets = overrides(found, start, attempt)
+        sets = overrides(found, start, attempt, back)
         if sets in tried:
             continue
         tried.append(sets)
@@ -378,8 +423,9 @@ def _run_all(jobs: dict, workers: int, progress=None) -> dict:
 def check(jobs: dict, workers: int = 2, progress=None, more=None, confirm: dict | None = None) -> dict:
     """``{scenario: {parameter: Verdict}}`` from the runs of ``plan``, on a pool of ``workers`` processes (in this
     process for 1); ``progress()`` is called after each run. A parameter dead there, unless under ``system =
-    false``, is run again with the scenario's ``confirm`` settings (default ``CONFIRM``) beside an unperturbed run
-    of them (``more(n)`` is told how many runs that adds); its verdict is then theirs."""
+    false``, is run again with the scenario's ``confirm`` settings (default ``CONFIRM``), perturbed as before and
+    the other way (``perturb_back``), beside an unperturbed run of them (``more(n)`` is told how many runs that
+    adds); it is dead if neither moves anything there."""
     from scslab.scenario.loading import load
 
     confirm = CONFIRM if confirm is None else confirm
@@ -400,18 +446,25 @@ def check(jobs: dict, workers: int = 2, progress=None, more=None, confirm: dict 
             verdict = Verdict(DEAD, sets, context=context(scenarios[name], found, last_day(scenarios[name], settings)))
             out[name][key] = verdict
             if name in confirm and verdict.context != "system = false":
-                again[name, None] = (name, None, start, confirm[name])
-                again[name, key] = (name, found, start, confirm[name])
+                again[name, None, False] = (name, None, start, confirm[name])
+                again[name, key, False] = (name, found, start, confirm[name])
+                if any(leaf.kind != "bool" for leaf in found):
+                    again[name, key, True] = (name, found, start, confirm[name], True)
     if more and again:
         more(len(again))
     redone = _run_all(again, workers, progress)
-    for (name, key), (_, found, _, settings) in again.items():
-        if key is None:
+    for (name, key, back), (_, found, *_) in again.items():
+        if key is None or back:
             continue
-        sets, outcome, _ = redone[name, key]
-        alive = outcome != redone[name, None][1]
-        why = "" if alive else context(scenarios[name], found, last_day(scenarios[name], settings))
-        out[name][key] = Verdict(ALIVE if alive else DEAD, sets, context=why, confirmed=True)
+        base = redone[name, None, False][1]
+        tries = [redone[name, key, False]] + ([redone[name, key, True]] if (name, key, True) in again else [])
+        moved = [(sets, outcome) for sets, outcome, _ in tries if outcome is not None and outcome != base]
+        settings = confirm[name]
+        if moved:
+            out[name][key] = Verdict(ALIVE, moved[0][0], confirmed=True)
+        else:
+            why = context(scenarios[name], found, last_day(scenarios[name], settings))
+            out[name][key] = Verdict(DEAD, [s for sets, _, _ in tries for s in sets], context=why, confirmed=True)
     return out
 
 
@@ -501,7 +554,9 @@ def report(verdicts: dict, settings: dict, command: str, seconds: float, workers
         "parameter was perturbed once and its scenario run with the small settings below, those of "
         "`tools.baseline.SETTINGS`, and the seed of the unperturbed run; a parameter that moved nothing there was "
         "run again with the larger settings (`tools.liveness.CONFIRM`: more agents and, for the one-country "
-        "scenarios, the whole period), beside an unperturbed run of them. A parameter is **dead** when, at both, "
+        "scenarios, the whole period), perturbed as before and the other way (a number halved, the previous "
+        "choice, a date moved back), beside an unperturbed run of them. A parameter is **dead** when, in all "
+        "these runs, "
         "every table of the results (the daily series without the date, by group, by country, transfers, scores "
         "by rulebook and grade, recoveries, firms, trades) is identical to the unperturbed run's. In the "
         "many-country scenarios a country parameter is perturbed in every country at once (`countries.*.PATH`) "
