@@ -73,11 +73,18 @@ def test_terminating_the_dashboard_stops_its_server_and_frees_the_port(tmp_path)
         s.listen()
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before it starts: Ctrl-C's default disposition, as a shell gives a command. A signal ignored
+    in this test process (something earlier in the session may leave SIGINT ignored) would be inherited across
+    exec, and Python does not install its Ctrl-C handler where SIGINT is ignored at startup."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(args: list[str], cwd: Path, ready) -> tuple[subprocess.CompletedProcess, list[int]]:
     """Start the program in its own process group, wait until ``ready(process)``, then press Ctrl-C: SIGINT to
     the whole group, as a terminal does. Returns the finished process and every process it had started."""
     proc = subprocess.Popen(command() + args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_as_from_a_terminal)
     try:
         _wait_for(lambda: ready(psutil.Process(proc.pid)), proc, "the command getting to work")
         started = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
