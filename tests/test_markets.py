@@ -47,8 +47,8 @@ def graded():
         "brokered": {"kind": "insurance", "access": "broker", "broker_coverage": 0.3,
                      "premium_by_grade": EVERY_GRADE, "transactions_per_year": 5},
         "blind": {"kind": "lending", "access": "none", "premium_by_grade": {"B": 0.1, "C": 0.3},
-                  "listed_premium": 0.2, "refuse_below_grade": "B", "refuse_listed": True, "transactions_per_year": 5},
-        "strict": {"kind": "employers", "premium_by_grade": {"B": -0.1}, "listed_premium": 0.02,
+                  "listed_premium": 0.2, "refuse_below_grade": "C", "transactions_per_year": 5},
+        "strict": {"kind": "employers", "premium_by_grade": {"B": -0.1},
                    "refuse_below_grade": "B", "refuse_listed": True, "transactions_per_year": 5},
     }
     scenario = graded_world(**sectors)
@@ -67,6 +67,7 @@ def test_firms_that_cannot_read_price_everyone_alike(graded):
     blind = results.firms[results.firms["sector"] == "blind"]
     assert blind["transactions"].sum() > 0
     assert (blind["premium"] == 0).all() and (blind["refused"] == 0).all()  # its rule would charge B, C and the listed
+    assert {"B", "C"} <= set(blind["grade"]) and (blind["status"] != "not_listed").any()  # who it would charge came
 
 
 def test_a_flat_rule_charges_exactly_the_rule(graded):
@@ -105,11 +106,24 @@ def test_firms_that_read_only_the_lists_ignore_grades():
     from scslab.mechanisms.firms import rules
     from scslab.scenario.schema import Firms
 
-    sector = {"kind": "lending", "premium_by_grade": {"C": 0.3}, "listed_premium": 0.2, "refuse_below_grade": "B"}
-    table = rules(Firms(enabled=True, sectors={"by_list": {**sector, "reads": "list"}, "by_score": sector}))
+    sector = {"kind": "lending", "listed_premium": 0.2, "refuse_below_grade": "C"}
+    by_score = {**sector, "premium_by_grade": {"C": 0.3}}
+    table = rules(Firms(enabled=True, sectors={"by_list": {**sector, "reads": "list"}, "by_score": by_score}))
     assert (table.premium[0, :, 0] == 0).all() and (table.premium[0, :, 1] == 0.2).all()
     assert not table.refused[0].any()
     assert table.premium[1, GRADES.index("C"), 1] == pytest.approx(0.5) and table.refused[1, GRADES.index("D")].all()
+
+
+@pytest.mark.parametrize("sector, message", [
+    ({"refuse_listed": True, "listed_premium": 0.02}, "listed_premium: the listed are refused"),
+    ({"reads": "list", "premium_by_grade": {"C": 0.3}}, "premium_by_grade: firms that read the list only"),
+    ({"refuse_below_grade": "B", "premium_by_grade": {"B": 0.1, "C": 0.3}},
+     "premium_by_grade.C: grades below B are refused"),
+])
+def test_a_term_that_could_reach_no_one_is_refused(sector, message):
+    data = trading_pair()
+    data["firms"]["sectors"]["lenders"].update(sector)
+    assert_one_line_error(data, "credit.toml", message)
 
 
 def test_transactions_follow_the_rate(graded):

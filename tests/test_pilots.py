@@ -164,3 +164,23 @@ def test_redlist_perks_come_at_the_use_rate_of_the_redlisted_with_the_deposit_in
     assert round(end["deposit_value_waived_total"] / scale) == round(deposits) * 400
     off = scslab.Sim(validate(spec | {"pilots": []}, "test"), agents=20_000, seed=4).run().timeseries.iloc[-1]
     assert off["deposits_waived_total"] == off["priority_services_total"] == 0  # nobody redlisted, no perks
+
+
+def test_a_country_of_a_many_country_scenario_runs_its_own_pilots_from_its_adoption():
+    from scslab.scenario.international import country_scenario
+
+    scenario = load("central-asia-2020", ["countries.kazakhstan.adoption_start=2020-01-01",
+                                          'countries.kyrgyzstan.adoption="other_vendor"'])
+    china = country_scenario(scenario, "china")
+    assert [p.name for p in china.pilots] == ["rongcheng", "points_cities", "reward_cities"]
+    assert [p.start for p in china.pilots] == [p.start for p in scenario.countries["china"].pilots]
+    late = validate({**scenario.model_dump(mode="json"), "countries": {
+        **scenario.model_dump(mode="json")["countries"],
+        "kazakhstan": {**scenario.model_dump(mode="json")["countries"]["kazakhstan"],
+                       "pilots": [{"name": "almaty", "urban_share": 0.2, "start": "2014-01-01"}]}}}, "test")
+    assert [p.start.isoformat() for p in country_scenario(late, "kazakhstan").pilots] == ["2020-01-01"]
+    other = validate({**late.model_dump(mode="json"), "countries": {
+        **late.model_dump(mode="json")["countries"],
+        "kyrgyzstan": {**late.model_dump(mode="json")["countries"]["kyrgyzstan"],
+                       "pilots": [{"name": "bishkek", "urban_share": 0.2, "start": "2014-01-01"}]}}}, "test")
+    assert country_scenario(other, "kyrgyzstan").pilots == []  # another vendor's system: no score to keep

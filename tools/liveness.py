@@ -1,19 +1,23 @@
 """Does every parameter of the built-in scenarios move something? Each perturbed once, run on the same seed.
 
-``python -m tools.liveness [--scenario NAME ...] [--out docs/liveness.md] [--workers N] [--only PATH ...]``
+``python -m tools.liveness [--scenario NAME ...] [--out docs/liveness.md] [--workers N] [--only PATH ...]
+[--recheck]``
 
 Each leaf parameter of each built-in scenario (numbers, switches, choices, dates, schedules, lists of numbers or
 choices, tables keyed by group, behaviour, grade or name) is perturbed once, in a way that must move something if
 it is alive (``perturb``), and the scenario is run with the small settings of ``tools.baseline.SETTINGS`` and
-the seed of the unperturbed run (common random numbers). One that moves nothing there is run again with the larger
-settings of ``CONFIRM`` (more agents and, for the one-country scenarios, the whole period), perturbed as before
-and the other way (``perturb_back``: a number halved, the previous choice, a date moved back). A parameter is
-dead in a scenario when, in every one of these runs, every table of the results (``TABLES``) is identical to the
-unperturbed run's, alive when anything differs.
+the seed of the unperturbed run (common random numbers). One that moves nothing there is run again with each of
+the larger settings of ``CONFIRM`` in turn (more agents, the whole period) while it stays dead, perturbed as before
+and the other way (``perturb_back``: a number halved, the previous choice, a date moved back), and under the
+choice its schema says it acts under (``param(when=...)``, ``conditions``). A parameter is dead in a scenario
+when, in every one of these runs, every table of the results (``TABLES``) is identical to the unperturbed run's,
+alive when anything differs.
 
 In a many-country scenario a country parameter is perturbed in every country at once (``countries.*.PATH``, one
 run for six countries) and the top-level sections, only the template the countries inherit when the file is
-read, are left out. A scenario that ``extends`` another is checked on the parameters it changes (``own``).
+read, are left out. A scenario that ``extends`` another is checked on the parameters it changes and those of the
+tables it switches on or off (``own``). ``--recheck`` carries over the parameters alive in the earlier JSON
+without running them (the report says how many), for a quick look after a change that cannot kill any.
 
 With every scenario and no ``--only``, the report is written to ``--out`` (default docs/liveness.md) and its
 verdicts beside it as JSON (``{scenario: {parameter: "alive" | "dead" | "could not perturb"}}``, read by
@@ -53,16 +57,24 @@ TABLES = ("timeseries", "by_group", "countries", "transfers", "scores", "recover
 """The tables of ``Results`` compared with the unperturbed run's (the time series without its date column)."""
 CONFIRM = {
     # the whole period (to 2018), ten times the agents: the misconduct lists and the reward cities of 2018, pilots
-    # and the listed in their thousands
-    "china-2018": {"agents": 500_000, "seed": 1, "days": None},
-    "rongcheng": {"agents": 100_000, "seed": 1, "days": None},
-    # a day of a six-country run costs ~12 ms whatever the agents: the first two years, ten times the agents
-    "central-asia-2020": {"agents": 500_000, "seed": 1, "days": 730},
-    "credit-asia-2020": {"agents": 500_000, "seed": 1, "days": 730},
-    "no-system": {"agents": 50_000, "seed": 1, "days": 365},
+    # and the listed in their thousands; then, for what may be only rare (no context), a hundred times: the
+    # misconduct lists' few hundred entries a year and Rongcheng's top and bottom grades (a pilot of 670,000 people)
+    "china-2018": [{"agents": 500_000, "seed": 1, "days": None},
+                   {"agents": 5_000_000, "seed": 1, "days": None, "for": "rare"}],
+    "rongcheng": [{"agents": 100_000, "seed": 1, "days": None}],
+    # a day of a six-country run costs ~12 ms whatever the agents: the first two years, ten times the agents; then,
+    # for what starts later or may be only rare, the whole period (to 2022: the 2018-2020 alliances, adoptions,
+    # market and terms)
+    "central-asia-2020": [{"agents": 500_000, "seed": 1, "days": 730},
+                          {"agents": 100_000, "seed": 1, "days": None, "for": "later"}],
+    "credit-asia-2020": [{"agents": 500_000, "seed": 1, "days": 730},
+                         {"agents": 100_000, "seed": 1, "days": None, "for": "later"}],
+    "no-system": [{"agents": 50_000, "seed": 1, "days": 365}],
 }
-"""Larger settings (``days`` None: the scenario's whole period) on which a parameter dead at the small settings is
-checked again: dead only if dead at both (a small run can miss a rare event; it cannot invent a difference)."""
+"""Larger settings (``days`` None: the scenario's whole period), in turn, on which a parameter still dead is
+checked again: dead only if dead at every one (a small run can miss a rare event; it cannot invent a difference).
+A stage's ``for`` narrows it: ``rare``, the dead with no context; ``later``, those with no context or one that
+says ``later:`` (not those only switched off)."""
 STARTS = ("start", "launch", "adoption_start")
 """Date fields after which a table starts to act (a dead parameter under a late one is out of the run's reach)."""
 
@@ -80,6 +92,8 @@ class Leaf:
     open_low: bool = False
     open_high: bool = False
     choices: tuple = ()
+    when: tuple = ()
+    """``(path, value)`` pairs: the choice under which alone the parameter acts (``param(when=...)``)."""
 
 
 def _unwrap(annotation):
@@ -107,7 +121,7 @@ def _schedule_number(annotation):
     return number if typing.get_origin(points) is list else None
 
 
-def _leaf(path: str, value, annotation) -> Leaf | None:
+def _leaf(path: str, value, annotation, when: tuple = ()) -> Leaf | None:
     """The leaf of one value, or None for text and other values that are not perturbed."""
     inner, bounds = _unwrap(annotation)
     number = _schedule_number(inner)
@@ -115,17 +129,17 @@ def _leaf(path: str, value, annotation) -> Leaf | None:
         inner, bounds = _unwrap(number)
         kind = "schedule"
     elif inner is bool:
-        return Leaf(path, value, "bool")
+        return Leaf(path, value, "bool", when=when)
     elif typing.get_origin(inner) is typing.Literal:
-        return Leaf(path, value, "choice", choices=typing.get_args(inner))
+        return Leaf(path, value, "choice", choices=typing.get_args(inner), when=when)
     elif inner is dt.date:
-        return Leaf(path, value, "date")
+        return Leaf(path, value, "date", when=when)
     elif inner in (int, float):
         kind = "number"
     elif typing.get_origin(inner) in (list, tuple) and isinstance(value, (list, tuple)):
         inner, bounds = _unwrap(typing.get_args(inner)[0])
         if typing.get_origin(inner) is typing.Literal:
-            return Leaf(path, list(value), "choices", choices=typing.get_args(inner))
+            return Leaf(path, list(value), "choices", choices=typing.get_args(inner), when=when)
         if inner not in (int, float):
             return None
         shares = all(0 <= v <= 1 for v in value) and math.isclose(sum(value), 1, abs_tol=1e-6)
@@ -133,31 +147,44 @@ def _leaf(path: str, value, annotation) -> Leaf | None:
     else:
         return None
     return Leaf(path, value, kind, integer=inner is int, low=bounds.get("ge", bounds.get("gt", -math.inf)),
-                high=bounds.get("le", bounds.get("lt", math.inf)), open_low="gt" in bounds, open_high="lt" in bounds)
+                high=bounds.get("le", bounds.get("lt", math.inf)), open_low="gt" in bounds, open_high="lt" in bounds,
+                when=when)
 
 
-def _walk(path: str, value, annotation):
+def _when(path: str, field) -> tuple:
+    """The field's ``when`` as ``(path, value)`` pairs from the scenario's top: a name without a dot is a field of
+    the same table, a dotted one starts at the top of the scenario or of the field's country."""
+    table = path.rsplit(".", 1)[0] if "." in path else ""
+    parts = path.split(".")
+    top = ".".join(parts[:2]) + "." if parts[0] == "countries" else ""
+    when = (field.json_schema_extra or {}).get("when", {}) if field.json_schema_extra else {}
+    return tuple((f"{top}{name}" if "." in name else f"{table}.{name}", value) for name, value in when.items())
+
+
+def _walk(path: str, value, annotation, when: tuple = ()):
     """The leaves under one field: models field by field, tables key by key, lists of models item by item
-    (their ``share`` fields, summing to 1, one leaf of kind shares)."""
+    (their ``share`` fields, summing to 1, one leaf of kind shares); ``when`` is passed down."""
     if isinstance(value, BaseModel):
         for name, field in type(value).model_fields.items():
-            yield from _walk(f"{path}.{name}", getattr(value, name), _annotated(field))
+            here = f"{path}.{name}"
+            yield from _walk(here, getattr(value, name), _annotated(field), when + _when(here, field))
         return
     inner, _ = _unwrap(annotation)
     if typing.get_origin(inner) is dict:
         for key, entry in value.items():
-            yield from _walk(f"{path}.{key}", entry, typing.get_args(inner)[1])
+            yield from _walk(f"{path}.{key}", entry, typing.get_args(inner)[1], when)
         return
     if isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
         shares = [getattr(v, "share", None) for v in value]
         if all(isinstance(s, float) for s in shares) and math.isclose(sum(shares), 1, abs_tol=1e-6):
-            yield Leaf(f"{path}.*.share", shares, "shares", low=0, high=1)
+            yield Leaf(f"{path}.*.share", shares, "shares", low=0, high=1, when=when)
         for i, item in enumerate(value):
             for name, field in type(item).model_fields.items():
                 if name != "share":
-                    yield from _walk(f"{path}.{i}.{name}", getattr(item, name), _annotated(field))
+                    here = f"{path}.{i}.{name}"
+                    yield from _walk(here, getattr(item, name), _annotated(field), when + _when(here, field))
         return
-    leaf = _leaf(path, value, annotation)
+    leaf = _leaf(path, value, annotation, when)
     if leaf is not None:
         yield leaf
 
@@ -174,7 +201,7 @@ def leaves(scenario) -> list[Leaf]:
 
     skip = set(RUN_SETTINGS) | (set(COUNTRY_SECTIONS) if scenario.countries else set())
     return [leaf for name, field in type(scenario).model_fields.items() if name not in skip
-            for leaf in _walk(name, getattr(scenario, name), _annotated(field))]
+            for leaf in _walk(name, getattr(scenario, name), _annotated(field), _when(name, field))]
 
 
 def parameters(scenario) -> dict[str, list[Leaf]]:
@@ -190,7 +217,8 @@ def parameters(scenario) -> dict[str, list[Leaf]]:
 
 def own(name: str) -> dict[str, list[Leaf]]:
     """The parameters of a built-in scenario that it sets itself: all of them, or for one that ``extends``
-    another, those whose values differ from that one's (the rest are checked there)."""
+    another, those whose values differ from that one's and every one of a table it switches on or off (the rest
+    are checked there, where such a table's parameters could not act)."""
     from scslab.scenario.loading import builtin_path, load
 
     mine = parameters(load(name))
@@ -198,7 +226,9 @@ def own(name: str) -> dict[str, list[Leaf]]:
     if parent is None:
         return mine
     theirs = {key: [leaf.value for leaf in found] for key, found in parameters(load(parent)).items()}
-    return {key: found for key, found in mine.items() if theirs.get(key) != [leaf.value for leaf in found]}
+    changed = {key for key, found in mine.items() if theirs.get(key) != [leaf.value for leaf in found]}
+    switched = tuple(key.removesuffix("enabled") for key in changed if key.endswith(".enabled"))
+    return {key: found for key, found in mine.items() if key in changed or key.startswith(switched)}
 
 
 def _fit(leaf: Leaf, x: float):
@@ -335,20 +365,27 @@ def run(name: str, sets=(), settings: dict | None = None) -> dict[str, str]:
     import scslab
     from scslab.scenario.loading import load
 
-    return digest(scslab.Sim(load(name, list(sets)), **(settings or SETTINGS[name])).run())
+    settings = settings or SETTINGS[name]
+    return digest(scslab.Sim(load(name, list(sets)), **{k: settings[k] for k in ("agents", "seed", "days")}).run())
 
 
-def trial(name: str, found: list[Leaf] | None, start: dt.date, settings: dict | None = None, back: bool = False):
-    """(overrides, digest, why not): the run of one perturbed parameter, or of none (``found`` None). Where the
-    schema refuses a perturbation its fallbacks are tried (``perturb``); where it refuses them all there is no
-    digest but the first refusal's one-line reason."""
+def conditions(found: list[Leaf]) -> tuple[str, ...]:
+    """``PATH=VALUE`` overrides that set the choice under which alone a parameter acts (its leaves' ``when``)."""
+    return tuple(dict.fromkeys(f"{path}={toml(value)}" for leaf in found for path, value in leaf.when))
+
+
+def trial(name: str, found: list[Leaf] | None, start: dt.date, settings: dict | None = None, back: bool = False,
+          under: tuple = ()):
+    """(overrides, digest, why not): the run of one perturbed parameter, or of none (``found`` None), with the
+    overrides ``under`` applied first. Where the schema refuses a perturbation its fallbacks are tried
+    (``perturb``); where it refuses them all there is no digest but the first refusal's one-line reason."""
     from scslab.scenario.loading import ScenarioError, load
 
     if found is None:
-        return [], run(name, (), settings), None
+        return list(under), run(name, under, settings), None
     tried, refused = [], None
     for attempt in range(3):
-        sets = overrides(found, start, attempt, back)
+        sets = [*under, *overrides(found, start, attempt, back)]
         if sets in tried:
             continue
         tried.append(sets)
@@ -376,21 +413,26 @@ class Verdict:
     context: str = ""
     confirmed: bool = False
     """The verdict is that of the larger settings (``CONFIRM``): the parameter moved nothing at the small ones."""
+    under: tuple = ()
+    """The choice it was checked under (``conditions``), where it acts only under one."""
+    carried: bool = False
+    """Alive in the earlier report and not run again (``--recheck``)."""
 
 
-def plan(names, only=None, settings: dict | None = None) -> dict:
-    """The runs that check the scenarios' own parameters (``own``; those in ``only`` if given): ``{(scenario,
-    parameter): job}``, with ``(scenario, None)`` the unperturbed run; ``settings`` maps a scenario to its run
-    settings (default ``tools.baseline.SETTINGS``)."""
+def plan(names, only=None, settings: dict | None = None, skip: dict | None = None) -> dict:
+    """The runs that check the scenarios' own parameters (``own``; those in ``only`` if given, none of those in
+    ``skip[scenario]``): ``{(scenario, parameter): job}``, with ``(scenario, None)`` the unperturbed run;
+    ``settings`` maps a scenario to its run settings (default ``tools.baseline.SETTINGS``)."""
     from scslab.scenario.loading import load
 
     settings = settings or SETTINGS
+    skip = skip or {}
     jobs = {}
     for name in names:
         start = load(name).start_date
         jobs[name, None] = (name, None, start, settings[name])
         for key, found in own(name).items():
-            if only is None or key in only:
+            if (only is None or key in only) and key not in skip.get(name, ()):
                 jobs[name, key] = (name, found, start, settings[name])
     return jobs
 
@@ -420,51 +462,94 @@ def _run_all(jobs: dict, workers: int, progress=None) -> dict:
     return done
 
 
-def check(jobs: dict, workers: int = 2, progress=None, more=None, confirm: dict | None = None) -> dict:
+def _wanted(stage: dict, verdict: Verdict) -> bool:
+    """Whether a stage of ``CONFIRM`` looks again at a dead parameter (its ``for``)."""
+    if verdict.context == "system = false":
+        return False
+    narrowed = stage.get("for")
+    if narrowed == "rare":
+        return not verdict.context
+    if narrowed == "later":
+        return not verdict.context or "later:" in verdict.context
+    return True
+
+
+def check(jobs: dict, workers: int = 2, progress=None, more=None, confirm: dict | None = None,
+          alive_elsewhere: frozenset = frozenset()) -> dict:
     """``{scenario: {parameter: Verdict}}`` from the runs of ``plan``, on a pool of ``workers`` processes (in this
-    process for 1); ``progress()`` is called after each run. A parameter dead there, unless under ``system =
-    false``, is run again with the scenario's ``confirm`` settings (default ``CONFIRM``), perturbed as before and
-    the other way (``perturb_back``), beside an unperturbed run of them (``more(n)`` is told how many runs that
-    adds); it is dead if neither moves anything there."""
+    process for 1); ``progress()`` is called after each run, ``more(n)`` told of the runs a stage adds.
+
+    A parameter dead there is run again with each of the scenario's ``confirm`` settings in turn (default
+    ``CONFIRM``), all scenarios' first stage before any second, while it stays dead: perturbed as before, then,
+    if that moved nothing, the other way (``perturb_back``), beside an unperturbed run, all under the choice it
+    needs (``conditions``). A stage passes over a parameter that it cannot reach (``context`` at its last day:
+    a table switched off, or starting after it), that its ``for`` leaves out, or that is alive in another
+    scenario (or in ``alive_elsewhere``, paths as ``schema_path`` gives them): the verdict says only whether
+    it acts somewhere. It is dead if no run moves anything."""
     from scslab.scenario.loading import load
 
     confirm = CONFIRM if confirm is None else confirm
     done = _run_all(jobs, workers, progress)
     out: dict[str, dict[str, Verdict]] = {}
-    scenarios = {}
-    again = {}
+    scenarios, found_of = {}, {}
     for (name, key), (_, found, start, settings) in jobs.items():
         if key is None:
             out[name], scenarios[name] = {}, load(name)
             continue
+        found_of[name, key] = (found, start)
         sets, outcome, reason = done[name, key]
         if reason is not None:
             out[name][key] = Verdict(FAILED, sets, reason)
         elif outcome != done[name, None][1]:
             out[name][key] = Verdict(ALIVE, sets)
         else:
-            verdict = Verdict(DEAD, sets, context=context(scenarios[name], found, last_day(scenarios[name], settings)))
-            out[name][key] = verdict
-            if name in confirm and verdict.context != "system = false":
-                again[name, None, False] = (name, None, start, confirm[name])
-                again[name, key, False] = (name, found, start, confirm[name])
-                if any(leaf.kind != "bool" for leaf in found):
-                    again[name, key, True] = (name, found, start, confirm[name], True)
-    if more and again:
-        more(len(again))
-    redone = _run_all(again, workers, progress)
-    for (name, key, back), (_, found, *_) in again.items():
-        if key is None or back:
-            continue
-        base = redone[name, None, False][1]
-        tries = [redone[name, key, False]] + ([redone[name, key, True]] if (name, key, True) in again else [])
-        moved = [(sets, outcome) for sets, outcome, _ in tries if outcome is not None and outcome != base]
-        settings = confirm[name]
-        if moved:
-            out[name][key] = Verdict(ALIVE, moved[0][0], confirmed=True)
-        else:
-            why = context(scenarios[name], found, last_day(scenarios[name], settings))
-            out[name][key] = Verdict(DEAD, [s for sets, _, _ in tries for s in sets], context=why, confirmed=True)
+            out[name][key] = Verdict(DEAD, sets, context=context(scenarios[name], found,
+                                                                 last_day(scenarios[name], settings)))
+    bases = {}  # a stage's unperturbed runs, by (scenario, None, choice)
+    for stage in range(max((len(stages) for stages in confirm.values()), default=0)):
+        alive = set(alive_elsewhere) | {schema_path(key) for found in out.values()
+                                        for key, v in found.items() if v.verdict == ALIVE}
+        looked = {}
+        for name, verdicts in out.items():
+            if stage >= len(confirm.get(name, ())):
+                continue
+            settings = confirm[name][stage]
+            last = last_day(scenarios[name], settings)
+            for key, verdict in verdicts.items():
+                if verdict.verdict != DEAD or not _wanted(settings, verdict) or schema_path(key) in alive:
+                    continue
+                found, start = found_of[name, key]
+                why = context(scenarios[name], found, last)
+                if why:  # out of this stage's reach too
+                    verdict.context = why
+                    continue
+                looked[name, key] = (found, start, settings, conditions(found))
+        for back in (False, True):
+            again = {}
+            for (name, key), (found, start, settings, under) in looked.items():
+                if out[name][key].verdict == DEAD and (not back or any(leaf.kind != "bool" for leaf in found)):
+                    if (name, None, under) not in bases:
+                        again[name, None, under] = (name, None, start, settings, False, under)
+                    again[name, key, under] = (name, found, start, settings, back, under)
+            if not again:
+                continue
+            if more:
+                more(len(again))
+            redone = _run_all(again, workers, progress)
+            bases.update({k: v for k, v in redone.items() if k[1] is None})
+            for (name, key, under) in again:
+                if key is None:
+                    continue
+                sets, outcome, _ = redone[name, key, under]
+                verdict = out[name][key]
+                if outcome is not None and outcome != bases[name, None, under][1]:
+                    out[name][key] = Verdict(ALIVE, sets, confirmed=True, under=under)
+                else:
+                    why = context(scenarios[name], found_of[name, key][0], last_day(scenarios[name],
+                                                                                    looked[name, key][2]))
+                    out[name][key] = Verdict(DEAD, (verdict.sets if back else []) + sets, context=why,
+                                             confirmed=True, under=under)
+        bases.clear()
     return out
 
 
@@ -539,6 +624,15 @@ def _settings_cells(scenario, run_settings: dict) -> str:
     return f"{run_settings['agents']:,} | {days:,} | {last_day(scenario, run_settings)}"
 
 
+def _stages_cell(scenario, stages: list[dict]) -> str:
+    """The larger settings in turn: agents x days to the last day, and whom a stage looks at again."""
+    def one(stage):
+        days = (last_day(scenario, stage) - scenario.start_date).days + 1
+        narrowed = {"rare": " (no context)", "later": " (no context or later:)"}.get(stage.get("for"), "")
+        return f"{stage['agents']:,} × {days:,} days to {last_day(scenario, stage)}{narrowed}"
+    return "; then ".join(one(stage) for stage in stages) or "-"
+
+
 def report(verdicts: dict, settings: dict, command: str, seconds: float, workers: int,
            confirm: dict | None = None) -> str:
     """The Markdown report of ``verdicts`` (``check``) run with ``settings``, the dead checked again with
@@ -547,21 +641,29 @@ def report(verdicts: dict, settings: dict, command: str, seconds: float, workers
     from scslab.world import split_agents
 
     confirm = CONFIRM if confirm is None else confirm
+    carried = sum(v.carried for found in verdicts.values() for v in found.values())
     lines = [
         "# Liveness of the parameters", "",
         f"Written by `{command}` on {dt.date.today().isoformat()} in {seconds / 60:.1f} minutes with {workers} "
         "worker processes (tools/liveness.py; its docstring says how each kind of parameter is perturbed). Each "
         "parameter was perturbed once and its scenario run with the small settings below, those of "
         "`tools.baseline.SETTINGS`, and the seed of the unperturbed run; a parameter that moved nothing there was "
-        "run again with the larger settings (`tools.liveness.CONFIRM`: more agents and, for the one-country "
-        "scenarios, the whole period), perturbed as before and the other way (a number halved, the previous "
-        "choice, a date moved back), beside an unperturbed run of them. A parameter is **dead** when, in all "
-        "these runs, "
+        "run again with each of the larger settings in turn (`tools.liveness.CONFIRM`: more agents and the whole "
+        "period; a stage marked *no context* looks again only at parameters with nothing named below to keep "
+        "them idle), every scenario's first before any second, while it stayed dead, perturbed as before and, if "
+        "that moved nothing, the other way (a number halved, the previous choice, a date moved back), beside an "
+        "unperturbed run of them. A stage passes over a parameter out of its reach (its context, below, at the "
+        "stage's last day) and one already alive in another scenario (marked *alive in* below): the question is "
+        "whether a parameter acts anywhere. A parameter that acts only under a choice "
+        "its schema names (`param(when=...)`: a broker's coverage under broker access, the weights of the "
+        "weighted trust rule, the ambiguity premium of a secret rulebook that deters more) is run again under "
+        "that choice, the unperturbed run too. A parameter is **dead** when, in all these runs, "
         "every table of the results (the daily series without the date, by group, by country, transfers, scores "
         "by rulebook and grade, recoveries, firms, trades) is identical to the unperturbed run's. In the "
         "many-country scenarios a country parameter is perturbed in every country at once (`countries.*.PATH`) "
         "and the top-level sections, a template the countries inherit, are left out; credit-asia-2020 is checked "
-        "on the parameters whose values differ from those of central-asia-2020, which it extends. `end_date` and "
+        "on the parameters whose values differ from those of central-asia-2020, which it extends, and on every "
+        "parameter of a table it switches on. `end_date` and "
         "`default_agents` are replaced by the run's days and agents and never perturbed; text (names, "
         "descriptions, lists of countries) is not perturbed.",
         "",
@@ -573,25 +675,40 @@ def report(verdicts: dict, settings: dict, command: str, seconds: float, workers
         "agents among the countries by population (below), so that a change of fewer people than one agent "
         "stands for (a flow of travellers, residents abroad) may move nothing. tests/test_liveness.py re-checks "
         "a rotating few of these verdicts (docs/liveness.json).", "",
-        "| scenario | agents | days | last day | larger: agents | days | last day | parameters | alive | of them "
-        "only at the larger | dead | could not perturb |",
-        "|---|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    if carried:
+        lines += [f"This is a recheck (`--recheck`): {carried:,} parameters alive in the previous docs/liveness.json "
+                  "were carried over as alive without being run again (column *carried*); every other parameter "
+                  "was run as above.", ""]
+    lines += [
+        "| scenario | agents | days | last day | larger, in turn | parameters | alive | of them only at the larger "
+        "| of them carried | dead | could not perturb |",
+        "|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     shares = []
     for name, found in verdicts.items():
         scenario, run_settings = load(name), settings[name]
         counts = [sum(v.verdict == kind for v in found.values()) for kind in (ALIVE, DEAD, FAILED)]
         late = sum(v.verdict == ALIVE and v.confirmed for v in found.values())
-        larger = _settings_cells(scenario, confirm[name]) if name in confirm else "- | - | -"
-        lines.append(f"| {name} | {_settings_cells(scenario, run_settings)} | {larger} | {len(found)} | "
-                     f"{counts[0]} | {late} | {counts[1]} | {counts[2]} |")
+        kept = sum(v.carried for v in found.values())
+        lines.append(f"| {name} | {_settings_cells(scenario, run_settings)} | "
+                     f"{_stages_cell(scenario, confirm.get(name, []))} | {len(found)} | {counts[0]} | {late} | "
+                     f"{kept} | {counts[1]} | {counts[2]} |")
         if scenario.countries:
             agents = split_agents([c.population.size for c in scenario.countries.values()], run_settings["agents"])
             shares.append(f"{name}: " + ", ".join(
                 f"{country} {n:,} ({c.population.size / n:,.0f} people each)"
                 for (country, c), n in zip(scenario.countries.items(), agents)))
     if shares:
-        lines += ["", "Agents by country: " + "; ".join(shares) + "."]
+        lines += ["", "Agents by country (small settings): " + "; ".join(shares) + "."]
+    conditional = {(name, key): v for name, found in verdicts.items() for key, v in found.items()
+                   if v.verdict == ALIVE and v.under}
+    if conditional:
+        lines += ["", "## Alive under a choice", "",
+                  "These moved nothing with the scenario's own choice and moved something under the choice their "
+                  "schema says they act under (`param(when=...)`).", "",
+                  "| scenario | parameter | under |", "|---|---|---|"]
+        lines += [f"| {name} | `{key}` | {_shown(list(v.under))} |" for (name, key), v in conditional.items()]
     everywhere = dead_everywhere(verdicts)
     lines += ["", "## Dead in every scenario that has them", "",
               f"{len(everywhere)} parameters moved nothing in any scenario checked (each to be made to matter, "
@@ -601,13 +718,21 @@ def report(verdicts: dict, settings: dict, command: str, seconds: float, workers
         dead = {name: v for name, v in seen.items() if v.verdict == DEAD}
         contexts = "; ".join(f"{name}: {v.context}" for name, v in dead.items() if v.context)
         lines.append(f"| `{path}` | {', '.join(dead)} | {_cell(contexts, 400)} |")
+    alive_in: dict[str, list[str]] = {}
+    for name, found in verdicts.items():
+        for key, v in found.items():
+            if v.verdict == ALIVE:
+                alive_in.setdefault(schema_path(key), []).append(name)
     for name, found in verdicts.items():
         dead = {key: v for key, v in found.items() if v.verdict == DEAD}
         failed = {key: v for key, v in found.items() if v.verdict == FAILED}
         lines += ["", f"## {name}", "", f"{len(dead)} dead of {len(found)} parameters.", ""]
         if dead:
             lines += ["| parameter | perturbation | context |", "|---|---|---|"]
-            lines += [f"| `{key}` | {_shown(v.sets)} | {_cell(v.context, 400)} |" for key, v in dead.items()]
+            for key, v in dead.items():
+                elsewhere = [] if v.confirmed else alive_in.get(schema_path(key), [])
+                why = "; ".join(filter(None, [v.context, "alive in " + ", ".join(elsewhere) if elsewhere else ""]))
+                lines.append(f"| `{key}` | {_shown(v.sets)} | {_cell(why, 400)} |")
         if failed:
             lines += ["", "Could not perturb:", "", "| parameter | perturbation | reason |", "|---|---|---|"]
             lines += [f"| `{key}` | {_shown(v.sets)} | {_cell(v.reason)} |" for key, v in failed.items()]
@@ -630,6 +755,9 @@ def main(argv=None) -> int:
                                                  f"{OUT.relative_to(ROOT)}); the JSON verdicts go beside it")
     parser.add_argument("--workers", type=int, default=2, help="processes running the scenarios (default 2)")
     parser.add_argument("--only", nargs="+", metavar="PATH", help="these parameters only (as the report names them)")
+    parser.add_argument("--recheck", action="store_true",
+                        help="carry over as alive, without running them, the parameters alive in the JSON beside "
+                             "--out (the report says how many); run the rest")
     args = parser.parse_args(argv)
     names = args.scenario or builtin_names()
     unknown = [name for name in names if name not in builtin_names()]
@@ -647,14 +775,27 @@ def main(argv=None) -> int:
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
+    kept = {}
+    if args.recheck:
+        earlier = (out or OUT).with_suffix(".json")
+        try:
+            kept = {name: {key for key, verdict in found.items() if verdict == ALIVE}
+                    for name, found in json.loads(earlier.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError, AttributeError) as error:
+            print(f"{earlier}: cannot read the earlier verdicts to recheck ({error})", file=sys.stderr)
+            return 2
     started = time.perf_counter()
-    jobs = plan(names, set(args.only) if args.only else None)
+    jobs = plan(names, set(args.only) if args.only else None, skip=kept)
     with Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
                   transient=True) as bar:
         task = bar.add_task("runs", total=len(jobs))
         verdicts = check(jobs, max(1, args.workers), progress=lambda: bar.advance(task),
-                         more=lambda n: bar.update(task, total=bar.tasks[0].total + n))
+                         more=lambda n: bar.update(task, total=bar.tasks[0].total + n),
+                         alive_elsewhere=frozenset(schema_path(key) for found in kept.values() for key in found))
     seconds = time.perf_counter() - started
+    for name in verdicts if kept else ():
+        verdicts[name] = {key: verdicts[name].get(key) or Verdict(ALIVE, [], carried=True)
+                          for key in own(name) if key in verdicts[name] or key in kept.get(name, ())}
     for name, found in verdicts.items():
         for key, verdict in found.items():
             if args.only or verdict.verdict != ALIVE:

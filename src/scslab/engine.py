@@ -292,13 +292,14 @@ class CountryRun:
             self.agents.flags[agents] &= ~np.uint8(F_ABROAD)
 
     def customer(self, agent: int, day: int) -> tuple[int, int, int]:
-        rulebook = self.scenario.rulebook
-        score = score_now(self.agents, agent, day, rulebook.start_score, rulebook.recovery_points_per_day)
+        stratum = stratum_of(self.people.stratum_start, agent)
+        r = self.rules.stratum_rulebook(day)[stratum]  # graded by the rulebook that scores them, as at home
+        score = score_now(self.agents, agent, day, self.scenario.rulebook.start_score, self.rules.recovery[r])
         status = 0
         if self.agents.flags[agent] & F_LISTED:
             status = 2 if listing_status(self.agents.flags, self.roster, agent)[1] else 1
-        group = int(self.people.stratum_group[stratum_of(self.people.stratum_start, agent)])
-        return int(firms.grade_of(score, self.rules.minimums)), status, group
+        group = int(self.people.stratum_group[stratum])
+        return int(firms.grade_of(score, self.rules.floors[r])), status, group
 
     # -- results ------------------------------------------------------------------------------------------------
 

@@ -25,12 +25,12 @@ import pandas as pd
 
 from ..population import CHILD
 from ..scenario import schema
-from ..scenario.schema import ACCESS_LEVELS, GRADES, SECTOR_TERMS, grade_floors
+from ..scenario.schema import ACCESS_LEVELS, GRADES, SECTOR_TERMS
 from ..streams import FIRMS, below, stream, uniform
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
 from .schedules import day_index
-from .scoring import recovered
+from .scoring import ScoringRules, recovered
 from .state import F_ABROAD, F_LISTED, listing_status
 
 STATUSES = ("not_listed", "listed", "wrongly_listed")
@@ -85,9 +85,10 @@ def reads(access, coverage, u):
     return access == DIRECT or (access == BROKER and u < coverage)
 
 
-FirmDay = namedtuple("FirmDay", "day rules minimums start_score recovery piece_group")
-"""A firms' day: the sectors' rules, the grade minimums and score recovery (to read a score now),
-and the group of each piece (for the tally)."""
+FirmDay = namedtuple("FirmDay", "day rules stratum_rulebook floors start_score recovery piece_group")
+"""A firms' day: the sectors' rules; the rulebook of each stratum today, each rulebook's grade floors and
+score recovery (to grade a customer now by the rulebook that scores them, as ``scores`` does); the group of
+each piece (for the tally)."""
 
 
 class FirmDealings(Mechanism):
@@ -104,7 +105,7 @@ class FirmDealings(Mechanism):
         rates = np.array([sector.transactions_per_year for sector in firms.sectors.values()]) / DAYS_PER_YEAR
         self.piece_means = rates[:, None] * people.piece_adults[None, :]
         self.rules = rules(firms)
-        self.minimums = np.array(grade_floors(scenario.rulebook.grade_minimums), np.int64)
+        self.rulebooks = ScoringRules(scenario, people)
         self.piece_group = people.stratum_group[people.piece_stratum]
 
     def active(self, day: int) -> bool:
@@ -114,9 +115,9 @@ class FirmDealings(Mechanism):
         return self.piece_means
 
     def today(self, day):
-        rulebook = self.scenario.rulebook
-        return FirmDay(day, self.rules, self.minimums, rulebook.start_score, rulebook.recovery_points_per_day,
-                       self.piece_group)
+        books = self.rulebooks
+        return FirmDay(day, self.rules, books.stratum_rulebook(day), books.floors, self.scenario.rulebook.start_score,
+                       books.recovery, self.piece_group)
 
 
 @nb.njit(cache=True)
@@ -127,11 +128,13 @@ def firm_day(seed, today, counts, persons, agents, roster, acc):
     loop costs a reference count each time, which would dominate.
     """
     access, coverage, premium, refused = today.rules
-    day, minimums, start_score, recovery = today.day, today.minimums, today.start_score, today.recovery
+    day, start_score = today.day, today.start_score
     piece_start, piece_group, age = persons.piece_start, today.piece_group, persons.age
     flags, score, touched = agents.flags, agents.score, agents.touched
     for p in range(counts.shape[1]):
         lo, hi, group = piece_start[p], piece_start[p + 1], piece_group[p]
+        r = today.stratum_rulebook[persons.piece_stratum[p]]  # a piece lies within one stratum
+        minimums, recovery = today.floors[r], today.recovery[r]
         rng = stream(seed, FIRMS, day, p)
         for s in range(counts.shape[0]):
             for _ in range(counts[s, p]):

@@ -303,7 +303,6 @@ class ScoringRules(Mechanism):
         grades = sc.rulebook.grade_minimums
         self.floors = np.array([grade_floors(grades)] + [grade_floors(p.grade_minimums) for p in sc.pilots], np.int64)
         """Each rulebook's floor of every grade (``[rulebook, grade]``; national first)."""
-        self.minimums = self.floors[0]
         national = [getattr(sc.behaviours, b).points for b in BEHAVIOURS]
         pilots = sc.pilots
         self.pilot_start = pilot_starts(sc)

@@ -1,7 +1,8 @@
 """Many-country scenarios: each country's own scenario (the checks that tie countries together are the schema's).
 
 A country inherits the scenario's top-level sections and overrides what it sets
-(see ``Scenario._inherit_sections``); its level of adoption then switches parts
+(see ``Scenario._inherit_sections``), and has its own local pilots (``pilots``,
+starting no earlier than its adoption); its level of adoption then switches parts
 of its system on or off:
 
 - ``full``: the system as its sections describe it;
@@ -10,7 +11,7 @@ of its system on or off:
   backlog at launch too);
 - ``other_vendor``: surveillance without a score (Russia's system in
   Kyrgyzstan): the channels record, but nobody is scored or listed and there is
-  no official app or public shaming; what the records do, they do through the
+  no official app, public shaming or city scores; what the records do, they do through the
   agreements that send them abroad;
 - ``none``: no system at all.
 """
@@ -36,9 +37,12 @@ def country_scenario(scenario: Scenario, name: str) -> Scenario:
     """The one-country scenario that one country of a many-country scenario runs."""
     country = scenario.countries[name]
     sections = {section: getattr(country, section).model_copy(deep=True) for section in COUNTRY_SECTIONS}
+    sections["pilots"] = [pilot.model_copy(deep=True) for pilot in country.pilots]
     rulebook, lists, channels = sections["rulebook"], sections["lists"], sections["channels"]
     if country.adoption_start is not None:
         rulebook.start = _later(rulebook.start, country.adoption_start)
+        for pilot in sections["pilots"]:
+            pilot.start = _later(pilot.start, country.adoption_start)
         lists.court.launch = _later(lists.court.launch, country.adoption_start)
         lists.joint_punishment.start = _later(lists.joint_punishment.start, country.adoption_start)
     if country.adoption == "pilot":
@@ -57,6 +61,7 @@ def country_scenario(scenario: Scenario, name: str) -> Scenario:
         channels.app.enabled = False
         sections["sanctions"].shaming.enabled = False
         sections["response"].app_adoption_per_year = 0.0
+        sections["pilots"] = []  # no score: no city scores either
     return Scenario(
         name=f"{scenario.name}:{name}",
         description=f"{name} in {scenario.name}",

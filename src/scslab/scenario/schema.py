@@ -114,15 +114,21 @@ SECRECY_EFFECTS = ("under_deters", "deters_more")
 """The two positions on what a secret rulebook does to deterrence (``rulebook.secrecy_effect``)."""
 
 
-def param(default, unit: str, meaning: str, source: str | None = None, lever=None, assumed=None, **kw):
+def param(default, unit: str, meaning: str, source: str | None = None, lever=None, assumed=None, when=None,
+          **kw):
     """A scenario field with its unit, meaning and (optional) published source.
 
     ``lever`` marks a main policy lever (see ``scenario.levers``): ``(low, high)``, the
     range a control offers for a number; ``True`` for a switch, a choice, or a table
     whose own lever fields are levers here. ``assumed``, ``(low, high)``, marks an
     assumption and its plausible range (``source`` then names what anchors it, if anything).
+    ``when``, ``{path: value}``, names the choice under which alone the field acts (a path
+    without a dot is a field of the same table, one with dots starts at the scenario's, or
+    the country's, top): tools/liveness.py checks the field under it.
     """
     extra = {"unit": unit}
+    if when is not None:
+        extra["when"] = dict(when)
     if assumed is not None:
         extra["assumed"] = list(assumed)
         source = f"assumption, plausible {assumed[0]:g} to {assumed[1]:g}" + (f"; {source}" if source else "")
@@ -833,6 +839,7 @@ class Response(Strict):
         "of a behaviour whose status is unknown (ambiguity aversion; premia of this order are measured with "
         "ambiguous urns, Camerer & Weber 1992).",
         assumed=(0, 0.5), ge=0, le=MAX_MULTIPLIER,
+        when={"rulebook.mode": "secret", "rulebook.secrecy_effect": "deters_more"},
     )
     perception: Literal[PERCEPTIONS] = param(
         "learned", "-",
@@ -917,7 +924,7 @@ class Sector(Strict):
     )
     broker_coverage: float = param(
         0.5, "probability", "Under broker access, the chance the broker holds the customer's record (assumed).",
-        ge=0, le=1,
+        ge=0, le=1, when={"access": "broker"},
     )
     reads: Literal["score", "list"] = param(
         "score", "-", "What firms read: score (grade and blacklist status) or list (blacklist status only).",
@@ -945,6 +952,22 @@ class Sector(Strict):
         1.0, "US$/record", "The most a firm pays for one record about a foreign customer (assumed).", ge=0,
         le=MAX_AMOUNT,
     )
+
+    @model_validator(mode="after")
+    def _terms_that_apply(self):
+        if self.refuse_listed and self.listed_premium:
+            raise ValueError("listed_premium: the listed are refused (refuse_listed = true), so no premium reaches "
+                             "them; set it to 0 or refuse_listed = false")
+        if self.reads == "list" and self.premium_by_grade:
+            raise ValueError("premium_by_grade: firms that read the list only (reads = \"list\") see no grade; "
+                             "leave it out or read the score")
+        if self.refuse_below_grade is not None:
+            below = GRADES[GRADES.index(self.refuse_below_grade) + 1:]
+            refused = [g for g in self.premium_by_grade if g in below]
+            if refused:
+                raise ValueError(f"premium_by_grade.{refused[0]}: grades below {self.refuse_below_grade} are refused "
+                                 "(refuse_below_grade), so no premium reaches them; leave it out")
+        return self
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -1157,7 +1180,8 @@ class Trust(Strict):
         "15+ listed; share_redlisted: the share redlisted; weighted: the weights' mix of the three.",
     )
     weights: dict[str, Annotated[float, Field(ge=0, le=MAX_AMOUNT)]] = param(
-        {"mean_score": 1.0, "share_listed": 1.0, "share_redlisted": 0.0}, "-", "Weights of the weighted rule."
+        {"mean_score": 1.0, "share_listed": 1.0, "share_redlisted": 0.0}, "-", "Weights of the weighted rule.",
+        when={"rule": "weighted"},
     )
     interval_days: int = param(30, "days", "Days between evaluations of the index (and of the pressure).", ge=1,
                                le=MAX_DAYS)
