@@ -153,7 +153,8 @@ def test_firm_results_are_reproducible(graded):
 # -- the market ------------------------------------------------------------------------------------------------
 
 LENDERS = {"enabled": True, "sectors": {"lenders": {"kind": "lending", "premium_by_grade": EVERY_GRADE,
-                                                    "transactions_per_year": 4}}}
+                                                    "transactions_per_year": 4, "value_per_record": 1e6}}}
+"""Lenders who value a record far above its price: all but about 1 in 2 million buy (exp(-0.5 / 1e6))."""
 
 
 def trading_pair(**market) -> dict:
@@ -198,10 +199,33 @@ def test_bought_records_let_firms_price_foreigners(trading):
     assert trading.summary["firms"]["east/lenders"]["by_customer"]["foreigners"]["premium_mean"] == pytest.approx(0.05)
 
 
+def test_firms_buy_in_the_share_their_spread_of_values_gives():
+    """Values spread exponentially about 1: a share exp(-0.5) of lenders buy a financial record at US$0.5 and
+    exp(-0.4) a court one at US$0.4, so a foreign customer's record is read with chance 1 - (1 - e^-0.5)(1 - e^-0.4)
+    and the flat premium is paid in that share of transactions (4 binomial standard errors)."""
+    from scslab.mechanisms.market import buying_share
+
+    assert buying_share(0.5, 1.0) == pytest.approx(np.exp(-0.5)) and buying_share(0.0, 0.0) == 1.0
+    assert buying_share(0.5, 0.0) == 0.0
+    data = trading_pair()
+    data["firms"]["sectors"]["lenders"]["value_per_record"] = 1.0
+    results = run_pair(data)
+    firms = results.firms
+    foreign = firms[firms["group"].astype(str).str.split("/").str[0] != firms["country"].astype(str)]
+    read = 1 - (1 - np.exp(-0.5)) * (1 - np.exp(-0.4))
+    for _, rows in foreign.groupby("country", observed=True):
+        # each transaction's weight is the home country's people per agent: count them in agents
+        weights = rows.groupby("group", observed=True)["transactions"].sum()
+        served = sum(weights / results.scale)
+        share = rows["premium"].sum() / 0.05 / rows["transactions"].sum()
+        assert share == pytest.approx(read, abs=4 * np.sqrt(read * (1 - read) / served))
+        assert served > 200
+
+
 @pytest.mark.parametrize("change", [
     pytest.param(lambda d: d["firms"].update(enabled=False), id="no firms"),
     pytest.param(lambda d: d["firms"]["sectors"]["lenders"].update(access="none"), id="firms that read nothing"),
-    pytest.param(lambda d: d["firms"]["sectors"]["lenders"].update(value_per_record=0.1), id="prices above value"),
+    pytest.param(lambda d: d["firms"]["sectors"]["lenders"].update(value_per_record=0), id="records worth nothing"),
     pytest.param(lambda d: d["firms"]["sectors"]["lenders"].update(buys=["political"]), id="unpriced class"),
 ])
 def test_a_market_without_demand_trades_nothing(change):

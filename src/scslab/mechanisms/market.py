@@ -9,7 +9,9 @@ record of each class its sector buys, from the customer's home country, when
 - the market is open today and both countries are members,
 - an arrangement that supplies the market (an agreement between the two
   countries, or a pooled platform both have joined) carries that class today,
-- the class has a price, and the price is within the sector's value per record.
+- the class has a price, and the firm values the record at least at its price: firms' values of a
+  record vary, spread exponentially about the sector's ``value_per_record`` (an assumption), so a share
+  ``exp(-price / value_per_record)`` of them buy at a price (none at a value of 0).
 
 A firm that bought any record reads the customer's grade and list status in
 their home country and applies its rule (see ``firms``); otherwise it offers the
@@ -40,8 +42,16 @@ class HostFirms(NamedTuple):
 
     rules: Rules
     daily: np.ndarray  # transactions per foreigner present a day, by sector
-    wanted: list[list[int]]  # record classes each sector buys, priced within its value
+    wanted: list[list[tuple[int, float]]]  # record classes each sector buys and priced, with the share that buy
     start: int  # first day firms read records
+
+
+def buying_share(price: float, value: float) -> float:
+    """The share of firms that buy a record at ``price`` when their values of it are spread exponentially about
+    ``value`` (mean): ``exp(-price / value)``; 1 for a free record, 0 for firms that value records at nothing."""
+    if price <= 0:
+        return 1.0
+    return float(np.exp(-price / value)) if value > 0 else 0.0
 
 
 class Market:
@@ -70,8 +80,8 @@ class Market:
                 self.tallies.append(None)
                 continue
             sectors = list(firms.sectors.values())
-            wanted = [[k for k in map(RECORD_CLASSES.index, s.classes)
-                       if k in self.prices and self.prices[k] <= s.value_per_record] for s in sectors]
+            wanted = [[(k, buying_share(self.prices[k], s.value_per_record))
+                       for k in map(RECORD_CLASSES.index, s.classes) if k in self.prices] for s in sectors]
             daily = np.array([s.transactions_per_year for s in sectors]) / DAYS_PER_YEAR
             self.hosts.append(HostFirms(rules(firms), daily, wanted, day_index(firms.start, scenario.start_date)))
             self.tallies.append(new_tally(len(sectors), len(self.groups)))
@@ -106,13 +116,15 @@ class Market:
         else:
             cell[PREMIUM] += sector_rules.premium[s, grade, listed] * weight
 
-    def _buy(self, day: int, seller: int, buyer: int, classes: list[int], weight: float) -> bool:
-        """Buy one record of each class the market supplies today; whether any was bought."""
+    def _buy(self, day: int, seller: int, buyer: int, classes: list[tuple[int, float]], weight: float) -> bool:
+        """Buy one record of each class the market supplies today, where the firm values it at its price;
+        whether any was bought."""
         if not (self.open and self.first <= day <= self.last and {seller, buyer} <= self.members):
             return False
         bought = False
-        for k in classes:
-            if self.sharing.links(day, seller, buyer, k, self.supplies_from):
+        for k, share in classes:
+            if self.sharing.links(day, seller, buyer, k, self.supplies_from) and (
+                    share >= 1.0 or self.rng.random() < share):
                 price = self.prices[k]
                 self.ledger[(day, seller, buyer, k)] += weight
                 self.accounts[seller] += (weight, 0.0, weight * price, 0.0)

@@ -949,8 +949,9 @@ class Sector(Strict):
         "court and political).",
     )
     value_per_record: float = param(
-        1.0, "US$/record", "The most a firm pays for one record about a foreign customer (assumed).", ge=0,
-        le=MAX_AMOUNT,
+        1.0, "US$/record", "What a firm of the sector values one record about a foreign customer at, on average: "
+        "firms' values are spread exponentially about it, so a share exp(-price / value) of them buy a record at a "
+        "price (0: none buys).", assumed=(0.2, 5.0), ge=0, le=MAX_AMOUNT,
     )
 
     @model_validator(mode="after")
