@@ -297,7 +297,8 @@ def perturb(leaf: Leaf, start: dt.date, attempt: int = 0) -> dict:
     (``scaled``); a switch flipped; a choice the next allowed one (the first for an unset one); a list of choices
     without its last (one of one: the first other choice); a date 180 days on (an unset date: ``start``, the
     scenario's first day); shares summing to 1 with half of the first share moved onto the last. Where the schema
-    refuses that, ``attempt`` 1 moves a date back instead and a number by +5% (2: by -5%; a zero by -0.1 or -1)."""
+    refuses that, ``attempt`` 1 moves a date back instead and a number by +5% (2: a date 1,800 days on, as an unset
+    end must be to come after what it ends; a number by -5%; a zero by -0.1 or -1)."""
     value = leaf.value
     if leaf.kind == "bool":
         return {leaf.path: not value}
@@ -307,7 +308,7 @@ def perturb(leaf: Leaf, start: dt.date, attempt: int = 0) -> dict:
     if leaf.kind == "choices":
         return {leaf.path: value[:-1] if len(value) > 1 else [next(c for c in leaf.choices if c not in value)]}
     if leaf.kind == "date":
-        return {leaf.path: (value or start) + (-SHIFT if attempt else SHIFT)}
+        return {leaf.path: (value or start) + {0: SHIFT, 1: -SHIFT}.get(attempt, 10 * SHIFT)}
     if leaf.kind == "shares":
         moved = [value[0] / 2, *value[1:-1], value[-1] + value[0] / 2]
         if leaf.path.endswith(".*.share"):
