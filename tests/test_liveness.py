@@ -122,7 +122,7 @@ def test_switches_choices_schedules_dates_and_shares(china):
     joint = _one(parameters, "lists.joint_punishment.start")
     assert liveness.perturb(joint, start) == {"lists.joint_punishment.start": dt.date(2016, 5, 29)}
     assert liveness.perturb(joint, start, attempt=1) == {"lists.joint_punishment.start": dt.date(2015, 6, 4)}
-    assert liveness.perturb(joint, start, attempt=2) == {"lists.joint_punishment.start": dt.date(2020, 10, 25)}
+    assert liveness.perturb(joint, start, attempt=2) == {"lists.joint_punishment.start": dt.date(2020, 11, 4)}
     assert liveness.perturb(_one(parameters, "rulebook.start"), start) == {"rulebook.start": dt.date(2014, 4, 22)}
     assert liveness.perturb(_one(parameters, "population.income_shares_urban"), start) == {
         "population.income_shares_urban": [0.15, 0.5, 0.35]}
