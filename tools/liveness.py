@@ -679,8 +679,8 @@ def report(verdicts: dict, settings: dict, command: str, seconds: float, workers
     ]
     if carried:
         lines += [f"This is a recheck (`--recheck`): {carried:,} parameters alive in the previous docs/liveness.json "
-                  "were carried over as alive without being run again (column *carried*); every other parameter "
-                  "was run as above.", ""]
+                  "were carried over as alive without being run again (column *carried*); every other parameter, "
+                  "and every one that acts only under a choice, was run as above.", ""]
     lines += [
         "| scenario | agents | days | last day | larger, in turn | parameters | alive | of them only at the larger "
         "| of them carried | dead | could not perturb |",
@@ -758,7 +758,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="+", metavar="PATH", help="these parameters only (as the report names them)")
     parser.add_argument("--recheck", action="store_true",
                         help="carry over as alive, without running them, the parameters alive in the JSON beside "
-                             "--out (the report says how many); run the rest")
+                             "--out (but those that act only under a choice; the report says how many); run the rest")
     args = parser.parse_args(argv)
     names = args.scenario or builtin_names()
     unknown = [name for name in names if name not in builtin_names()]
@@ -777,11 +777,14 @@ def main(argv=None) -> int:
                                TimeRemainingColumn)
 
     kept = {}
-    if args.recheck:
+    if args.recheck:  # the alive carried over, but for those alive only under a choice (the report names them)
         earlier = (out or OUT).with_suffix(".json")
         try:
             kept = {name: {key for key, verdict in found.items() if verdict == ALIVE}
                     for name, found in json.loads(earlier.read_text(encoding="utf-8")).items()}
+            for name in kept:
+                chosen = {key for key, found in own(name).items() if conditions(found)} if name in names else set()
+                kept[name] -= chosen
         except (OSError, ValueError, AttributeError) as error:
             print(f"{earlier}: cannot read the earlier verdicts to recheck ({error})", file=sys.stderr)
             return 2
