@@ -157,7 +157,7 @@ def _when(path: str, field) -> tuple:
     table = path.rsplit(".", 1)[0] if "." in path else ""
     parts = path.split(".")
     top = ".".join(parts[:2]) + "." if parts[0] == "countries" else ""
-    when = (field.json_schema_extra or {}).get("when", {}) if field.json_schema_extra else {}
+    when = (field.json_schema_extra or {}).get("when", {})
     return tuple((f"{top}{name}" if "." in name else f"{table}.{name}", value) for name, value in when.items())
 
 
