@@ -106,6 +106,18 @@ def test_headline_shows_changes_from_the_baseline():
     assert [label for label, _, _ in same][0] == "On a list at the end"
 
 
+def test_headline_counts_carry_their_intervals_and_flags():
+    results = china_run()
+    line = session.intervals(results)
+    for label, name, _, _ in session.HEADLINE:
+        if name:
+            figure = results.summary["intervals"][name]
+            assert f"{label.lower()}: " in line
+            assert figure["low"] <= figure["value"] <= figure["high"]
+    assert line.count("[") == sum(1 for _, name, _, _ in session.HEADLINE
+                                  if name and results.summary["intervals"][name]["high"] > 0)
+
+
 def test_baselines_are_kept_and_reused():
     session.BASELINES.clear()
     scenario = load("china-2018")

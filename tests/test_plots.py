@@ -27,7 +27,11 @@ def test_every_chart_renders_in_both_backends(run, expected):
     for chart in charts:
         figure = plots.to_plotly(chart)
         assert figure.layout.title.text == chart.title
-        assert len(figure.data) == len(chart.series) + (chart.matrix is not None)
+        bands = sum(s.band is not None and s.kind == "line" for s in chart.series)  # a shaded trace each
+        assert len(figure.data) == len(chart.series) + bands + (chart.matrix is not None)
+        for s in chart.series:  # every band holds its line or bar
+            if s.band is not None:
+                assert np.all(np.asarray(s.band[0]) <= np.asarray(s.y)) and np.all(np.asarray(s.y) <= s.band[1])
     figure = results.plot()
     assert len([ax for ax in figure.axes if ax.get_visible() and ax.get_title()]) == len(expected)
     assert len(results.plot(backend="plotly")) == len(expected)

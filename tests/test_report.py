@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from scslab import plots
 from scslab.cli import app
-from scslab.report import CAVEATS, key_parameters, write_report
+from scslab.report import CAVEATS, harm_basis, key_parameters, write_report
+from scslab.summary import figure
 from scslab.scenario.loading import load
 
 from browser import browser_page
@@ -54,9 +55,12 @@ def test_report_refers_to_nothing_outside_itself(china_report):
 def test_report_tells_what_happened_to_whom_with_sources_and_caveats(china_report):
     path, results = china_report
     html = path.read_text()
-    e = results.summary["end"]
-    assert f"{e['listed_total']:,}" in html  # headline figure
+    shown = html.replace("&#39;", "'")
+    assert figure(results.summary, "listed_total") in shown  # headline figure, with its interval
     assert "Wrongly listed per 100,000 people of each group" in html
+    assert 'id="basis"' in html and "What this figure rests on" in html
+    for output in harm_basis(results.scenario)["harms"]:
+        assert f'id="basis-{output}"' in html  # what each headline harm rests on
     assert "Against the published figures" in html and "14,630,000" in html
     for caveat in CAVEATS:
         assert caveat.split(":")[0].split(".")[0] in html

@@ -48,6 +48,9 @@ def run(
     days: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Simulate this many days from the start.")] = None,
     until: Annotated[Optional[str], typer.Option(help="Simulate up to this date (YYYY-MM-DD).")] = None,
     seed: Annotated[str, typer.Option(metavar="INTEGER", help="Random seed.")] = "0",
+    replicates: Annotated[Optional[str], typer.Option(
+        metavar="INTEGER", help="Seeds to run, seed .. seed+N-1, for every figure's 95% interval (default: 5 for a "
+        "run of at most 2,000 million agent-days, else 1; one run's counts take their Poisson interval).")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: PATH=VALUE (repeatable).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output directory, new or empty (default runs/<scenario>-<timestamp>).")] = None,
     overwrite: Overwrite = False,
@@ -57,15 +60,19 @@ def run(
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
     from .results import run_kind
-    from .sim import Sim
+    from .sim import MAX_REPLICATES, Sim, default_replicates
 
     try:
         loaded = load(scenario, set_ or [])
     except ScenarioError as error:
         fail(str(error))
     agents, days, until_date, seed = run_options(loaded, agents, days, until, seed)
+    count = whole("--replicates", replicates)
+    if count is not None and not 1 <= count <= MAX_REPLICATES:
+        fail(f"--replicates: must be within 1..{MAX_REPLICATES}, got {count}")
     try:
         sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date)
+        sim.replicates = default_replicates(sim.scenario, sim.agents) if count is None else count
     except ValueError as error:
         fail(str(error))
     target = check_out(out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}", run_kind(), overwrite)
@@ -74,7 +81,7 @@ def run(
     with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(), MofNCompleteColumn(),
                   TextColumn("days"), TimeElapsedColumn(), TimeRemainingColumn(), console=errors,
                   disable=quiet or not errors.is_terminal, transient=True) as bar:
-        task = bar.add_task(f"{loaded.name}", total=total)
+        task = bar.add_task(f"{loaded.name}", total=total * sim.replicates)
         results = sim.run(progress=lambda done, _: bar.update(task, completed=done))
     try:
         results.save(target, overwrite)

@@ -47,7 +47,8 @@ class Output:
     not results on their own; ``route`` names the exit from the lists an output counts;
     ``target`` is its column in published target files; ``of`` are the numerator and
     denominator of a rate; ``world`` outputs are kept by the many-country world, one
-    column per country, not counted by a country's run.
+    column per country, not counted by a country's run; ``per`` names the count a sum
+    of money is paid on, whose relative interval a single run's sum takes.
     """
 
     name: str
@@ -62,12 +63,15 @@ class Output:
     target: str | None = None
     of: tuple[str, str] | None = None
     world: bool = False
+    per: str | None = None
 
     def __post_init__(self):
         if self.unit not in UNITS or self.kind not in KINDS:
             raise ValueError(f"output {self.name}: unit {self.unit!r} or kind {self.kind!r} unknown")
         if (self.kind == RATE) != (self.of is not None):
             raise ValueError(f"output {self.name}: a rate, and only a rate, names what it is a ratio of")
+        if (self.unit == MONEY) != (self.per is not None):
+            raise ValueError(f"output {self.name}: a sum of money, and only one, names the count it is paid on")
 
     @property
     def scaled(self) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import outputs
+from .intervals import poisson_band
 from .scenario.schema import GRADES
 from .targets import read_targets
 
@@ -44,6 +45,7 @@ class Series:
     kind: Literal["line", "bar", "markers"] = "line"
     dash: bool = False
     color: str | None = None
+    band: tuple[Sequence, Sequence] | None = None  # 95% interval about each value: a shaded band, or error bars
 
 
 @dataclass
@@ -67,27 +69,36 @@ def _colored(series: list[Series]) -> list[Series]:
     return series
 
 
+BAND = " Shaded: the 95% interval of each day's count (Poisson, from the agents counted in this run)."
+
+
+def _counted(r: Results, name: str, label: str, **style) -> Series:
+    """A line of a count in people, with its Poisson band."""
+    values = r.timeseries[name]
+    return Series(label, r.timeseries["date"], values, band=poisson_band(values, r.scale), **style)
+
+
 def lists_over_time(r: Results) -> Chart:
     ts = r.timeseries
     series = [
-        Series("on a list now", ts["date"], ts["listed"]),
-        Series("court blacklist now", ts["date"], ts["court_listed"]),
-        Series("grade list now", ts["date"], ts["grade_listed"]),
-        Series("entries since the start", ts["date"], ts["listed_total"], dash=True),
-        Series("exits since the start", ts["date"], ts["delisted_total"], dash=True),
+        _counted(r, "listed", "on a list now"),
+        _counted(r, "court_listed", "court blacklist now"),
+        _counted(r, "grade_listed", "grade list now"),
+        _counted(r, "listed_total", "entries since the start", dash=True),
+        _counted(r, "delisted_total", "exits since the start", dash=True),
     ]
     if not ts["grade_listed_total"].any():
         series.pop(2)
     return Chart("lists", "The blacklists over time",
-                 "People on a blacklist each day (solid) and everyone who has entered or left one so far (dashed).",
-                 "date", "people", _colored(series))
+                 "People on a blacklist each day (solid) and everyone who has entered or left one so far (dashed)."
+                 + BAND, "date", "people", _colored(series))
 
 
 def blocked_purchases(r: Results) -> Chart:
     ts = r.timeseries
-    series = [Series("flights blocked (model)", ts["date"], ts["flight_blocks_total"], color=PALETTE[0]),
-              Series("train tickets blocked (model)", ts["date"], ts["train_blocks_total"], color=PALETTE[1])]
-    caption = "Ticket purchases refused to listed people since the start, person-times."
+    series = [_counted(r, "flight_blocks_total", "flights blocked (model)", color=PALETTE[0]),
+              _counted(r, "train_blocks_total", "train tickets blocked (model)", color=PALETTE[1])]
+    caption = "Ticket purchases refused to listed people since the start, person-times." + BAND
     if getattr(r.scenario, "targets", None):
         published = read_targets(r.scenario.targets)
         published = published[(published["date"] >= ts["date"].iloc[0]) & (published["date"] <= ts["date"].iloc[-1])]
@@ -106,12 +117,14 @@ def wrongful_by_group(r: Results) -> Chart:
     sizes = r.group_sizes()
     groups = [str(g) for g in last["group"]]
     per = np.array([100_000 / sizes[g] if sizes[g] else 0.0 for g in groups])
-    series = [Series("listed", groups, last["listed"].to_numpy() * per, "bar"),
-              Series("wrongly listed (no offence behind the listing)", groups,
-                     last["wrongly_listed"].to_numpy() * per, "bar")]
+    series = []
+    for name, label in (("listed", "listed"), ("wrongly_listed", "wrongly listed (no offence behind the listing)")):
+        low, high = poisson_band(last[name].to_numpy(), r.scale)
+        series.append(Series(label, groups, last[name].to_numpy() * per, "bar", band=(low * per, high * per)))
     return Chart("wrongful_by_group", "Listed and wrongly listed, by group",
-                 "People on a list on the last day per 100,000 people of each group; a taller orange bar for a group "
-                 "means its members are more often listed for nothing.",
+                 "People on a list on the last day per 100,000 people of each group, with 95% intervals (Poisson, "
+                 "from the agents counted); a taller orange bar for a group means its members are more often listed "
+                 "for nothing, where the intervals do not overlap.",
                  "group", "per 100,000 people of the group", _colored(series))
 
 
@@ -246,8 +259,15 @@ def to_plotly(c: Chart):
                                  hovertemplate="%{y} to %{x}: %{z:,.0f} records<extra></extra>"))
     for s in c.series:
         if s.kind == "bar":
-            fig.add_trace(go.Bar(name=s.name, x=list(s.x), y=list(s.y), marker_color=s.color))
+            error = None if s.band is None else {"type": "data", "symmetric": False,
+                                                 "array": list(np.asarray(s.band[1]) - np.asarray(s.y)),
+                                                 "arrayminus": list(np.asarray(s.y) - np.asarray(s.band[0]))}
+            fig.add_trace(go.Bar(name=s.name, x=list(s.x), y=list(s.y), marker_color=s.color, error_y=error))
         else:
+            if s.band is not None:
+                fig.add_trace(go.Scatter(x=list(s.x) + list(s.x)[::-1], y=list(s.band[1]) + list(s.band[0])[::-1],
+                                         fill="toself", fillcolor=s.color, opacity=0.15, line={"width": 0},
+                                         hoverinfo="skip", showlegend=False, name=f"{s.name} (95% interval)"))
             mode = "markers" if s.kind == "markers" else "lines"
             fig.add_trace(go.Scatter(name=s.name, x=list(s.x), y=list(s.y), mode=mode,
                                      line={"color": s.color, "dash": "dash" if s.dash else "solid"},
@@ -278,7 +298,10 @@ def draw(c: Chart, ax) -> None:
         else:
             positions, width = x, np.min(np.diff(np.unique(x))) if len(np.unique(x)) > 1 else 1.0
         base = np.array([bottom.get(p, 0.0) for p in positions]) if c.stacked else 0.0
-        ax.bar(positions, s.y, width=width, bottom=base, label=s.name, color=s.color, align="center")
+        error = None if s.band is None else [np.asarray(s.y) - np.asarray(s.band[0]),
+                                             np.asarray(s.band[1]) - np.asarray(s.y)]
+        ax.bar(positions, s.y, width=width, bottom=base, label=s.name, color=s.color, align="center", yerr=error,
+               capsize=3 if error is not None else 0)
         if c.stacked:
             for p, y in zip(positions, np.asarray(s.y, float)):
                 bottom[p] = bottom.get(p, 0.0) + y
@@ -287,6 +310,8 @@ def draw(c: Chart, ax) -> None:
     for s in c.series:
         if s.kind == "line":
             ax.plot(s.x, s.y, label=s.name, color=s.color, linestyle="--" if s.dash else "-")
+            if s.band is not None:
+                ax.fill_between(s.x, s.band[0], s.band[1], color=s.color, alpha=0.15, linewidth=0)
         elif s.kind == "markers":
             ax.plot(s.x, s.y, "o", label=s.name, color=s.color, markeredgecolor="white")
     if c.log_y:

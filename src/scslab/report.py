@@ -8,6 +8,7 @@ nothing is loaded from elsewhere, so it opens offline and can be sent as one att
 from __future__ import annotations
 
 import datetime as dt
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -20,13 +21,15 @@ from .scenario.levers import levers
 from .scenario.loading import builtin_chain, builtin_names, builtin_path, read_raw, to_data
 from .scenario.reference import file_notes, parameter_rows
 from .scenario.schema import GRADES, Scenario
-from .summary import sentences, telling_sectors, terms
+from .summary import figure, sentences, telling_sectors, terms
 
 CAVEATS = (
     "The population is synthetic: it is built from published aggregate statistics, and no person in it is real. "
     "Figures are estimates for a population like the one described, not counts of real people.",
-    "Each agent stands for many people (the scale is given above). Small groups and rare events rest on few "
-    "agents, so their figures are noisy; run more agents or several seeds before relying on a difference.",
+    "Each agent stands for many people (the scale is given below). Every figure carries its 95% interval in "
+    "brackets (over the replicate seeds, or the Poisson interval of one run's agents); a figure resting on fewer "
+    "than 30 agents says so. Run more agents or seeds before relying on a flagged figure or on a difference whose "
+    "interval includes none.",
     "Much of the real system is unpublished (which behaviours are scored, how records are matched, how often "
     "lists are corrected). Where the scenario had no published figure, its value is an assumption, marked as "
     "such in the parameter table.",
@@ -123,18 +126,43 @@ def _show(value) -> str:
 
 
 def _headline(summary: dict) -> list[tuple[str, str]]:
-    e = summary["end"]
+    spread = (summary.get("intervals") or {}).get("expression_rate_last_365_days")
+    chilled = f"{1 - summary.get('expression_rate_last_365_days', 1.0):.1%}"
+    if spread:
+        chilled = f"{1 - spread['value']:.1%} [{1 - spread['high']:.1%}-{1 - spread['low']:.1%}]"
     items = [
-        ("people put on a blacklist", f"{e['listed_total']:,}"),
-        ("on a list at the end", f"{e['listed']:,}"),
-        ("of them wrongly", f"{e['wrongly_listed']:,}"),
-        ("ticket purchases blocked", f"{e['flight_blocks_total'] + e['train_blocks_total']:,}"),
-        ("lawful speech chilled (last year)", f"{1 - summary.get('expression_rate_last_365_days', 1.0):.1%}"),
+        ("people put on a blacklist", figure(summary, "listed_total")),
+        ("on a list at the end", figure(summary, "listed")),
+        ("of them wrongly", figure(summary, "wrongly_listed")),
+        ("flight purchases blocked", figure(summary, "flight_blocks_total")),
+        ("train purchases blocked", figure(summary, "train_blocks_total")),
+        ("lawful speech chilled (last year)", chilled),
     ]
     days = summary.get("median_days_listed_at_exit")
     if days is not None:
         items.append(("median days on a list before getting off", f"{days:,.0f}"))
     return items
+
+
+def harm_basis(scenario: Scenario) -> dict | None:
+    """The shipped analysis of what the headline harms rest on (``tools/harm_basis.py``), for a run of the
+    scenario it was made for; None for another."""
+    path = resources.files("scslab.data").joinpath("basis", f"{scenario.name}.json")
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())
+
+
+def country_cells(summary: dict) -> dict[str, dict[str, str]]:
+    """Each country's figures at the end as the report's table shows them: with their intervals and flags."""
+    out = {}
+    for name, c in (summary.get("countries_at_end") or {}).items():
+        shown = {"intervals": (summary.get("country_intervals") or {}).get(name), "end": c}
+        out[name] = {key: figure(shown, key) for key in
+                     ("listed", "wrongly_listed", "nationals_exposed_total", "diaspora_exposed_total")}
+        out[name]["foreigners_listed"] = f"{c['foreigners_listed']:,}"
+        out[name]["trust_index"] = f"{c['trust_index']:.4f}"
+    return out
 
 
 def render(results: Results, command: str | None = None) -> tuple[str, list[plots.Chart]]:
@@ -155,7 +183,7 @@ def render(results: Results, command: str | None = None) -> tuple[str, list[plot
     page = template.render(
         summary=summary, scenario=results.scenario, story=sentences(summary), headline=_headline(summary),
         figures=figures, parameters=key_parameters(results.scenario), caveats=CAVEATS,
-        targets=summary.get("targets") or [], countries=summary.get("countries_at_end") or {},
+        targets=summary.get("targets") or [], countries=country_cells(summary), basis=harm_basis(results.scenario),
         arrangements=summary.get("arrangements") or {}, command=command, version=__version__,
         firms=telling_sectors(summary), market=summary.get("market"), grades=GRADES, terms=terms,
         made=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from . import outputs, plots
+from .intervals import (count_interval, distinguishable, entry, mean_interval, over_replicates, poisson_interval,
+                        rate_ratio_interval)
 from .files import Kind, atomic_directory
 from .mechanisms.firms import summarise as summarise_firms
 from .scenario.loading import dumps, load
@@ -88,6 +90,86 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator > 0, numerator / np.maximum(denominator, 1), 1.0)
 
 
+def count_intervals(strata: list[tuple[np.ndarray, float]]) -> dict[str, dict]:
+    """The 95% interval of every count on the last day, and of the daily counts summed over the run
+    (``NAME_in_run``), from one run (``intervals.count_interval``); ``strata``: the daily counters in agents of
+    each part of the run whose agents weigh alike, and the people an agent of it stands for."""
+    scales = [scale for _, scale in strata]
+    out = {}
+    for output in outputs.counters():
+        if not output.scaled or output.internal:
+            continue
+        names = [(output.name, lambda h: h[-1])]
+        if output.kind == outputs.DAILY:
+            names.append((f"{output.name}_in_run", lambda h: h.sum(axis=0)))
+        for name, take in names:
+            rows = [take(history) for history, _ in strata]
+            counts = [float(row[outputs.column(output.per or output.name)]) for row in rows]
+            value, low, high = count_interval(counts, scales)
+            if output.per:  # money: its count's relative interval
+                money = sum(float(row[outputs.column(output.name)]) * scale for row, scale in zip(rows, scales))
+                low, high, value = (low / value * money, high / value * money, money) if value else (0.0, 0.0, money)
+            out[name] = entry(value, low, high, "Poisson", sum(counts))
+    return out
+
+
+def group_counts(groups: dict, scale: float) -> dict[str, dict]:
+    """Each group's agents and wrongly listed agents at the end (``groups``: the summary's ``by_group_at_end``)."""
+    return {g: {"agents": v["people"] / scale, "wrongly_listed_agents": v["wrongly_listed"] / scale}
+            for g, v in groups.items() if v.get("people")}
+
+
+def group_ratio(counts: dict[str, dict]) -> dict | None:
+    """How much likelier a person of the group with the highest rate of wrongful listing is to be wrongly listed
+    than one of the largest group, with its exact interval, from the agents counted (``group_counts``, or their
+    sums over replicates); None where nobody is wrongly listed or the largest group has the highest rate."""
+    rates = {g: v["wrongly_listed_agents"] / v["agents"] for g, v in counts.items()}
+    if not rates or max(rates.values()) == 0:
+        return None
+    largest = max(rates, key=lambda g: counts[g]["agents"])
+    highest = max(rates, key=rates.get)
+    if highest == largest:
+        return None
+    ratio, low, high = rate_ratio_interval(counts[highest]["wrongly_listed_agents"], counts[highest]["agents"],
+                                           counts[largest]["wrongly_listed_agents"], counts[largest]["agents"])
+    return {"group": highest, "reference": largest, "ratio": ratio, "low": low, "high": high,
+            "distinguishable": distinguishable(low, high)}
+
+
+def pool(runs: list["Results"]) -> "Results":
+    """Replicate runs (seeds ``seed .. seed + R - 1``) as one result: the first run's tables, and in its summary
+    every figure's mean over the runs with its 95% interval (``intervals``), the rates' too, the group ratio from
+    the agents counted in all of them, and the replicates' seeds."""
+    first = runs[0]
+    summary = first.summary
+    intervals = {name: over_replicates([r.summary["intervals"][name]["value"] for r in runs],
+                                       [r.summary["intervals"][name]["agents"] for r in runs])
+                 for name in summary["intervals"]}
+    for output in outputs.rates():
+        if not output.internal:
+            intervals[output.name] = over_replicates([r.summary["end"][output.name] for r in runs], 0)
+    intervals["expression_rate_last_365_days"] = over_replicates(
+        [r.summary["expression_rate_last_365_days"] for r in runs], 0)
+    summary["intervals"] = intervals
+    for name, figures in (summary.get("country_intervals") or {}).items():
+        summary["country_intervals"][name] = {
+            key: over_replicates([r.summary["country_intervals"][name][key]["value"] for r in runs],
+                                 [r.summary["country_intervals"][name][key]["agents"] for r in runs])
+            for key in figures}
+    summary["replicates"] = [r.seed for r in runs]
+    summary["runtime_seconds"] = round(sum(r.summary["runtime_seconds"] for r in runs), 3)
+    for k, target in enumerate(summary["targets"]):
+        model, low, high = mean_interval([r.summary["targets"][k]["model"] for r in runs])
+        target.update(model=model, model_low=max(low, 0.0), model_high=high,
+                      relative_error=(model - target["published"]) / target["published"])
+    if "wrongful_listing_by_group" in summary:
+        counts = {g: {key: sum(r.summary["wrongful_listing_by_group"][g][key] for r in runs) for key in v}
+                  for g, v in summary["wrongful_listing_by_group"].items()}
+        summary["wrongful_listing_by_group"] = counts
+        summary["wrongful_listing_ratio"] = group_ratio(counts)
+    return first
+
+
 @dataclass
 class Results:
     scenario: Scenario
@@ -107,12 +189,15 @@ class Results:
     @classmethod
     def from_run(cls, scenario, seed, agents, scale, history, group_history, grades, runtime,
                  groups: list[str] | None = None, scores: pd.DataFrame | None = None,
-                 recoveries: pd.DataFrame | None = None, firms: pd.DataFrame | None = None) -> "Results":
+                 recoveries: pd.DataFrame | None = None, firms: pd.DataFrame | None = None,
+                 strata: list[tuple[np.ndarray, float]] | None = None) -> "Results":
         """Results from a run's daily counters (in agents; ``groups`` names the group axis, default the scenario's).
 
         ``scores`` (score, grade, people on the last day), ``recoveries`` (days_listed,
         route, people) and ``firms`` (firms' transactions, see ``mechanisms.firms``) are in
-        people already.
+        people already. ``strata`` are the daily counters in agents and the people an
+        agent stands for, of each part of the run whose agents weigh alike (the countries of
+        a many-country run; default the run itself): the counts' intervals rest on them.
         """
         days = history.shape[0]
         dates = pd.date_range(scenario.start_date, periods=days, freq="D").as_unit("ms")
@@ -142,6 +227,14 @@ class Results:
 
         results = cls(scenario, seed, agents, scale, ts, by_group, scores=scores, recoveries=recoveries, firms=firms)
         results.summary = results._summarise(grades, runtime)
+        results.summary["intervals"] = count_intervals(strata or [(history, scale)])
+        for target in results.summary["targets"]:
+            low, high = poisson_interval(target["model"] / scale)
+            target.update(model_low=low * scale, model_high=high * scale)
+        if not scenario.countries:
+            counts = group_counts(results.summary["by_group_at_end"], scale)
+            results.summary["wrongful_listing_by_group"] = counts
+            results.summary["wrongful_listing_ratio"] = group_ratio(counts)
         if firms is not None:
             results.summary["firms"] = summarise_firms(firms, lambda key: scenario.firms.sectors[key])
         return results

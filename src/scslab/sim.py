@@ -10,7 +10,7 @@ from pathlib import Path
 from .capacity import check_run
 from . import engine
 from .engine import CountryRun
-from .results import Results
+from .results import Results, pool
 from .scenario.loading import load
 from .scenario.schema import Scenario
 from .units import AGENT_LIMIT
@@ -21,11 +21,13 @@ class Sim:
     """One simulation: ``Sim(scenario, agents=..., seed=...).run()`` returns :class:`Results`.
 
     ``scenario`` is a :class:`Scenario`, a built-in name or a TOML path;
-    ``days`` or ``until`` (a date, or its ISO text) shorten or extend the scenario's period.
+    ``days`` or ``until`` (a date, or its ISO text) shorten or extend the scenario's period;
+    ``replicates`` runs seeds ``seed .. seed + replicates - 1`` and gives every figure's interval over them
+    (``results.pool``).
     """
 
     def __init__(self, scenario: Scenario | str | Path, agents: int | None = None, seed: int = 0,
-                 days: int | None = None, until=None):
+                 days: int | None = None, until=None, replicates: int = 1):
         if not isinstance(scenario, Scenario):
             scenario = load(str(scenario))
         if days is not None and until is not None:
@@ -44,10 +46,13 @@ class Sim:
             raise ValueError("agents must be at least 1")
         if agents >= AGENT_LIMIT:
             raise ValueError("agents must be below 2,147,483,647")
+        if not 1 <= replicates <= MAX_REPLICATES:
+            raise ValueError(f"replicates must be within 1..{MAX_REPLICATES}, got {replicates}")
         check_run(scenario, agents, int(seed))
         self.scenario = scenario
         self.agents = agents
         self.seed = int(seed)
+        self.replicates = replicates
 
     @staticmethod
     def plan() -> tuple[str, ...]:
@@ -55,23 +60,45 @@ class Sim:
         return engine.plan()
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> Results:
-        """Run every day; ``progress(done, total)`` is called after each day.
+        """Run every day (of every replicate); ``progress(done, total)`` is called after each day.
 
         The seconds spent in each phase of the day (see :meth:`plan`) are in
         ``results.summary["phase_seconds"]`` (``scslab run --profile`` prints them)."""
+        days = self.scenario.days
+        runs = []
+        for r in range(self.replicates):
+            tick = None if progress is None else (lambda done, _, r=r: progress(r * days + done, self.replicates * days))
+            runs.append(self._run(self.seed + r, tick))
+        return pool(runs) if len(runs) > 1 else runs[0]
+
+    def _run(self, seed: int, progress) -> Results:
         if getattr(self.scenario, "countries", None):
-            return World(self.scenario, self.agents, self.seed).run(progress)
+            return World(self.scenario, self.agents, seed).run(progress)
         started = time.perf_counter()
-        country = CountryRun(self.scenario, self.agents, self.seed)
+        country = CountryRun(self.scenario, self.agents, seed)
         for day in range(country.days):
             country.step(day)
             if progress is not None:
                 progress(day + 1, country.days)
         results = Results.from_run(
-            scenario=self.scenario, seed=self.seed, agents=self.agents, scale=country.people.scale,
+            scenario=self.scenario, seed=seed, agents=self.agents, scale=country.people.scale,
             history=country.history, group_history=country.group_history, grades=country.census()[0],
             runtime=time.perf_counter() - started, scores=country.score_distribution(),
             recoveries=country.recovery_times(), firms=country.firm_transactions(),
         )
         results.summary["phase_seconds"] = {name: round(t, 4) for name, t in country.seconds.items()}
         return results
+
+
+MAX_REPLICATES = 100
+"""Most replicates one ``Sim`` runs (``scslab compare`` and the experiments run more, on many workers)."""
+AUTO_REPLICATES = 5
+AUTO_REPLICATE_AGENT_DAYS = 2_000_000_000
+"""``scslab run`` runs ``AUTO_REPLICATES`` seeds when agents x days is at most this (china-2018 at its default
+size, 1,000,000 agents over 1,895 days), one otherwise (then a count's interval is its Poisson interval)."""
+
+
+def default_replicates(scenario: Scenario, agents: int) -> int:
+    """Replicates ``scslab run`` runs when not told: ``AUTO_REPLICATES`` for a run of at most
+    ``AUTO_REPLICATE_AGENT_DAYS`` agent-days, else 1."""
+    return AUTO_REPLICATES if agents * scenario.days <= AUTO_REPLICATE_AGENT_DAYS else 1

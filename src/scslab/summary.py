@@ -1,6 +1,9 @@
-"""A short plain-language account of a run, from its summary."""
+"""A short plain-language account of a run, from its summary: every count with its 95% interval (over the
+replicates, or the Poisson interval of one run's agents) and a flag where it rests on few agents."""
 
 from __future__ import annotations
+
+from .intervals import poisson_interval
 
 
 def _n(x: float) -> str:
@@ -10,15 +13,25 @@ def _n(x: float) -> str:
     return f"{x:,.0f}"
 
 
-SMALL_NUMBER = 30
-"""A count resting on fewer agents than this is flagged: a run of other seeds could give a very different one."""
+def _span(low: float, high: float) -> str:
+    """An interval, in millions where its top is."""
+    if high >= 1e6:
+        return f"[{low / 1e6:.2f}-{high / 1e6:.2f} million]"
+    return f"[{low:,.0f}-{high:,.0f}]"
 
 
-def _counted(x: float, scale: float) -> str:
-    """A count, with a small-number flag when it rests on fewer than ``SMALL_NUMBER`` agents."""
-    agents = round(float(x) / scale) if scale else 0
-    flag = f" (from {agents} agents: a small number)" if 0 < agents < SMALL_NUMBER else ""
-    return _n(x) + flag
+def figure(summary: dict, name: str) -> str:
+    """An output's figure as a sentence shows it: the value (the replicates' mean), its 95% interval, and a flag
+    when it rests on fewer than ``intervals.SMALL_NUMBER`` agents."""
+    i = (summary.get("intervals") or {}).get(name)
+    if i is None:
+        return _n(summary["end"][name])
+    text = _n(i["value"])
+    if i["high"] > 0:
+        text += " " + _span(i["low"], i["high"])
+    if i["small"]:
+        text += f" (from {i['agents']:,.0f} agents: a small number)"
+    return text
 
 
 def describe(summary: dict) -> str:
@@ -33,7 +46,8 @@ def describe(summary: dict) -> str:
         for t in targets:
             lines.append(
                 f"  {t['date']}  {t['quantity']:<22} published {_n(t['published']):>14}  "
-                f"model {_n(t['model']):>14}  ({t['relative_error']:+.1%})"
+                f"model {_n(t['model']):>14} {_span(t['model_low'], t['model_high']) if 'model_low' in t else '':<26} "
+                f"({t['relative_error']:+.1%})"
                 + ("  prediction" if t.get("sample") == "prediction" else "")
             )
     return "\n".join(lines)
@@ -42,95 +56,127 @@ def describe(summary: dict) -> str:
 def sentences(summary: dict) -> list[str]:
     """The plain-language account of a run: what happened, and to whom."""
     e = summary["end"]
+    f = lambda name: figure(summary, name)  # noqa: E731
     lines = [
         f"{summary['scenario']}: {summary['start_date']} to {summary['end_date']}, "
         f"{_n(summary['population'])} people simulated with {summary['agents']:,} agents "
-        f"(1 agent = {summary['scale']:,.1f} people), seed {summary['seed']}, {summary['runtime_seconds']:.1f} s.",
+        f"({_per_agent(summary)}), {_seeds(summary)}, {summary['runtime_seconds']:.1f} s.",
     ]
     if e["listed_total"] == 0 and e["detections"] == 0 and e["false_detections"] == 0:
         lines.append("No social credit system operates in this scenario: nobody is recorded, scored or listed.")
     else:
         lines.append(
-            f"{_n(e['listed_total'])} people were put on a blacklist; {_n(e['listed'])} are on one at the end, "
-            f"{_n(e['wrongly_listed'])} of them with no offence behind the listing."
+            f"{f('listed_total')} people were put on a blacklist; {f('listed')} are on one at the end, "
+            f"{f('wrongly_listed')} of them with no offence behind the listing."
         )
         lines.append(
-            f"{_n(e['delisted_total'])} left a list: {_n(e['fulfilled_total'])} fulfilled their court order, "
-            f"{_n(e['expired_total'])} reached the end of the inclusion period, "
-            f"{_n(e['community_service_total'])} did community service, {_n(e['corrected_total'])} had a wrongful "
+            f"{f('delisted_total')} left a list: {f('fulfilled_total')} fulfilled their court order, "
+            f"{f('expired_total')} reached the end of the inclusion period, "
+            f"{f('community_service_total')} did community service, {f('corrected_total')} had a wrongful "
             f"listing corrected."
         )
         lines.append(
-            f"Ticket purchases blocked: {_n(e['flight_blocks_total'])} flights and {_n(e['train_blocks_total'])} "
-            f"trains, by {_n(e['people_blocked'])} different people; "
-            f"{_n(e['joint_punished'])} household members are under joint punishment."
+            f"Ticket purchases blocked: {f('flight_blocks_total')} flights and {f('train_blocks_total')} "
+            f"trains, by {f('people_blocked')} different people; "
+            f"{f('joint_punished')} household members are under joint punishment."
         )
-        scale = summary["scale"]
         if e["grade_listed_total"]:
             lines.append(
-                f"Grade lists (local points systems): {_counted(e['grade_listed_total'], scale)} entries, "
-                f"{_counted(e['grade_listed'], scale)} on one at the end; "
-                f"{_counted(e['mortgages_denied_nonfinancial_total'], scale)} mortgage applications were refused to "
+                f"Grade lists (local points systems): {f('grade_listed_total')} entries, "
+                f"{f('grade_listed')} on one at the end; "
+                f"{f('mortgages_denied_nonfinancial_total')} mortgage applications were refused to "
                 f"people not on the court blacklist, for a low grade from other records."
             )
         if e["redlisted"] or e["deposits_waived_total"] or e["priority_services_total"]:
             lines.append(
-                f"{_counted(e['redlisted'], scale)} people are on the redlist at the end; its perks waived "
-                f"{_counted(e['deposits_waived_total'], scale)} deposits ({_n(e['deposit_value_waived_total'])} in "
-                f"the scenario's currency) and put the redlisted first in {_counted(e['priority_services_total'], scale)} "
+                f"{f('redlisted')} people are on the redlist at the end; its perks waived "
+                f"{f('deposits_waived_total')} deposits ({f('deposit_value_waived_total')} in "
+                f"the scenario's currency) and put the redlisted first in {f('priority_services_total')} "
                 f"queues.")
         refusals = e["job_refusals_total"] + e["business_refusals_total"] + e["preferential_refusals_total"]
         if refusals or e["school_refusals_total"]:
             lines.append(
-                f"Joint punishment across agencies refused the listed {_counted(e['job_refusals_total'], scale)} "
-                f"restricted posts, {_counted(e['business_refusals_total'], scale)} firms' registrations, licences or "
-                f"bids and {_counted(e['preferential_refusals_total'], scale)} subsidies or honours, and their "
-                f"children {_counted(e['school_refusals_total'], scale)} school places; each refusal raises the "
+                f"Joint punishment across agencies refused the listed {f('job_refusals_total')} "
+                f"restricted posts, {f('business_refusals_total')} firms' registrations, licences or "
+                f"bids and {f('preferential_refusals_total')} subsidies or honours, and their "
+                f"children {f('school_refusals_total')} school places; each refusal raises the "
                 f"pressure to pay.")
         reports, malicious = summary.get("informant_reports_in_run", 0), summary.get("malicious_reports_in_run", 0)
         if reports or malicious or e["shunned_total"]:
             lines.append(
-                f"Informants reported {_counted(reports, scale)} acts of their contacts and made "
-                f"{_counted(malicious, scale)} malicious reports about contacts who did nothing; "
-                f"{_counted(e['informant_listings_total'], scale)} people were put on a list by an informant's report. "
-                f"{_counted(e['shunned_total'], scale)} contacts turned away from people put on the court list."
+                f"Informants reported {f('informant_reports_in_run')} acts of their contacts and made "
+                f"{f('malicious_reports_in_run')} malicious reports about contacts who did nothing; "
+                f"{f('informant_listings_total')} people were put on a list by an informant's report. "
+                f"{f('shunned_total')} contacts turned away from people put on the court list."
             )
         if e["loans_premium_total"] or e["loans_discount_total"]:
             lines.append(
-                f"Loans priced by list status: the listed pay {_n(e['loan_interest_premium_total'])} more interest a "
-                f"year on {_counted(e['loans_premium_total'], scale)} loans; the redlisted save "
-                f"{_n(e['loan_interest_saved_total'])} a year on {_counted(e['loans_discount_total'], scale)} "
+                f"Loans priced by list status: the listed pay {f('loan_interest_premium_total')} more interest a "
+                f"year on {f('loans_premium_total')} loans; the redlisted save "
+                f"{f('loan_interest_saved_total')} a year on {f('loans_discount_total')} "
                 f"(in the scenario's currency)."
             )
-    rate = summary.get("expression_rate_last_365_days", 1.0)
+    spread = (summary.get("intervals") or {}).get("expression_rate_last_365_days")
+    rate = spread["value"] if spread else summary.get("expression_rate_last_365_days", 1.0)
     lines.append(
-        f"Lawful political expression over the last year: {rate:.1%} of what the same people would say with no system"
+        f"Lawful political expression over the last year: {rate:.1%}"
+        + (f" [{spread['low']:.1%}-{spread['high']:.1%}]" if spread else "")
+        + " of what the same people would say with no system"
         + (" (no chilling)." if rate >= 0.995 else f" ({1 - rate:.1%} chilled).")
     )
-    groups = summary.get("by_group_at_end", {})
-    if groups and e["listed"] and "countries_at_end" not in summary:
-        parts = [f"{g}: {_n(v['wrongly_listed'])} of {_n(v['listed'])}" for g, v in groups.items()]
-        lines.append("Wrongly listed / listed by group at the end: " + "; ".join(parts) + ".")
-        lines.extend(_disparity(groups))
+    if e["listed"] and "countries_at_end" not in summary:
+        lines.extend(_disparity(summary))
     days = summary.get("median_days_listed_at_exit")
     if days is not None:
         lines.append(f"Half of those who got off a list had been on it for {days:,.0f} days or less.")
     return lines
 
 
-def _disparity(groups: dict) -> list[str]:
-    """Wrongful listing per 100,000 people of each group, and how far apart the groups are."""
-    rates = {g: v["wrongly_listed"] / v["people"] * 1e5 for g, v in groups.items() if v.get("people")}
-    if not rates or max(rates.values()) == 0:
+def _seeds(summary: dict) -> str:
+    """The seed, or the replicates' seeds and what the figures are."""
+    seeds = summary.get("replicates")
+    if not seeds:
+        return f"seed {summary['seed']} (95% intervals: Poisson, from the agents counted)"
+    return f"seeds {seeds[0]}-{seeds[-1]} (figures: the mean of {len(seeds)} runs [95% interval])"
+
+
+def _per_agent(summary: dict) -> str:
+    """How many people an agent stands for: one figure, or the range over the countries."""
+    by_country = summary.get("agents_by_country")
+    if not by_country:
+        return f"1 agent = {summary['scale']:,.1f} people"
+    scales = {name: c["scale"] for name, c in by_country.items()}
+    most, fewest = max(scales, key=scales.get), min(scales, key=scales.get)
+    if scales[most] == scales[fewest]:
+        return f"1 agent = {scales[most]:,.1f} people"
+    return f"1 agent = {scales[most]:,.1f} people in {most} to {scales[fewest]:,.1f} in {fewest}"
+
+
+def _disparity(summary: dict) -> list[str]:
+    """Wrongful listing per 100,000 people of each group with its interval, and how far apart the groups are,
+    or that noise could make the difference."""
+    counts = summary.get("wrongful_listing_by_group") or {}
+    if not counts or not any(v["wrongly_listed_agents"] for v in counts.values()):
         return []
-    parts = "; ".join(f"{g} {r:,.1f}" for g, r in rates.items())
-    line = f"Wrongly listed per 100,000 people of each group: {parts}."
-    largest = max(rates, key=lambda g: groups[g]["people"])
-    highest = max(rates, key=rates.get)
-    if rates[largest] > 0 and highest != largest:
-        line += (f" A {highest} person is {rates[highest] / rates[largest]:.1f} times as likely to be wrongly listed "
-                 f"as a {largest} person.")
-    return [line]
+    parts = []
+    for g, v in counts.items():
+        low, high = poisson_interval(v["wrongly_listed_agents"])
+        per = 1e5 / v["agents"]
+        parts.append(f"{g} {v['wrongly_listed_agents'] * per:,.1f} [{low * per:,.1f}-{high * per:,.1f}]")
+    lines = ["Wrongly listed per 100,000 people of each group (from "
+             f"{sum(v['wrongly_listed_agents'] for v in counts.values()):,.0f} agents wrongly listed): "
+             + "; ".join(parts) + "."]
+    ratio = summary.get("wrongful_listing_ratio")
+    if ratio is None:
+        return lines
+    span = f"{ratio['ratio']:.1f} times, 95% interval {ratio['low']:.1f} to {ratio['high']:.1f}"
+    if ratio["distinguishable"]:
+        lines.append(f"A {ratio['group']} person is more likely to be wrongly listed than a {ratio['reference']} "
+                     f"person: {span}.")
+    else:
+        lines.append(f"The difference between {ratio['group']} and {ratio['reference']} people is not distinguishable "
+                     f"from noise ({span}, which includes no difference).")
+    return lines
 
 
 def _countries(summary: dict) -> list[str]:
@@ -138,13 +184,12 @@ def _countries(summary: dict) -> list[str]:
     countries = summary.get("countries_at_end")
     if not countries:
         return []
-    lines = ["By country at the end (listed / wrongly listed / foreigners listed there / trust index / "
-             "nationals whose records were sent across a border, of them diaspora):"]
+    lines = ["By country at the end (listed; wrongly listed; foreigners listed there; trust index; nationals whose "
+             "records were sent across a border, of them diaspora):"]
     for name, c in countries.items():
-        lines.append(
-            f"  {name:<12} {_n(c['listed']):>14} / {_n(c['wrongly_listed']):>12} / {_n(c['foreigners_listed']):>10}"
-            f" / {c['trust_index']:.4f} / {_n(c['nationals_exposed_total'])}, {_n(c['diaspora_exposed_total'])}"
-        )
+        f = lambda key: figure({"intervals": (summary.get("country_intervals") or {}).get(name), "end": c}, key)  # noqa: E731,B023
+        lines.append(f"  {name}: {f('listed')}; {f('wrongly_listed')}; {_n(c['foreigners_listed'])}; "
+                     f"{c['trust_index']:.4f}; {f('nationals_exposed_total')}, {f('diaspora_exposed_total')}")
     arrangements = summary.get("arrangements") or {}
     if arrangements:
         lines.append("Data sharing (records sent, people exposed, of them diaspora):")

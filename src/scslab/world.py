@@ -14,8 +14,10 @@ A day of a many-country run:
 6. every ``trust.interval_days`` (and on the last day) the trust index of each
    country is evaluated, and the pressure tied to it for the next days.
 
-Agents are split between countries in proportion to their populations, so an
-agent stands for about the same number of people everywhere. Each country draws
+Agents are split between countries in proportion to their populations, except that
+no country gets fewer than ``sampling.min_agents_per_country`` (``split_agents``): an
+agent of a small country then stands for fewer people, and every count is weighted
+by its own country's people per agent. Each country draws
 from its own random streams, keyed by (seed, country name).
 """
 
@@ -35,7 +37,7 @@ from .mechanisms.market import Market
 from .mechanisms.lists import OUT as LISTS
 from .streams import BORDERS, MARKET
 from .mechanisms.trust import index_parts, pressure, trust_index
-from .results import Results
+from .results import Results, count_intervals
 from .scenario.international import country_scenario
 from .scenario.schema import GRADES, Scenario
 
@@ -55,12 +57,25 @@ def _lap(seconds: dict[str, float], phase: str, since: float) -> float:
     return now
 
 
-def split_agents(sizes: list[int], agents: int) -> list[int]:
-    """Agents per country in proportion to population (largest remainder)."""
+def split_agents(sizes: list[int], agents: int, floor: int = 0) -> list[int]:
+    """Agents per country: in proportion to population (largest remainder), except that no country gets fewer
+    than ``floor`` agents, capped at half of ``agents`` shared equally and at the country's population. The
+    countries raised to the floor keep it and the others share the rest in proportion."""
     sizes = np.asarray(sizes, float)
-    exact = agents * sizes / sizes.sum()
-    out = np.floor(exact).astype(np.int64)
-    out[np.argsort(out - exact, kind="stable")[: agents - int(out.sum())]] += 1
+    floors = np.minimum(min(floor, agents // (2 * len(sizes))), sizes).astype(np.int64)
+    fixed = np.zeros(len(sizes), bool)
+    while True:
+        rest = agents - int(floors[fixed].sum())
+        free = ~fixed
+        exact = np.zeros(len(sizes))
+        exact[free] = rest * sizes[free] / sizes[free].sum()
+        raise_ = free & (exact < floors)
+        if not raise_.any():
+            break
+        fixed |= raise_
+    out = np.where(fixed, floors, np.floor(exact)).astype(np.int64)
+    gap = np.where(free, out - exact, np.inf)
+    out[np.argsort(gap, kind="stable")[: agents - int(out.sum())]] += 1
     return [int(n) for n in out]
 
 
@@ -78,7 +93,8 @@ class World:
         self.seed = seed
         self.names = list(scenario.countries)
         self.countries = [country_scenario(scenario, name) for name in self.names]
-        self.agents = split_agents([c.population.size for c in self.countries], agents)
+        self.agents = split_agents([c.population.size for c in self.countries], agents,
+                                   scenario.sampling.min_agents_per_country)
         for name, n in zip(self.names, self.agents):
             if n < 1:
                 raise ValueError(f"agents: {agents:,} are too few for {len(self.names)} countries ({name} gets none)")
@@ -184,7 +200,8 @@ class World:
         results = Results.from_run(scenario=sc, seed=self.seed, agents=total_agents, scale=nominal, history=history,
                                    group_history=group_history, grades=grades, runtime=runtime, groups=groups,
                                    scores=self._by_country(lambda run: run.score_distribution()),
-                                   recoveries=self._by_country(lambda run: run.recovery_times()))
+                                   recoveries=self._by_country(lambda run: run.recovery_times()),
+                                   strata=[(run.history, run.people.scale) for run in runs])
         results.countries = self._countries_frame(table)
         results.transfers = self._transfers_frame()
         results.summary.update(self._summary(total_people, results.countries))
@@ -267,4 +284,11 @@ class World:
                 "people_exposed": int(round(sum(scale[home] for home, _ in b.exposed[name]))),
                 "diaspora_exposed": int(round(sum(scale[home] for home, _ in b.exposed_diaspora[name]))),
             }
-        return {"population": total_people, "countries_at_end": at_end, "arrangements": arrangements}
+        agents = {name: {"agents": n, "scale": run.people.scale} for name, n, run in zip(self.names, self.agents,
+                                                                                      self.runs)}
+        kept = {o.name for o in country_columns() if not o.world}
+        intervals = {name: {key: v for key, v in count_intervals([(run.history, run.people.scale)]).items()
+                            if key in kept}
+                     for name, run in zip(self.names, self.runs)}
+        return {"population": total_people, "countries_at_end": at_end, "arrangements": arrangements,
+                "agents_by_country": agents, "country_intervals": intervals}

@@ -121,6 +121,9 @@ def show(comparison: session.LeverComparison, changed: list[str]):
     columns = st.columns(len(session.HEADLINE))
     for column, (label, value, delta) in zip(columns, session.headline(comparison)):
         column.metric(label, value, delta, delta_color="off" if delta is None else "inverse")
+    st.caption("Changes are from the baseline run with the same seed. 95% intervals (Poisson, from the agents "
+               "counted) with your levers: " + session.intervals(comparison.run) + ". Baseline: "
+               + session.intervals(comparison.baseline) + ".")
     for name in plots.CHARTS:
         ran, base = plots.chart(comparison.run, name), plots.chart(comparison.baseline, name)
         if ran is None and base is None:

@@ -74,14 +74,15 @@ OUT = declare(
            "Loan applications by redlisted people, priced at the redlist discount.", by_group=True),
     Output("loan_interest_premium_total", "Extra interest paid by the listed", MONEY, TOTAL,
            "Interest the listed pay over a year above the normal rate, summed over their loans priced since the "
-           "start (premium x principal each).", by_group=True),
+           "start (premium x principal each).", by_group=True, per="loans_premium_total"),
     Output("loan_interest_saved_total", "Interest saved by the redlisted", MONEY, TOTAL,
            "Interest the redlisted save over a year below the normal rate, summed over their loans priced since "
-           "the start (discount x principal each).", by_group=True),
+           "the start (discount x principal each).", by_group=True, per="loans_discount_total"),
     Output("deposits_waived_total", "Deposits waived", PERSON_TIMES, TOTAL,
            "Uses by redlisted people of a service that takes a deposit, the deposit waived (a perk).", by_group=True),
     Output("deposit_value_waived_total", "Deposits not paid by the redlisted", MONEY, TOTAL,
-           "The deposits the redlisted did not pay, summed since the start (deposit each).", by_group=True),
+           "The deposits the redlisted did not pay, summed since the start (deposit each).", by_group=True,
+           per="deposits_waived_total"),
     Output("priority_services_total", "Priority services", PERSON_TIMES, TOTAL,
            "Uses by redlisted people of a queue with a priority lane for the trusted (a perk).", by_group=True),
     Output("mortgages_denied_total", "Mortgages denied", PERSON_TIMES, TOTAL,
