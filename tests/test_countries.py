@@ -249,7 +249,8 @@ def test_central_asia_writes_country_and_transfer_results_and_the_alliance_switc
     # A short window round the 2020 feasibility run, with many false matches on foreigners in Kazakhstan so
     # that a small run has records to share.
     common = ["run", "central-asia-2020", "--agents", "60000", "--set", "start_date=2019-10-01", "--until",
-              "2020-09-30", "--set", "countries.kazakhstan.foreigners.false_match=20000", "--quiet"]
+              "2020-09-30", "--set", "countries.kazakhstan.foreigners.false_match=20000", "--quiet",
+              "--replicates", "1"]
     ends = {}
     for switch in ("true", "false"):
         out = tmp_path / switch

@@ -81,6 +81,12 @@ def test_the_noise_sentence_appears_when_and_only_when_the_ratio_interval_holds_
     assert ("more likely to be wrongly listed" in lines) == distinguishable
 
 
+def test_no_ratio_to_a_reference_group_with_no_one_wrongly_listed_and_its_rates_still_shown():
+    assert group_ratio(counts(5, 0)) is None
+    lines = _disparity({"wrongful_listing_by_group": counts(5, 0), "wrongful_listing_ratio": None})
+    assert len(lines) == 1 and "minority 500.0 [162.3-1,166.8]" in lines[0]
+
+
 def test_replicates_give_every_figure_its_mean_and_interval_over_the_seeds():
     scenario = validate(misconduct_only(), "known")
     runs = [Sim(scenario, agents=5_000, seed=s).run() for s in (3, 4, 5)]

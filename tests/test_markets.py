@@ -325,7 +325,7 @@ def test_a_user_file_can_extend_a_builtin(tmp_path):
 def test_credit_asia_shows_what_firms_charge_and_what_was_traded(tmp_path):
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["run", "credit-asia-2020", "--agents", "60000", "--set", "start_date=2019-10-01",
-                                      "--until", "2020-12-31", "--quiet", "--out", str(out)])
+                                      "--until", "2020-12-31", "--quiet", "--replicates", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "What firms charged" in result.stdout and "Credit-information market" in result.stdout
     summary = json.loads((out / "summary.json").read_text())

@@ -137,7 +137,7 @@ def test_loan_money_is_rate_times_principal_for_each_loan_priced(china_pair):
 
 def test_summary_flags_figures_resting_on_few_agents():
     from scslab.intervals import SMALL_NUMBER, entry
-    from scslab.summary import figure
+    from scslab.summary import counted, figure
 
     def shown(value, agents):
         return figure({"intervals": {"x": entry(value, value / 2, value * 2, "Poisson", agents)}}, "x")
@@ -145,6 +145,8 @@ def test_summary_flags_figures_resting_on_few_agents():
     assert shown(4235, 3) == "4,235 [2,118-8,470] (from 3 agents: a small number)"
     assert shown(SMALL_NUMBER * 1411.78, SMALL_NUMBER) == "42,353 [21,177-84,707]"
     assert figure({"intervals": {"x": entry(0, 0, 0, "3 replicates", 0)}}, "x") == "0"
+    # a count with no interval of its own (a firm's transactions, a market's records): its Poisson interval
+    assert counted(4235.34, 1411.78) == "4,235 [873-12,377] (from 3 agents: a small number)"
 
 
 def test_redlist_perks_come_at_the_use_rate_of_the_redlisted_with_the_deposit_in_money():

@@ -122,13 +122,13 @@ def group_counts(groups: dict, scale: float) -> dict[str, dict]:
 def group_ratio(counts: dict[str, dict]) -> dict | None:
     """How much likelier a person of the group with the highest rate of wrongful listing is to be wrongly listed
     than one of the largest group, with its exact interval, from the agents counted (``group_counts``, or their
-    sums over replicates); None where nobody is wrongly listed or the largest group has the highest rate."""
+    sums over replicates); None where nobody in the largest group is wrongly listed, or it has the highest rate."""
     rates = {g: v["wrongly_listed_agents"] / v["agents"] for g, v in counts.items()}
     if not rates or max(rates.values()) == 0:
         return None
     largest = max(rates, key=lambda g: counts[g]["agents"])
     highest = max(rates, key=rates.get)
-    if highest == largest:
+    if highest == largest or rates[largest] == 0:  # no ratio to a group with no one wrongly listed
         return None
     ratio, low, high = rate_ratio_interval(counts[highest]["wrongly_listed_agents"], counts[highest]["agents"],
                                            counts[largest]["wrongly_listed_agents"], counts[largest]["agents"])

@@ -3,7 +3,7 @@ replicates, or the Poisson interval of one run's agents) and a flag where it res
 
 from __future__ import annotations
 
-from .intervals import poisson_interval
+from .intervals import entry, poisson_interval
 
 
 def _n(x: float) -> str:
@@ -18,6 +18,20 @@ def _span(low: float, high: float) -> str:
     if high >= 1e6:
         return f"[{low / 1e6:.2f}-{high / 1e6:.2f} million]"
     return f"[{low:,.0f}-{high:,.0f}]"
+
+
+def counted(people: float, scale: float) -> str:
+    """A count in people that the summary has no interval for: its Poisson interval from the agents it rests on
+    (``people / scale``), and the small-number flag."""
+    agents = float(people) / scale if scale else 0.0
+    low, high = poisson_interval(agents)
+    return figure({"intervals": {"x": entry(people, low * scale, high * scale, "Poisson", agents)}}, "x")
+
+
+def _scale_of(summary: dict, country: str | None) -> float:
+    """The people an agent of ``country`` stands for (the run's scale in a one-country run)."""
+    by_country = summary.get("agents_by_country") or {}
+    return by_country[country]["scale"] if country in by_country else summary.get("scale", 0.0)
 
 
 def figure(summary: dict, name: str) -> str:
@@ -128,7 +142,9 @@ def sentences(summary: dict) -> list[str]:
         lines.extend(_disparity(summary))
     days = summary.get("median_days_listed_at_exit")
     if days is not None:
-        lines.append(f"Half of those who got off a list had been on it for {days:,.0f} days or less.")
+        exits = (summary.get("intervals") or {}).get("delisted_total")
+        lines.append(f"Half of those who got off a list had been on it for {days:,.0f} days or less"
+                     + (f" (from {exits['agents']:,.0f} agents: a small number)." if exits and exits["small"] else "."))
     return lines
 
 
@@ -234,8 +250,9 @@ def _firms(summary: dict) -> list[str]:
             groups["foreigners"] = f["by_customer"]["foreigners"]
         by_group = ", ".join(f"{g} {terms(v)}" for g, v in groups.items())
         wrongly = f["wrongly_listed_share_of_refused"]
-        lines.append(f"  {key} ({f['unit']}; {f['access']} access): {_n(f['transactions'])} transactions, "
-                     f"{_n(f['refused'])} refused"
+        scale = _scale_of(summary, key.rsplit("/", 1)[0] if "/" in key else None)
+        lines.append(f"  {key} ({f['unit']}; {f['access']} access): {counted(f['transactions'], scale)} transactions, "
+                     f"{counted(f['refused'], scale)} refused"
                      + (f", {wrongly:.1%} of them wrongly listed" if wrongly is not None else "") + ".")
         lines.append(f"    by grade: {by_grade}")
         lines.append(f"    by group: {by_group}")
@@ -250,7 +267,8 @@ def _market(summary: dict) -> list[str]:
     if not market["records"]:
         return ["Credit-information market: no records were traded."]
     lines = [f"Credit-information market: {_n(market['records'])} records sold for US${_n(market['money'])} "
-             "(seller -> buyer):"]
+             "(seller -> buyer; each pair's records with the Poisson interval of the agents they are about):"]
     for pair, v in market["pairs"].items():
-        lines.append(f"  {pair:<28} {_n(v['records']):>14} records, US${_n(v['money'])}")
+        scale = _scale_of(summary, pair.split(" -> ")[0])
+        lines.append(f"  {pair:<28} {counted(v['records'], scale)} records, US${_n(v['money'])}")
     return lines
