@@ -139,3 +139,13 @@ def test_an_oversampled_country_agrees_with_a_plain_run_and_has_the_narrower_int
         assert small_over["high"] - small_over["low"] < small_plain["high"] - small_plain["low"]
         se = np.hypot(small_plain["high"] - small_plain["low"], small_over["high"] - small_over["low"]) / (2 * 1.96)
         assert abs(small_plain["value"] - small_over["value"]) < 4 * se
+
+
+def test_firms_cells_resting_on_few_agents_are_marked():
+    from scslab.summary import SMALL_CELL, terms
+
+    few = {"premium_mean": 0.01, "refused_share": 0.1, "transactions": 5_000}  # 5 agents at 1,000 people each
+    many = few | {"transactions": 50_000}
+    assert terms(few, 1_000.0) == "+0.01 (10.00% refused)" + SMALL_CELL
+    assert terms(many, 1_000.0) == "+0.01 (10.00% refused)"
+    assert terms(few) == "+0.01 (10.00% refused)"  # no scale: nothing to say

@@ -21,7 +21,8 @@ from .scenario.levers import levers
 from .scenario.loading import builtin_chain, builtin_names, builtin_path, read_raw, to_data
 from .scenario.reference import file_notes, parameter_rows
 from .scenario.schema import GRADES, Scenario
-from .summary import figure, sentences, telling_sectors, terms
+from .summary import (SMALL_CELL, counted, country_figures, country_scale, figure, sector_scale, sentences,
+                      telling_sectors, terms)
 
 CAVEATS = (
     "The population is synthetic: it is built from published aggregate statistics, and no person in it is real. "
@@ -153,18 +154,6 @@ def harm_basis(scenario: Scenario) -> dict | None:
     return json.loads(path.read_text())
 
 
-def country_cells(summary: dict) -> dict[str, dict[str, str]]:
-    """Each country's figures at the end as the report's table shows them: with their intervals and flags."""
-    out = {}
-    for name, c in (summary.get("countries_at_end") or {}).items():
-        shown = {"intervals": (summary.get("country_intervals") or {}).get(name), "end": c}
-        out[name] = {key: figure(shown, key) for key in
-                     ("listed", "wrongly_listed", "nationals_exposed_total", "diaspora_exposed_total")}
-        out[name]["foreigners_listed"] = f"{c['foreigners_listed']:,}"
-        out[name]["trust_index"] = f"{c['trust_index']:.4f}"
-    return out
-
-
 def render(results: Results, command: str | None = None) -> tuple[str, list[plots.Chart]]:
     """The report's HTML and the charts in it."""
     import plotly.offline
@@ -183,9 +172,11 @@ def render(results: Results, command: str | None = None) -> tuple[str, list[plot
     page = template.render(
         summary=summary, scenario=results.scenario, story=sentences(summary), headline=_headline(summary),
         figures=figures, parameters=key_parameters(results.scenario), caveats=CAVEATS,
-        targets=summary.get("targets") or [], countries=country_cells(summary), basis=harm_basis(results.scenario),
+        targets=summary.get("targets") or [], countries={name: country_figures(summary, name) for name in summary.get("countries_at_end") or {}}, basis=harm_basis(results.scenario),
         arrangements=summary.get("arrangements") or {}, command=command, version=__version__,
         firms=telling_sectors(summary), market=summary.get("market"), grades=GRADES, terms=terms,
+        scale_of=lambda key: sector_scale(summary, key), small_cell=SMALL_CELL,
+        records=lambda pair, records: counted(records, country_scale(summary, pair.split(" -> ")[0])),
         made=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         plotly_js=jinja2.utils.markupsafe.Markup(plotly.offline.get_plotlyjs()),
     )

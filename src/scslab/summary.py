@@ -3,7 +3,7 @@ replicates, or the Poisson interval of one run's agents) and a flag where it res
 
 from __future__ import annotations
 
-from .intervals import entry, poisson_interval
+from .intervals import SMALL_NUMBER, entry, poisson_interval
 
 
 def _n(x: float) -> str:
@@ -28,7 +28,7 @@ def counted(people: float, scale: float) -> str:
     return figure({"intervals": {"x": entry(people, low * scale, high * scale, "Poisson", agents)}}, "x")
 
 
-def _scale_of(summary: dict, country: str | None) -> float:
+def country_scale(summary: dict, country: str | None) -> float:
     """The people an agent of ``country`` stands for (the run's scale in a one-country run)."""
     by_country = summary.get("agents_by_country") or {}
     return by_country[country]["scale"] if country in by_country else summary.get("scale", 0.0)
@@ -195,6 +195,20 @@ def _disparity(summary: dict) -> list[str]:
     return lines
 
 
+def country_figures(summary: dict, name: str) -> dict[str, str]:
+    """A country's figures at the end as the summary and the report show them, each with its interval and flag:
+    its nationals' counts from its own agents; the foreigners on its list, who come from every country, from
+    the agents of the country whose agents stand for most people (the widest interval: a conservative one)."""
+    c = summary["countries_at_end"][name]
+    shown = {"intervals": (summary.get("country_intervals") or {}).get(name), "end": c}
+    scale = country_scale(summary, name)
+    widest = max((v["scale"] for v in (summary.get("agents_by_country") or {}).values()), default=scale)
+    return {"listed": figure(shown, "listed"), "wrongly_listed": figure(shown, "wrongly_listed"),
+            "nationals_exposed_total": counted(c["nationals_exposed_total"], scale),
+            "diaspora_exposed_total": counted(c["diaspora_exposed_total"], scale),
+            "foreigners_listed": counted(c["foreigners_listed"], widest), "trust_index": f"{c['trust_index']:.4f}"}
+
+
 def _countries(summary: dict) -> list[str]:
     """Per country and per data-sharing arrangement, for many-country runs."""
     countries = summary.get("countries_at_end")
@@ -202,16 +216,19 @@ def _countries(summary: dict) -> list[str]:
         return []
     lines = ["By country at the end (listed; wrongly listed; foreigners listed there; trust index; nationals whose "
              "records were sent across a border, of them diaspora):"]
-    for name, c in countries.items():
-        f = lambda key: figure({"intervals": (summary.get("country_intervals") or {}).get(name), "end": c}, key)  # noqa: E731,B023
-        lines.append(f"  {name}: {f('listed')}; {f('wrongly_listed')}; {_n(c['foreigners_listed'])}; "
-                     f"{c['trust_index']:.4f}; {f('nationals_exposed_total')}, {f('diaspora_exposed_total')}")
+    for name in countries:
+        f = country_figures(summary, name)
+        lines.append(f"  {name}: {f['listed']}; {f['wrongly_listed']}; {f['foreigners_listed']}; "
+                     f"{f['trust_index']}; {f['nationals_exposed_total']}, {f['diaspora_exposed_total']}")
     arrangements = summary.get("arrangements") or {}
     if arrangements:
-        lines.append("Data sharing (records sent, people exposed, of them diaspora):")
+        lines.append("Data sharing (records sent, people exposed, of them diaspora; the people's intervals from the "
+                     "agents of the country whose agents stand for most people):")
+        widest = max((v["scale"] for v in (summary.get("agents_by_country") or {}).values()),
+                     default=summary.get("scale", 0.0))
         for name, a in arrangements.items():
-            lines.append(f"  {name:<20} {_n(a['records']):>14} records, {_n(a['people_exposed'])} people, "
-                         f"{_n(a['diaspora_exposed'])} diaspora")
+            lines.append(f"  {name:<20} {_n(a['records']):>14} records, {counted(a['people_exposed'], widest)} people, "
+                         f"{counted(a['diaspora_exposed'], widest)} diaspora")
     return lines
 
 
@@ -221,15 +238,27 @@ def telling_sectors(summary: dict) -> dict:
             if f["refused"] or any(v["premium_mean"] for v in f["by_grade"].values())}
 
 
-def terms(figures: dict | None) -> str:
-    """A cell's mean premium and, if any, its share refused ("" for no transactions)."""
+SMALL_CELL = "*"
+"""Marks a firms' cell whose transactions rest on fewer than ``intervals.SMALL_NUMBER`` agents."""
+
+
+def terms(figures: dict | None, scale: float = 0.0) -> str:
+    """A cell's mean premium and, if any, its share refused ("" for no transactions), marked ``SMALL_CELL``
+    where its transactions rest on few agents (``scale`` people an agent)."""
     if figures is None:
         return ""
     mean = figures["premium_mean"]
     text = "all refused" if mean is None else f"{mean:+.3g}"
     if figures["refused_share"] and mean is not None:
         text += f" ({figures['refused_share']:.2%} refused)"
+    if scale and 0 < figures["transactions"] / scale < SMALL_NUMBER:
+        text += SMALL_CELL
     return text
+
+
+def sector_scale(summary: dict, key: str) -> float:
+    """The people an agent stands for among a sector's customers (its country's, for ``country/sector``)."""
+    return country_scale(summary, key.rsplit("/", 1)[0] if "/" in key else None)
 
 
 def _firms(summary: dict) -> list[str]:
@@ -243,19 +272,21 @@ def _firms(summary: dict) -> list[str]:
     lines = ["What firms charged over their standard terms, per transaction served (premium in each sector's unit; "
              "share refused):"]
     for key, f in sectors.items():
-        by_grade = ", ".join(f"{g} {terms(v)}" for g, v in f["by_grade"].items())
+        scale = sector_scale(summary, key)
+        by_grade = ", ".join(f"{g} {terms(v, scale)}" for g, v in f["by_grade"].items())
         country = key.rsplit("/", 1)[0] + "/" if "by_customer" in f else ""
         groups = {g.removeprefix(country): v for g, v in f["by_group"].items() if g.startswith(country)}
         if "foreigners" in f.get("by_customer", {}):
             groups["foreigners"] = f["by_customer"]["foreigners"]
-        by_group = ", ".join(f"{g} {terms(v)}" for g, v in groups.items())
+        by_group = ", ".join(f"{g} {terms(v, scale)}" for g, v in groups.items())
         wrongly = f["wrongly_listed_share_of_refused"]
-        scale = _scale_of(summary, key.rsplit("/", 1)[0] if "/" in key else None)
         lines.append(f"  {key} ({f['unit']}; {f['access']} access): {counted(f['transactions'], scale)} transactions, "
                      f"{counted(f['refused'], scale)} refused"
                      + (f", {wrongly:.1%} of them wrongly listed" if wrongly is not None else "") + ".")
         lines.append(f"    by grade: {by_grade}")
         lines.append(f"    by group: {by_group}")
+    if any(SMALL_CELL in line for line in lines[1:]):
+        lines.append(f"  {SMALL_CELL} from fewer than {SMALL_NUMBER} agents' transactions: a small number.")
     return lines
 
 
@@ -269,6 +300,6 @@ def _market(summary: dict) -> list[str]:
     lines = [f"Credit-information market: {_n(market['records'])} records sold for US${_n(market['money'])} "
              "(seller -> buyer; each pair's records with the Poisson interval of the agents they are about):"]
     for pair, v in market["pairs"].items():
-        scale = _scale_of(summary, pair.split(" -> ")[0])
+        scale = country_scale(summary, pair.split(" -> ")[0])
         lines.append(f"  {pair:<28} {counted(v['records'], scale)} records, US${_n(v['money'])}")
     return lines
