@@ -21,8 +21,8 @@ from .scenario.levers import levers
 from .scenario.loading import builtin_chain, builtin_names, builtin_path, read_raw, to_data
 from .scenario.reference import file_notes, parameter_rows
 from .scenario.schema import GRADES, Scenario
-from .summary import (SMALL_CELL, counted, country_figures, country_scale, figure, sector_scale, sentences,
-                      telling_sectors, terms)
+from .summary import (SMALL_CELL, arrangement_figures, counted, country_figures, country_scale, figure,
+                      sector_scale, sentences, telling_sectors, terms)
 
 CAVEATS = (
     "The population is synthetic: it is built from published aggregate statistics, and no person in it is real. "
@@ -173,7 +173,8 @@ def render(results: Results, command: str | None = None) -> tuple[str, list[plot
         summary=summary, scenario=results.scenario, story=sentences(summary), headline=_headline(summary),
         figures=figures, parameters=key_parameters(results.scenario), caveats=CAVEATS,
         targets=summary.get("targets") or [], countries={name: country_figures(summary, name) for name in summary.get("countries_at_end") or {}}, basis=harm_basis(results.scenario),
-        arrangements=summary.get("arrangements") or {}, command=command, version=__version__,
+        arrangements={name: arrangement_figures(summary, name) for name in summary.get("arrangements") or {}},
+        command=command, version=__version__,
         firms=telling_sectors(summary), market=summary.get("market"), grades=GRADES, terms=terms,
         scale_of=lambda key: sector_scale(summary, key), small_cell=SMALL_CELL,
         records=lambda pair, records: counted(records, country_scale(summary, pair.split(" -> ")[0])),

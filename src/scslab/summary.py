@@ -44,7 +44,7 @@ def figure(summary: dict, name: str) -> str:
     if i["high"] > 0:
         text += " " + _span(i["low"], i["high"])
     if i["small"]:
-        text += f" (from {i['agents']:,.0f} agents: a small number)"
+        text += f" (from {i['agents']:,.0f} agent{'' if round(i['agents']) == 1 else 's'}: a small number)"
     return text
 
 
@@ -202,11 +202,27 @@ def country_figures(summary: dict, name: str) -> dict[str, str]:
     c = summary["countries_at_end"][name]
     shown = {"intervals": (summary.get("country_intervals") or {}).get(name), "end": c}
     scale = country_scale(summary, name)
-    widest = max((v["scale"] for v in (summary.get("agents_by_country") or {}).values()), default=scale)
+    widest = _widest_scale(summary) or scale
     return {"listed": figure(shown, "listed"), "wrongly_listed": figure(shown, "wrongly_listed"),
             "nationals_exposed_total": counted(c["nationals_exposed_total"], scale),
             "diaspora_exposed_total": counted(c["diaspora_exposed_total"], scale),
             "foreigners_listed": counted(c["foreigners_listed"], widest), "trust_index": f"{c['trust_index']:.4f}"}
+
+
+def _widest_scale(summary: dict) -> float:
+    """The most people an agent of any country stands for: the conservative scale of a count of people from
+    every country."""
+    return max((v["scale"] for v in (summary.get("agents_by_country") or {}).values()),
+               default=summary.get("scale", 0.0))
+
+
+def arrangement_figures(summary: dict, name: str) -> dict[str, str]:
+    """A data-sharing arrangement's records sent, and the people and diaspora it exposed with their intervals and
+    flags (from the agents of the country whose agents stand for most people: they come from every country)."""
+    a = summary["arrangements"][name]
+    widest = _widest_scale(summary)
+    return {"records": _n(a["records"]), "people_exposed": counted(a["people_exposed"], widest),
+            "diaspora_exposed": counted(a["diaspora_exposed"], widest)}
 
 
 def _countries(summary: dict) -> list[str]:
@@ -224,11 +240,10 @@ def _countries(summary: dict) -> list[str]:
     if arrangements:
         lines.append("Data sharing (records sent, people exposed, of them diaspora; the people's intervals from the "
                      "agents of the country whose agents stand for most people):")
-        widest = max((v["scale"] for v in (summary.get("agents_by_country") or {}).values()),
-                     default=summary.get("scale", 0.0))
-        for name, a in arrangements.items():
-            lines.append(f"  {name:<20} {_n(a['records']):>14} records, {counted(a['people_exposed'], widest)} people, "
-                         f"{counted(a['diaspora_exposed'], widest)} diaspora")
+        for name in arrangements:
+            a = arrangement_figures(summary, name)
+            lines.append(f"  {name:<20} {a['records']:>14} records, {a['people_exposed']} people, "
+                         f"{a['diaspora_exposed']} diaspora")
     return lines
 
 
