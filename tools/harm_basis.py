@@ -159,13 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicates", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    from scslab.files import write_text_atomic
+
     started = time.perf_counter()
     basis = analyse(args.agents, args.trajectories, args.replicates, args.seed)
     command = (f"python -m tools.harm_basis --agents {args.agents} --trajectories {args.trajectories} "
                f"--replicates {args.replicates} --seed {args.seed}")
-    JSON.parent.mkdir(parents=True, exist_ok=True)
-    JSON.write_text(json.dumps(basis, indent=1) + "\n")
-    DOC.write_text(markdown(basis, command, time.perf_counter() - started))
+    write_text_atomic(JSON, json.dumps(basis, indent=1) + "\n")  # its own files, each whole or not at all
+    write_text_atomic(DOC, markdown(basis, command, time.perf_counter() - started))
     print(f"wrote {JSON.relative_to(ROOT)} and {DOC.relative_to(ROOT)}")
     return 0
 

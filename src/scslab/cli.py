@@ -60,7 +60,7 @@ def run(
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
     from .results import run_kind
-    from .sim import MAX_REPLICATES, Sim, default_replicates
+    from .sim import MAX_REPLICATES, Sim
 
     try:
         loaded = load(scenario, set_ or [])
@@ -71,8 +71,7 @@ def run(
     if count is not None and not 1 <= count <= MAX_REPLICATES:
         fail(f"--replicates: must be within 1..{MAX_REPLICATES}, got {count}")
     try:
-        sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date)
-        sim.replicates = default_replicates(sim.scenario, sim.agents) if count is None else count
+        sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date, replicates=count)
     except ValueError as error:
         fail(str(error))
     target = check_out(out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}", run_kind(), overwrite)

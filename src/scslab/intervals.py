@@ -19,12 +19,18 @@ SMALL_NUMBER = 30
 """A figure resting on fewer agents than this is flagged: a run of other seeds could give a very different one."""
 
 
-def poisson_interval(count: float, level: float = LEVEL) -> tuple[float, float]:
-    """Exact (Garwood) interval for the mean of a Poisson count (``count`` rounded to a whole number)."""
-    k = max(round(count), 0)
+def poisson_limits(counts, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Garwood) limits for the means of Poisson counts (each rounded to a whole number), elementwise."""
+    k = np.maximum(np.rint(np.asarray(counts, float)), 0)
     alpha = 1 - level
-    low = stats.chi2.ppf(alpha / 2, 2 * k) / 2 if k else 0.0
-    return float(low), float(stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2)
+    low = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(k, 1)) / 2, 0.0)
+    return low, stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+
+
+def poisson_interval(count: float, level: float = LEVEL) -> tuple[float, float]:
+    """Exact (Garwood) interval for the mean of one Poisson count (``poisson_limits``)."""
+    low, high = poisson_limits(count, level)
+    return float(low), float(high)
 
 
 def mean_interval(values, level: float = LEVEL) -> tuple[float, float, float]:
@@ -56,10 +62,8 @@ def rate_ratio_interval(k1: float, n1: float, k2: float, n2: float,
 def poisson_band(people, scale: float, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """The exact Poisson interval of each of a series of counts in people (``scale`` people an agent), in people:
     the band a chart draws about a line of one run."""
-    k = np.maximum(np.rint(np.asarray(people, float) / scale), 0) if scale else np.zeros(len(people))
-    alpha = 1 - level
-    low = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(k, 1)) / 2, 0.0)
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    agents = np.asarray(people, float) / scale if scale else np.zeros(len(people))
+    low, high = poisson_limits(agents, level)
     return low * scale, high * scale
 
 

@@ -172,7 +172,8 @@ def render(results: Results, command: str | None = None) -> tuple[str, list[plot
     page = template.render(
         summary=summary, scenario=results.scenario, story=sentences(summary), headline=_headline(summary),
         figures=figures, parameters=key_parameters(results.scenario), caveats=CAVEATS,
-        targets=summary.get("targets") or [], countries={name: country_figures(summary, name) for name in summary.get("countries_at_end") or {}}, basis=harm_basis(results.scenario),
+        targets=summary.get("targets") or [], basis=harm_basis(results.scenario),
+        countries={name: country_figures(summary, name) for name in summary.get("countries_at_end") or {}},
         arrangements={name: arrangement_figures(summary, name) for name in summary.get("arrangements") or {}},
         command=command, version=__version__,
         firms=telling_sectors(summary), market=summary.get("market"), grades=GRADES, terms=terms,

@@ -142,20 +142,22 @@ def pool(runs: list["Results"]) -> "Results":
     the agents counted in all of them, and the replicates' seeds."""
     first = runs[0]
     summary = first.summary
-    intervals = {name: over_replicates([r.summary["intervals"][name]["value"] for r in runs],
-                                       [r.summary["intervals"][name]["agents"] for r in runs])
-                 for name in summary["intervals"]}
+
+    def pooled(figures_of) -> dict:
+        """Each figure of ``figures_of(run)`` (name -> ``intervals.entry``) over the runs."""
+        return {name: over_replicates([figures_of(r)[name]["value"] for r in runs],
+                                      [figures_of(r)[name]["agents"] for r in runs]) for name in figures_of(first)}
+
+    intervals = pooled(lambda r: r.summary["intervals"])
     for output in outputs.rates():
         if not output.internal:
             intervals[output.name] = over_replicates([r.summary["end"][output.name] for r in runs], 0)
     intervals["expression_rate_last_365_days"] = over_replicates(
         [r.summary["expression_rate_last_365_days"] for r in runs], 0)
     summary["intervals"] = intervals
-    for name, figures in (summary.get("country_intervals") or {}).items():
-        summary["country_intervals"][name] = {
-            key: over_replicates([r.summary["country_intervals"][name][key]["value"] for r in runs],
-                                 [r.summary["country_intervals"][name][key]["agents"] for r in runs])
-            for key in figures}
+    if "country_intervals" in summary:
+        summary["country_intervals"] = {name: pooled(lambda r, name=name: r.summary["country_intervals"][name])
+                                        for name in summary["country_intervals"]}
     summary["replicates"] = [r.seed for r in runs]
     summary["runtime_seconds"] = round(sum(r.summary["runtime_seconds"] for r in runs), 3)
     for k, target in enumerate(summary["targets"]):

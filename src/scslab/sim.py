@@ -23,11 +23,11 @@ class Sim:
     ``scenario`` is a :class:`Scenario`, a built-in name or a TOML path;
     ``days`` or ``until`` (a date, or its ISO text) shorten or extend the scenario's period;
     ``replicates`` runs seeds ``seed .. seed + replicates - 1`` and gives every figure's interval over them
-    (``results.pool``).
+    (``results.pool``); None runs ``default_replicates`` (as ``scslab run`` does).
     """
 
     def __init__(self, scenario: Scenario | str | Path, agents: int | None = None, seed: int = 0,
-                 days: int | None = None, until=None, replicates: int = 1):
+                 days: int | None = None, until=None, replicates: int | None = 1):
         if not isinstance(scenario, Scenario):
             scenario = load(str(scenario))
         if days is not None and until is not None:
@@ -46,6 +46,8 @@ class Sim:
             raise ValueError("agents must be at least 1")
         if agents >= AGENT_LIMIT:
             raise ValueError("agents must be below 2,147,483,647")
+        if replicates is None:
+            replicates = default_replicates(scenario, agents)
         if not 1 <= replicates <= MAX_REPLICATES:
             raise ValueError(f"replicates must be within 1..{MAX_REPLICATES}, got {replicates}")
         check_run(scenario, agents, int(seed))
