@@ -20,6 +20,7 @@ def quiet_world(**update) -> Scenario:
         "start_date": "2020-01-01",
         "end_date": "2020-12-31",
         "population": {"size": 1_000_000, "offending_dispersion": 0.0, "expression_dispersion": 0.0},
+        "sampling": {"min_agents_per_group": 0},  # every agent stands for as many people: tests count agents
         "behaviours": {b: {"rate_per_year": 0.0} for b in BEHAVIOURS},
         "channels": {c: {"false_records_per_person_year": 0.0} for c in CHANNELS},
         "lists": {"court": {"extension_probability": 0.0, "inclusion_period_days": 10_000},

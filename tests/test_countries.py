@@ -91,7 +91,12 @@ def test_transfers_match_the_records_the_agreement_allows(pair):
     made = c[c["day"] < last].groupby("country", observed=True)["records_on_foreigners"].sum()
     for country in ("east", "west"):
         other = "west" if country == "east" else "east"
-        assert sent[country] == received[country] == made[other] > 0
+        # In people, rounded day by day: at most half a person a day apart, less than the fewest people an
+        # agent stands for (groups raised to the floor weigh less), so a record lost or doubled still shows.
+        rounding = 0.5 * (last + 1)
+        assert rounding < min(v["scale"] for v in pair.summary["agents_by_group"].values())
+        assert sent[country] == pytest.approx(received[country], abs=rounding) and received[country] > 0
+        assert received[country] == pytest.approx(made[other], abs=rounding)
     assert set(t["record_class"]) <= set(ALL_CLASSES)
     assert "political" in set(t["record_class"])  # diaspora activism recorded abroad and sent home
 
@@ -179,14 +184,19 @@ def test_trust_index_equals_its_rule_applied_to_scores():
 def _rule(rule, country, day):
     """The index recomputed from the agents' columns, independently of the engine's kernel."""
     rulebook = country.scenario.rulebook
-    adult = country.people.age != 0
+    people = country.people
+    adult = people.age != 0
+    # every agent weighed by the people it stands for, over the mean (groups raised to the floor weigh less)
+    weight = (people.scale_of(np.arange(people.agents)) / people.scale)[adult]
     score = country.agents.score[adult].astype(np.int64)
     move = np.floor(rulebook.recovery_points_per_day * (day - country.agents.touched[adult]) + 1e-9).astype(np.int64)
     start = rulebook.start_score
     score = np.where(score < start, np.minimum(start, score + move), np.maximum(start, score - move))
-    parts = {"mean_score": score.mean() / start,
-             "share_listed": 1 - country.counters[LISTS.listed] / adult.sum(),
-             "share_redlisted": country.counters[LISTS.redlisted] / adult.sum()}
+    group_weight = people.group_scale / people.scale
+    listed, redlisted = (group_weight @ country.group_counters[:, column] for column in (LISTS.listed, LISTS.redlisted))
+    parts = {"mean_score": (weight * score).sum() / weight.sum() / start,
+             "share_listed": 1 - listed / weight.sum(),
+             "share_redlisted": redlisted / weight.sum()}
     if rule != "weighted":
         return parts[rule]
     return (2 * parts["mean_score"] + parts["share_listed"] + parts["share_redlisted"]) / 4

@@ -120,7 +120,7 @@ def two_countries(floor: int) -> dict:
     small = {"population": {"size": 2_000_000}}
     return {"name": "pair", "start_date": dt.date(2016, 1, 1), "end_date": dt.date(2017, 12, 31),
             "countries": {"large": copy.deepcopy(country), "small": small},
-            "sampling": {"min_agents_per_country": floor}}
+            "sampling": {"min_agents_per_country": floor, "min_agents_per_group": 0}}  # countries' weights only
 
 
 def test_an_oversampled_country_agrees_with_a_plain_run_and_has_the_narrower_interval():

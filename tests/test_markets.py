@@ -195,7 +195,7 @@ def test_bought_records_let_firms_price_foreigners(trading):
     firms = trading.firms
     foreign = firms[firms["group"].astype(str).str.split("/").str[0] != firms["country"].astype(str)]
     assert foreign["transactions"].sum() > 0
-    np.testing.assert_allclose(by(foreign, "country")["mean"], 0.05, rtol=1e-12)  # every foreigner's record bought
+    np.testing.assert_allclose(by(foreign, "country")["mean"], 0.05, rtol=1e-6)  # every foreigner's record bought (transactions: whole people per cell)
     assert trading.summary["firms"]["east/lenders"]["by_customer"]["foreigners"]["premium_mean"] == pytest.approx(0.05)
 
 

@@ -22,6 +22,7 @@ def pilot_scenario(**pilot):
     spec = {
         "name": "pilot-test", "start_date": "2015-01-01", "end_date": "2016-12-31",
         "population": {"size": 1_000_000},
+        "sampling": {"min_agents_per_group": 0},  # every agent stands for as many people: tests count agents
         "rulebook": {"recovery_points_per_day": 0.0},
         "lists": {"grade": {"enabled": False}, "redlist": {"enabled": False}},
         "pilots": [{"name": "city", "urban_share": 0.5, "start": "2016-01-01",
@@ -111,9 +112,11 @@ def test_a_pilot_records_deeds_of_its_residents_only_and_only_from_its_start():
 
 @pytest.fixture(scope="module")
 def china_pair():
-    """china-2018 at 200,000 agents with its pilots and without them (same seed)."""
-    with_pilots = scslab.Sim("china-2018", agents=200_000, seed=2).run()
-    without = scslab.Sim(load("china-2018", ["pilots=[]"]), agents=200_000, seed=2).run()
+    """china-2018 at 200,000 agents with its pilots and without them (same seed; every agent the same weight, so
+    that money and counts compare in agents)."""
+    same = "sampling.min_agents_per_group=0"
+    with_pilots = scslab.Sim(load("china-2018", [same]), agents=200_000, seed=2).run()
+    without = scslab.Sim(load("china-2018", ["pilots=[]", same]), agents=200_000, seed=2).run()
     return with_pilots.summary["end"], without.summary["end"]
 
 

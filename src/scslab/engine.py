@@ -91,11 +91,11 @@ class CountryRun:
         self.piece_counters = np.zeros((people.pieces, len(columns)), np.int64)
         self.piece_group = people.stratum_group[people.piece_stratum]
         self.daily = [i for i, o in enumerate(columns) if o.kind == outputs.DAILY]
-        self.by_group = [i for i, o in enumerate(columns) if o.by_group]
+        self.weights = people.group_scale / people.scale  # an agent of each group, in agents of the mean scale
         self.joint_on = np.zeros(1, np.bool_)
         self.history = np.zeros((days, len(columns)), np.int64)
         self.group_history = np.zeros((days, n_groups, len(columns)), np.int64)
-        self.exits = np.zeros((len(columns), days + 1), np.int64)
+        self.exits = np.zeros((n_groups, len(columns), days + 1), np.int64)
         self.seconds = {phase.name: 0.0 for phase in PHASES} | {"record": 0.0}
 
         self.contacts = contacts_of(sc, seed)
@@ -192,7 +192,7 @@ class CountryRun:
             informed = np.minimum(informed * enforcement, 1.0)
             false_means = false_means * enforcement
         false_means = false_means[:, self.people.piece_stratum] * self.behaviour.piece_share
-        bd = self.behaviour.today(day, on, detect, informed, self.counters)
+        bd = self.behaviour.today(day, on, detect, informed, self.seen())
         means = np.concatenate([self.behaviour.piece_means * bd.draw_factor[:, None], false_means,
                                 self.adoption.means(day)[None, :]])
         all_counts = poisson_counts(self.seed, self.event_keys, day, means)
@@ -225,12 +225,32 @@ class CountryRun:
         return first
 
     def _fold(self):
-        """Add the pieces' counters to the totals, and the by-group ones to their groups."""
+        """Add the pieces' counters to the totals and to their groups'."""
         self.counters += self.piece_counters.sum(axis=0)
-        cols = self.by_group
-        by_group = np.zeros((len(self.group_counters), len(cols)), np.int64)
-        np.add.at(by_group, self.piece_group, self.piece_counters[:, cols])
-        self.group_counters[:, cols] += by_group
+        by_group = np.zeros_like(self.group_counters)
+        np.add.at(by_group, self.piece_group, self.piece_counters)
+        self.group_counters += by_group
+
+    def seen(self) -> np.ndarray:
+        """The counters in agents of the mean scale (each group's weighed by its people per agent): what the
+        population has seen of the system, and what a country's trust index reads."""
+        if not self.people.weighted:
+            return self.counters
+        return self.weights @ self.group_counters
+
+    def weighed_history(self) -> tuple[np.ndarray, np.ndarray]:
+        """The daily counters and the groups' (``history``, ``group_history``) in agents of the mean scale."""
+        if not self.people.weighted:
+            return self.history, self.group_history
+        group_history = self.group_history * self.weights[None, :, None]
+        return group_history.sum(axis=1), group_history
+
+    def strata(self) -> list[tuple[np.ndarray, float]]:
+        """The daily counters of each part of the run whose agents weigh alike, and the people an agent of it
+        stands for (``results.count_intervals``)."""
+        if not self.people.weighted:
+            return [(self.history, self.people.scale)]
+        return [(self.group_history[:, g], float(s)) for g, s in enumerate(self.people.group_scale)]
 
     def _lists(self, day, on, sp, first, last, inbound):
         """Serially: the court backlog at launch, list changes and court listings, records from abroad."""
@@ -308,10 +328,17 @@ class CountryRun:
         them that day, and their mean score."""
         day = self.days - 1 if day is None else day
         start_score = self.scenario.rulebook.start_score
-        counts, total = _census_kernel(*self._scored_by(day), self.agents.score, self.agents.touched,
-                                       self.people.age, day, start_score, self.rules.recovery, self.rules.floors)
-        adults = int(counts.sum())
-        return ({g: int(c) for g, c in zip(GRADES, counts)}, total / adults if adults else float(start_score))
+        counts, totals = _census_kernel(*self._scored_by(day), self.agents.score, self.agents.touched,
+                                        self.people.age, day, start_score, self.rules.recovery, self.rules.floors)
+        if self.people.weighted:  # in agents of the mean scale
+            weight = self.people.piece_weight
+            counts, total = weight @ counts, float(weight @ totals)
+            grades = {g: float(c) for g, c in zip(GRADES, counts)}
+        else:
+            counts, total = counts.sum(axis=0), totals.sum()
+            grades = {g: int(c) for g, c in zip(GRADES, counts)}
+        adults = counts.sum()
+        return grades, total / adults if adults else float(start_score)
 
     def _scored_by(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """The pieces' bounds and the rulebook that scores each piece on ``day`` (a piece lies within a stratum)."""
@@ -321,7 +348,8 @@ class CountryRun:
         """People aged 15+ on the last day by rulebook, score and grade (rulebook, score, grade, people)."""
         day = self.days - 1
         counts = _score_counts(*self._scored_by(day), len(self.rules.floors), self.agents.score, self.agents.touched,
-                               self.people.age, day, self.scenario.rulebook.start_score, self.rules.recovery)
+                               self.people.age, day, self.scenario.rulebook.start_score, self.rules.recovery,
+                               self.people.piece_weight)
         names = [NATIONAL] + [p.name for p in self.scenario.pilots]
         return score_frame(counts, names, self.rules.floors, self.people.scale)
 
@@ -330,11 +358,11 @@ class CountryRun:
         if self.firm_tally is None:
             return None
         groups = [g.name for g in self.scenario.population.groups]
-        return firms.tally_frame(self.firm_tally, list(self.scenario.firms.sectors), groups, self.people.scale)
+        return firms.tally_frame(self.firm_tally, list(self.scenario.firms.sectors), groups, self.people.group_scale)
 
     def recovery_times(self) -> pd.DataFrame:
         """People who left every list, by days listed and exit route (days_listed, route, people)."""
-        return recovery_frame(self.exits, self.people.scale)
+        return recovery_frame(self.exits, self.people.group_scale)
 
 
 def _events_abroad(records: Records, first, last):
@@ -444,20 +472,23 @@ def _settle(ctx, rng, records, first, last):
 
 
 @njit(cache=True)
-def _score_counts(piece_start, piece_rulebook, rulebooks, score, touched, age, day, start_score, recovery):
+def _score_counts(piece_start, piece_rulebook, rulebooks, score, touched, age, day, start_score, recovery,
+                  piece_weight):
     """People aged 15+ by the rulebook that scores them and their current score (``[rulebook, score +
-    SCORE_OFFSET]``)."""
-    counts = np.zeros((rulebooks, 2 * SCORE_OFFSET), np.int64)
+    SCORE_OFFSET]``), in agents of the mean scale (``piece_weight``: an agent of each piece in them)."""
+    counts = np.zeros((rulebooks, 2 * SCORE_OFFSET), np.float64)
     for p in range(len(piece_start) - 1):
         r = piece_rulebook[p]
+        w = piece_weight[p]
         for i in range(piece_start[p], piece_start[p + 1]):
             if age[i] != 0:
-                counts[r, recovered(int(score[i]), day - touched[i], start_score, recovery[r]) + SCORE_OFFSET] += 1
+                counts[r, recovered(int(score[i]), day - touched[i], start_score, recovery[r]) + SCORE_OFFSET] += w
     return counts
 
 
 @njit(cache=True, parallel=True)
 def _census_kernel(piece_start, piece_rulebook, score, touched, age, day, start_score, recovery, floors):
+    """People aged 15+ by grade, and their scores summed, piece by piece."""
     pieces = len(piece_start) - 1
     out = np.zeros((pieces, floors.shape[1]), np.int64)
     totals = np.zeros(pieces, np.int64)
@@ -469,4 +500,4 @@ def _census_kernel(piece_start, piece_rulebook, score, touched, age, day, start_
             s = recovered(int(score[i]), day - touched[i], start_score, recovery[r])
             totals[p] += s
             out[p, firms.grade_of(s, floors[r])] += 1
-    return out.sum(axis=0), totals.sum()
+    return out, totals

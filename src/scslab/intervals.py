@@ -59,10 +59,11 @@ def rate_ratio_interval(k1: float, n1: float, k2: float, n2: float,
     return ratio, float(odds(low_p)), float(odds(high_p))
 
 
-def poisson_band(people, scale: float, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
-    """The exact Poisson interval of each of a series of counts in people (``scale`` people an agent), in people:
-    the band a chart draws about a line of one run."""
-    agents = np.asarray(people, float) / scale if scale else np.zeros(len(people))
+def poisson_band(people, scale, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
+    """The exact Poisson interval of each of a series of counts in people (``scale`` people an agent: one number,
+    or one per count), in people: the band a chart draws about a line of one run."""
+    people, scale = np.asarray(people, float), np.asarray(scale, float)
+    agents = np.divide(people, scale, out=np.zeros(np.broadcast(people, scale).shape), where=scale > 0)
     low, high = poisson_limits(agents, level)
     return low * scale, high * scale
 

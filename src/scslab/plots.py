@@ -75,7 +75,20 @@ BAND = " Shaded: the 95% interval of each day's count (Poisson, from the agents 
 def _counted(r: Results, name: str, label: str, **style) -> Series:
     """A line of a count in people, with its Poisson band."""
     values = r.timeseries[name]
-    return Series(label, r.timeseries["date"], values, band=poisson_band(values, r.scale), **style)
+    return Series(label, r.timeseries["date"], values, band=poisson_band(values, _effective_scale(r, name)), **style)
+
+
+def _effective_scale(r: Results, name: str):
+    """The people an agent counted in ``name`` stands for, day by day: the people-weighted mean of the groups'
+    scales where groups weigh differently (as ``intervals.count_interval`` weighs them), else the run's scale."""
+    sampled = r.summary.get("agents_by_group") or {}
+    scales = {g: v["scale"] for g, v in sampled.items()}
+    if len(set(scales.values())) <= 1 or name not in r.by_group:
+        return r.scale
+    frame = r.by_group[["day", "group", name]].copy()
+    frame["scaled"] = frame[name] * frame["group"].astype(str).map(scales).astype(float)
+    days = frame.groupby("day", observed=True)[[name, "scaled"]].sum()
+    return np.where(days[name] > 0, days["scaled"] / days[name].where(days[name] > 0, 1), r.scale)
 
 
 def lists_over_time(r: Results) -> Chart:
@@ -117,9 +130,11 @@ def wrongful_by_group(r: Results) -> Chart:
     sizes = r.group_sizes()
     groups = [str(g) for g in last["group"]]
     per = np.array([100_000 / sizes[g] if sizes[g] else 0.0 for g in groups])
+    sampled = r.summary.get("agents_by_group") or {}
+    scale = np.array([sampled[g]["scale"] if g in sampled else r.scale for g in groups])
     series = []
     for name, label in (("listed", "listed"), ("wrongly_listed", "wrongly listed (no offence behind the listing)")):
-        low, high = poisson_band(last[name].to_numpy(), r.scale)
+        low, high = poisson_band(last[name].to_numpy(), scale)
         series.append(Series(label, groups, last[name].to_numpy() * per, "bar", band=(low * per, high * per)))
     return Chart("wrongful_by_group", "Listed and wrongly listed, by group",
                  "People on a list on the last day per 100,000 people of each group, with 95% intervals (Poisson, "

@@ -42,7 +42,8 @@ class People:
     """
 
     agents: int
-    scale: float  # people represented by one agent
+    scale: float  # people represented by one agent on average (the population over the agents)
+    group_scale: np.ndarray  # float64[G]: people represented by one agent of each group
     stratum_start: np.ndarray  # int64[S + 1]
     stratum_region: np.ndarray  # uint8[S]: URBAN or RURAL
     stratum_group: np.ndarray  # uint8[S]
@@ -56,6 +57,31 @@ class People:
     propensity: np.ndarray  # uint8[N]: low nibble offending class, high nibble expression class
     offending_multiplier: np.ndarray  # float64[16]: mean 1
     expression_multiplier: np.ndarray  # float64[16]: mean 1
+
+    @property
+    def weighted(self) -> bool:
+        """Whether some group's agents stand for fewer people than others' (a group raised to the floor)."""
+        return bool((self.group_scale != self.scale).any())
+
+    @property
+    def piece_weight(self) -> np.ndarray:
+        """float64[P]: the people an agent of each piece stands for, over ``scale`` (1 everywhere unless weighted)."""
+        return (self.group_scale / self.scale)[self.stratum_group[self.piece_stratum]]
+
+    @property
+    def group_agents(self) -> np.ndarray:
+        """int64[G]: the agents of each group."""
+        return np.bincount(self.stratum_group, np.diff(self.stratum_start), len(self.group_scale)).astype(np.int64)
+
+    def scale_of(self, agents) -> np.ndarray:
+        """float64[n]: the people each of ``agents`` stands for."""
+        strata = np.searchsorted(self.stratum_start, agents, side="right") - 1
+        return self.group_scale[self.stratum_group[strata]]
+
+    def people_in(self, agents) -> float:
+        """The people ``agents`` stand for together."""
+        agents = np.asarray(agents)
+        return float(self.scale_of(agents).sum()) if self.weighted else agents.size * self.scale
 
     @property
     def strata(self) -> int:
@@ -106,6 +132,27 @@ def allocate(total: int, shares: np.ndarray) -> np.ndarray:
     return counts
 
 
+def floored_split(sizes, agents: int, floor: int = 0) -> np.ndarray:
+    """Agents per part in proportion to ``sizes`` (largest remainder), except that no part gets fewer than
+    ``floor`` agents, capped at half of ``agents`` shared equally and at the part's size. The parts raised to
+    the floor keep it and the others share the rest in proportion."""
+    sizes = np.asarray(sizes, float)
+    floors = np.minimum(min(floor, agents // (2 * len(sizes))), sizes).astype(np.int64)
+    fixed = np.zeros(len(sizes), bool)
+    while True:
+        free = ~fixed
+        exact = np.zeros(len(sizes))
+        exact[free] = (agents - int(floors[fixed].sum())) * sizes[free] / sizes[free].sum()
+        raised = free & (exact < floors)
+        if not raised.any():
+            break
+        fixed |= raised
+    out = np.where(fixed, floors, np.floor(exact)).astype(np.int64)
+    gap = np.where(free, out - exact, np.inf)
+    out[np.argsort(gap, kind="stable")[: agents - int(out.sum())]] += 1
+    return out
+
+
 def stratum_shares(pop: Population, pilot_shares: Sequence[float] = ()) -> tuple[np.ndarray, ...]:
     """Shares and (region, group, income, pilot) of each stratum, in layout order. A group's urban share and
     income shares are its own where the scenario gives them, else the population's. ``pilot_shares`` are
@@ -153,11 +200,34 @@ def household_size_cdf(mean: float) -> np.ndarray:
     return cdf
 
 
-def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[float] = ()) -> People:
+def group_agents(pop: Population, agents: int, shares: np.ndarray, groups: np.ndarray,
+                 floor: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
+    """Agents per stratum, and the people an agent of each group stands for (None: every agent the same).
+
+    Strata get agents in proportion to their shares (``allocate``), unless that leaves a group with fewer than
+    ``floor`` agents: then each group gets at least ``floor`` (``floored_split``), shared among its strata in
+    proportion, and its agents stand for fewer people than the others'."""
+    sizes = np.bincount(groups, shares, len(pop.groups)) * pop.size
+    by_group = floored_split(sizes, agents, floor)
+    if not (by_group > np.ceil(sizes * agents / sizes.sum())).any():  # nobody raised: plain proportions
+        return allocate(agents, shares), None
+    counts = np.zeros(len(shares), np.int64)
+    for g, n in enumerate(by_group):
+        mine = groups == g
+        if shares[mine].sum() > 0:
+            counts[mine] = allocate(int(n), shares[mine])
+    return counts, np.where(by_group > 0, sizes / np.maximum(by_group, 1), pop.size / agents)
+
+
+def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[float] = (),
+               min_group_agents: int = 0) -> People:
     """Build ``agents`` agents representing ``pop.size`` people (two parallel passes, no temporaries); urban
-    people live in the pilot areas of ``pilot_shares`` (see ``stratum_shares``)."""
+    people live in the pilot areas of ``pilot_shares`` (see ``stratum_shares``); no group gets fewer than
+    ``min_group_agents`` agents where the population has enough (``group_agents``)."""
     shares, regions, groups, incomes, pilots = stratum_shares(pop, pilot_shares)
-    counts = allocate(agents, shares)
+    counts, group_scale = group_agents(pop, agents, shares, groups, min_group_agents)
+    if group_scale is None:
+        group_scale = np.full(len(pop.groups), pop.size / agents)
     start = np.zeros(len(counts) + 1, np.int64)
     start[1:] = np.cumsum(counts)
     piece_start, piece_stratum = split_into_pieces(start)
@@ -177,6 +247,7 @@ def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[f
     return People(
         agents=agents,
         scale=pop.size / agents,
+        group_scale=group_scale,
         stratum_start=start,
         stratum_region=regions,
         stratum_group=groups,
@@ -193,9 +264,10 @@ def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[f
     )
 
 
-def people_of(sections, agents: int, seed: int) -> People:
-    """The agents of one country's sections (``scenario.schema.Sections``): its population, with its pilot areas."""
-    return synthesize(sections.population, agents, seed, [p.urban_share for p in sections.pilots])
+def people_of(scenario, agents: int, seed: int) -> People:
+    """The agents of a one-country scenario: its population, with its pilot areas and its groups' floor."""
+    return synthesize(scenario.population, agents, seed, [p.urban_share for p in scenario.pilots],
+                      scenario.sampling.min_agents_per_group)
 
 
 @nb.njit(cache=True, parallel=True)

@@ -71,15 +71,16 @@ def median_days_listed(recoveries: pd.DataFrame | None) -> float | None:
     return float(cumulative.index[np.searchsorted(cumulative.to_numpy(), cumulative.iloc[-1] / 2)])
 
 
-def recovery_frame(exits: np.ndarray, scale: float) -> pd.DataFrame:
-    """People who left every list by route and days listed (``exits[counter, days]`` in agents)."""
+def recovery_frame(exits: np.ndarray, group_scale: np.ndarray) -> pd.DataFrame:
+    """People who left every list by route and days listed (``exits[group, counter, days]`` in agents;
+    ``group_scale``: the people an agent of each group stands for)."""
     parts = []
     routes = exit_routes()
     for counter, route in routes.items():
-        row = exits[outputs.column(counter)]
+        row = np.asarray(group_scale, float) @ exits[:, outputs.column(counter)]
         days = np.flatnonzero(row)
         parts.append(pd.DataFrame({"days_listed": days.astype(np.int32), "route": route,
-                                   "people": np.rint(row[days] * scale).astype(np.int64)}))
+                                   "people": np.rint(row[days]).astype(np.int64)}))
     frame = pd.concat(parts, ignore_index=True)
     frame["route"] = pd.Categorical(frame["route"], categories=list(routes.values()))
     return frame
@@ -113,9 +114,22 @@ def count_intervals(strata: list[tuple[np.ndarray, float]]) -> dict[str, dict]:
     return out
 
 
-def group_counts(groups: dict, scale: float) -> dict[str, dict]:
-    """Each group's agents and wrongly listed agents at the end (``groups``: the summary's ``by_group_at_end``)."""
-    return {g: {"agents": v["people"] / scale, "wrongly_listed_agents": v["wrongly_listed"] / scale}
+def group_intervals(group_history: np.ndarray, scale: float, groups: list[str],
+                    group_scale: dict[str, float]) -> dict[str, dict]:
+    """Each group's counts on the last day with their 95% intervals (``group_history`` in agents of ``scale``
+    people; ``group_scale``: the people an agent of each group stands for)."""
+    out = {}
+    for g, name in enumerate(groups):
+        agents = group_history[-1, g] * (scale / group_scale[name])
+        out[name] = {o.name: entry(*count_interval([agents[i]], [group_scale[name]]), "Poisson", agents[i])
+                     for i, o in enumerate(outputs.counters()) if o.by_group and o.scaled and not o.internal}
+    return out
+
+
+def group_counts(groups: dict, scale: dict[str, float]) -> dict[str, dict]:
+    """Each group's agents and wrongly listed agents at the end (``groups``: the summary's ``by_group_at_end``;
+    ``scale``: the people an agent of each group stands for)."""
+    return {g: {"agents": v["people"] / scale[g], "wrongly_listed_agents": v["wrongly_listed"] / scale[g]}
             for g, v in groups.items() if v.get("people")}
 
 
@@ -155,6 +169,8 @@ def pool(runs: list["Results"]) -> "Results":
     intervals["expression_rate_last_365_days"] = over_replicates(
         [r.summary["expression_rate_last_365_days"] for r in runs], 0)
     summary["intervals"] = intervals
+    summary["group_intervals"] = {g: pooled(lambda r, g=g: r.summary["group_intervals"][g])
+                                  for g in summary["group_intervals"]}
     if "country_intervals" in summary:
         summary["country_intervals"] = {name: pooled(lambda r, name=name: r.summary["country_intervals"][name])
                                         for name in summary["country_intervals"]}
@@ -192,8 +208,10 @@ class Results:
     def from_run(cls, scenario, seed, agents, scale, history, group_history, grades, runtime,
                  groups: list[str] | None = None, scores: pd.DataFrame | None = None,
                  recoveries: pd.DataFrame | None = None, firms: pd.DataFrame | None = None,
-                 strata: list[tuple[np.ndarray, float]] | None = None) -> "Results":
-        """Results from a run's daily counters (in agents; ``groups`` names the group axis, default the scenario's).
+                 strata: list[tuple[np.ndarray, float]] | None = None,
+                 sampling: list[tuple[int, float]] | None = None) -> "Results":
+        """Results from a run's daily counters (in agents of ``scale`` people; ``groups`` names the group axis,
+        default the scenario's; ``sampling``: each group's agents and the people one stands for).
 
         ``scores`` (score, grade, people on the last day), ``recoveries`` (days_listed,
         route, people) and ``firms`` (firms' transactions, see ``mechanisms.firms``) are in
@@ -233,8 +251,13 @@ class Results:
         for target in results.summary["targets"]:
             low, high = poisson_interval(target["model"] / scale)
             target.update(model_low=low * scale, model_high=high * scale)
+        if sampling is not None:
+            results.summary["agents_by_group"] = {g: {"agents": int(n), "scale": float(s)}
+                                                  for g, (n, s) in zip(groups, sampling)}
+        group_scale = {g: s for g, (_, s) in zip(groups, sampling)} if sampling else dict.fromkeys(groups, scale)
+        results.summary["group_intervals"] = group_intervals(group_history, scale, groups, group_scale)
         if not scenario.countries:
-            counts = group_counts(results.summary["by_group_at_end"], scale)
+            counts = group_counts(results.summary["by_group_at_end"], group_scale)
             results.summary["wrongful_listing_by_group"] = counts
             results.summary["wrongful_listing_ratio"] = group_ratio(counts)
         if firms is not None:

@@ -82,11 +82,13 @@ class Sim:
             country.step(day)
             if progress is not None:
                 progress(day + 1, country.days)
+        history, group_history = country.weighed_history()
         results = Results.from_run(
             scenario=self.scenario, seed=seed, agents=self.agents, scale=country.people.scale,
-            history=country.history, group_history=country.group_history, grades=country.census()[0],
+            history=history, group_history=group_history, grades=country.census()[0],
             runtime=time.perf_counter() - started, scores=country.score_distribution(),
-            recoveries=country.recovery_times(), firms=country.firm_transactions(),
+            recoveries=country.recovery_times(), firms=country.firm_transactions(), strata=country.strata(),
+            sampling=list(zip(country.people.group_agents, country.people.group_scale)),
         )
         results.summary["phase_seconds"] = {name: round(t, 4) for name, t in country.seconds.items()}
         return results

@@ -3,6 +3,8 @@ replicates, or the Poisson interval of one run's agents) and a flag where it res
 
 from __future__ import annotations
 
+import math
+
 from .intervals import SMALL_NUMBER, entry, poisson_interval
 
 
@@ -74,7 +76,7 @@ def sentences(summary: dict) -> list[str]:
     lines = [
         f"{summary['scenario']}: {summary['start_date']} to {summary['end_date']}, "
         f"{_n(summary['population'])} people simulated with {summary['agents']:,} agents "
-        f"({_per_agent(summary)}), {_seeds(summary)}, {summary['runtime_seconds']:.1f} s.",
+        f"({per_agent(summary)}), {_seeds(summary)}, {summary['runtime_seconds']:.1f} s.",
     ]
     if e["listed_total"] == 0 and e["detections"] == 0 and e["false_detections"] == 0:
         lines.append("No social credit system operates in this scenario: nobody is recorded, scored or listed.")
@@ -156,14 +158,15 @@ def _seeds(summary: dict) -> str:
     return f"seeds {seeds[0]}-{seeds[-1]} (figures: the mean of {len(seeds)} runs [95% interval])"
 
 
-def _per_agent(summary: dict) -> str:
-    """How many people an agent stands for: one figure, or the range over the countries."""
-    by_country = summary.get("agents_by_country")
-    if not by_country:
+def per_agent(summary: dict) -> str:
+    """How many people an agent stands for: one figure, or the range over the groups (or countries) sampled
+    with different weights."""
+    parts = summary.get("agents_by_group") or summary.get("agents_by_country")
+    if not parts:
         return f"1 agent = {summary['scale']:,.1f} people"
-    scales = {name: c["scale"] for name, c in by_country.items()}
+    scales = {name: c["scale"] for name, c in parts.items()}
     most, fewest = max(scales, key=scales.get), min(scales, key=scales.get)
-    if scales[most] == scales[fewest]:
+    if math.isclose(scales[most], scales[fewest]):
         return f"1 agent = {scales[most]:,.1f} people"
     return f"1 agent = {scales[most]:,.1f} people in {most} to {scales[fewest]:,.1f} in {fewest}"
 

@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import outputs
 from .engine import CountryRun
+from .population import floored_split
 from .mechanisms.borders import Borders
 from .mechanisms.firms import summarise as summarise_firms
 from .mechanisms.market import Market
@@ -58,25 +59,8 @@ def _lap(seconds: dict[str, float], phase: str, since: float) -> float:
 
 
 def split_agents(sizes: list[int], agents: int, floor: int = 0) -> list[int]:
-    """Agents per country: in proportion to population (largest remainder), except that no country gets fewer
-    than ``floor`` agents, capped at half of ``agents`` shared equally and at the country's population. The
-    countries raised to the floor keep it and the others share the rest in proportion."""
-    sizes = np.asarray(sizes, float)
-    floors = np.minimum(min(floor, agents // (2 * len(sizes))), sizes).astype(np.int64)
-    fixed = np.zeros(len(sizes), bool)
-    while True:
-        rest = agents - int(floors[fixed].sum())
-        free = ~fixed
-        exact = np.zeros(len(sizes))
-        exact[free] = rest * sizes[free] / sizes[free].sum()
-        raise_ = free & (exact < floors)
-        if not raise_.any():
-            break
-        fixed |= raise_
-    out = np.where(fixed, floors, np.floor(exact)).astype(np.int64)
-    gap = np.where(free, out - exact, np.inf)
-    out[np.argsort(gap, kind="stable")[: agents - int(out.sum())]] += 1
-    return [int(n) for n in out]
+    """Agents per country: in proportion to population, with ``floor`` agents at least (``floored_split``)."""
+    return [int(n) for n in floored_split(sizes, agents, floor)]
 
 
 def country_seed(seed: int, name: str) -> int:
@@ -152,23 +136,23 @@ class World:
         out = np.empty(len(self.runs))
         for c, run in enumerate(self.runs):
             grades, mean = run.census(day)
-            parts = index_parts(mean, run.scenario.rulebook.start_score, int(run.counters[LISTS.listed]),
-                                int(run.counters[LISTS.redlisted]), sum(grades.values()))
+            seen = run.seen()
+            parts = index_parts(mean, run.scenario.rulebook.start_score, float(seen[LISTS.listed]),
+                                float(seen[LISTS.redlisted]), sum(grades.values()))
             out[c] = trust_index(self.scenario.trust, parts)
         return out
 
     def _record(self, row, col, day, index, enforcement) -> None:
         b = self.borders
         scale = np.array([run.people.scale for run in self.runs])
-        abroad, _ = b.present()
-        foreigners = b.foreigners_from() @ scale
+        abroad, foreigners = b.present()
         for c, run in enumerate(self.runs):
-            h = run.history[day]
+            h = run.seen()  # today's counters, in agents of the country's mean scale
             register = b.registers[c]
             row[c, col["population"]] = run.scenario.population.size
-            row[c, col["residents_abroad"]] = abroad[c] * scale[c]
+            row[c, col["residents_abroad"]] = abroad[c]
             row[c, col["foreigners_present"]] = foreigners[c]
-            row[c, col["present"]] = run.scenario.population.size - abroad[c] * scale[c] + foreigners[c]
+            row[c, col["present"]] = run.scenario.population.size - abroad[c] + foreigners[c]
             for name in ("departures", "arrivals", "returns", "records_on_foreigners", "records_received"):
                 row[c, col[name]] = b.today[name][c]
             for column, counted, denominator in self.by_country:
@@ -178,11 +162,15 @@ class World:
                     row[c, column] = h[counted] / h[denominator] if h[denominator] else 1.0
             row[c, col["trust_index"]] = index[c]
             row[c, col["enforcement"]] = enforcement[c]
-            row[c, col["foreigners_listed"]] = sum(scale[home] for home, _ in register.listed)
-            row[c, col["foreigners_wrongly_listed"]] = sum(
-                scale[home] for (home, _), (_, wrongly) in register.listed.items() if wrongly)
-            row[c, col["nationals_exposed_total"]] = len(b.nationals_exposed[c]) * scale[c]
-            row[c, col["diaspora_exposed_total"]] = len(b.diaspora_exposed[c]) * scale[c]
+            row[c, col["foreigners_listed"]] = self._people(register.listed)
+            row[c, col["foreigners_wrongly_listed"]] = self._people(
+                key for key, (_, wrongly) in register.listed.items() if wrongly)
+            row[c, col["nationals_exposed_total"]] = run.people.people_in(list(b.nationals_exposed[c]))
+            row[c, col["diaspora_exposed_total"]] = run.people.people_in(list(b.diaspora_exposed[c]))
+
+    def _people(self, keys) -> float:
+        """The people that (home country, agent) pairs stand for."""
+        return sum(self.runs[home].people.people_in(agent) for home, agent in keys)
 
     def _results(self, table, runtime) -> Results:
         sc, runs, names = self.scenario, self.runs, self.names
@@ -190,8 +178,9 @@ class World:
         total_agents = sum(self.agents)
         nominal = total_people / total_agents
         weights = [run.people.scale / nominal for run in runs]
-        history = sum(run.history * w for run, w in zip(runs, weights))
-        group_history = np.concatenate([run.group_history * w for run, w in zip(runs, weights)], axis=1)
+        weighed = [run.weighed_history() for run in runs]
+        history = sum(h * w for (h, _), w in zip(weighed, weights))
+        group_history = np.concatenate([g * w for (_, g), w in zip(weighed, weights)], axis=1)
         groups = [f"{name}/{g.name}" for name, c in zip(names, self.countries) for g in c.population.groups]
         grades = {g: 0.0 for g in GRADES}
         for run, w in zip(runs, weights):
@@ -201,7 +190,9 @@ class World:
                                    group_history=group_history, grades=grades, runtime=runtime, groups=groups,
                                    scores=self._by_country(lambda run: run.score_distribution()),
                                    recoveries=self._by_country(lambda run: run.recovery_times()),
-                                   strata=[(run.history, run.people.scale) for run in runs])
+                                   strata=[part for run in runs for part in run.strata()],
+                                   sampling=[(n, s) for run in runs
+                                             for n, s in zip(run.people.group_agents, run.people.group_scale)])
         results.countries = self._countries_frame(table)
         results.transfers = self._transfers_frame()
         results.summary.update(self._summary(total_people, results.countries))
@@ -269,7 +260,6 @@ class World:
 
     def _summary(self, total_people: int, countries: pd.DataFrame) -> dict:
         b = self.borders
-        scale = [run.people.scale for run in self.runs]
         last = countries[countries["day"] == countries["day"].max()]
         at_end = {
             row["country"]: {o.name: (float(row[o.name]) if o.unit == outputs.RATIO else int(row[o.name]))
@@ -281,13 +271,13 @@ class World:
         for name in list(self.scenario.agreements) + list(self.scenario.alliances):
             arrangements[name] = {
                 "records": int(round(sum(count for *_, arrangement, count in ledger if arrangement == name))),
-                "people_exposed": int(round(sum(scale[home] for home, _ in b.exposed[name]))),
-                "diaspora_exposed": int(round(sum(scale[home] for home, _ in b.exposed_diaspora[name]))),
+                "people_exposed": int(round(self._people(b.exposed[name]))),
+                "diaspora_exposed": int(round(self._people(b.exposed_diaspora[name]))),
             }
         agents = {name: {"agents": n, "scale": run.people.scale} for name, n, run in zip(self.names, self.agents,
                                                                                       self.runs)}
         kept = {o.name for o in country_columns() if not o.world}
-        intervals = {name: {key: v for key, v in count_intervals([(run.history, run.people.scale)]).items()
+        intervals = {name: {key: v for key, v in count_intervals(run.strata()).items()
                             if key in kept}
                      for name, run in zip(self.names, self.runs)}
         return {"population": total_people, "countries_at_end": at_end, "arrangements": arrangements,

@@ -195,9 +195,9 @@ class BehaviourEvents(Mechanism):
         super().__init__(scenario, people)
         self.rates = BehaviourRates(scenario, people)
         self.contacts = contacts
-        self.adults = int(people.piece_adults.sum())
-        self.adult_weights = (np.bincount(people.piece_stratum, people.piece_adults, people.strata)
-                              / max(self.adults, 1))
+        adults = people.piece_adults * people.piece_weight if people.weighted else people.piece_adults
+        self.adults = adults.sum()  # in agents of the mean scale, as ``CountryRun.seen`` counts
+        self.adult_weights = np.bincount(people.piece_stratum, adults, people.strata) / max(self.adults, 1)
         sizes = np.diff(people.stratum_start).astype(float)
         self.piece_share = np.diff(people.piece_start) / sizes[people.piece_stratum]
         self.piece_means = self.rates.base[:, people.piece_stratum] * self.piece_share  # [B, P]

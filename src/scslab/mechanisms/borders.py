@@ -255,7 +255,6 @@ class Borders:
         # off leaves who travels when untouched (common random numbers)
         self.travel_rng, self.rng, self.route_rng = streams
         self.days = scenario.days
-        self.scale = np.array([run.people.scale for run in runs])
         n = len(names)
         index = {name: i for i, name in enumerate(names)}
         self.sharing = Sharing(scenario, names)
@@ -288,7 +287,7 @@ class Borders:
         for c, run in enumerate(self.runs):
             mine = agents[homes == c]
             run.set_abroad(mine, False)
-            self.today["returns"][c] += len(mine) * self.scale[c]
+            self.today["returns"][c] += run.people.people_in(mine)
         for r in self.registers:
             r.expire(day)
         trips = self.travel_rng.poisson(self.trip_means[:, day])
@@ -321,18 +320,27 @@ class Borders:
             end = day + 1 + np.floor(self.travel_rng.exponential(stay, len(chosen))).astype(np.int64)
         run.set_abroad(chosen, True)
         self.trips.add(home, chosen, host, end, flow.kind == "diaspora")
-        self.today["departures"][home] += len(chosen) * self.scale[home]
-        self.today["arrivals"][host] += len(chosen) * self.scale[home]
+        people = run.people.people_in(chosen)
+        self.today["departures"][home] += people
+        self.today["arrivals"][host] += people
 
     def present(self) -> tuple[np.ndarray, np.ndarray]:
-        """Agents abroad by home country, and foreigners present by host (in agents)."""
-        n = len(self.names)
-        return (np.bincount(self.trips.home, minlength=n), np.bincount(self.trips.host, minlength=n))
+        """People abroad by home country, and foreigners present by host."""
+        n, people = len(self.names), self._trip_people()
+        return (np.bincount(self.trips.home, people, minlength=n), np.bincount(self.trips.host, people, minlength=n))
 
     def foreigners_from(self) -> np.ndarray:
-        """Foreigners present by host (rows) and home (columns), in agents."""
+        """Foreigners present by host (rows) and home (columns), in people."""
         n = len(self.names)
-        return np.bincount(self.trips.host * n + self.trips.home, minlength=n * n).reshape(n, n)
+        return np.bincount(self.trips.host * n + self.trips.home, self._trip_people(), minlength=n * n).reshape(n, n)
+
+    def _trip_people(self) -> np.ndarray:
+        """The people each agent abroad stands for."""
+        home, people = self.trips.home, np.empty(len(self.trips.home))
+        for c, run in enumerate(self.runs):
+            mine = home == c
+            people[mine] = run.people.scale_of(self.trips.agent[mine])
+        return people
 
     # -- records about foreigners ---------------------------------------------------------------------------------
 
@@ -363,7 +371,7 @@ class Borders:
                              b[hit].tolist(), [True] * int(hit.sum())))
         found.extend(self._false_records(day, enforcement))
         for host, home, agent, behaviour, true in found:
-            self.today["records_on_foreigners"][host] += self.scale[home]
+            self.today["records_on_foreigners"][host] += self.runs[home].people.people_in(agent)
             if CLASS_OF[behaviour] != POLITICAL and self.runs[host].scoring_on(day):
                 self.registers[host].record(day, (home, agent), behaviour, true)
             self._send(day, host, home, agent, behaviour, true)
@@ -402,7 +410,8 @@ class Borders:
         for route in self.sharing.routes(day, host, home, record_class):
             if route.loss and self.route_rng.random() < route.loss:
                 continue
-            self.ledger[(day, host, route.destination, record_class, route.arrangement)] += self.scale[home]
+            self.ledger[(day, host, route.destination, record_class, route.arrangement)] += \
+                self.runs[home].people.people_in(agent)
             # applied the morning after it arrives: a country's day has already begun when its partners send
             self.inbox[day + route.delay + 1][route.destination].append((home, agent, behaviour, true))
             key = (home, agent)
@@ -425,7 +434,7 @@ class Borders:
             for home, agent, behaviour, true in items:
                 if home != c and scoring and CLASS_OF[behaviour] != POLITICAL:
                     self.registers[c].record(day, (home, agent), behaviour, true)
-            self.today["records_received"][c] += len(own) * self.scale[c]
+            self.today["records_received"][c] += self.runs[c].people.people_in([agent for agent, _, _ in own])
             if own:
                 agents, behaviours, trues = zip(*own)
                 out.append((np.array(agents, np.int32), np.array(behaviours, np.uint8), np.array(trues, np.bool_)))

@@ -30,6 +30,7 @@ from .base import Mechanism
 from .lists import OUT as LISTS
 from .lists import candidates, leave_court
 from .state import (
+    tally,
     F_COURT,
     F_PENDING,
     FELT_BUSINESS,
@@ -72,7 +73,7 @@ def assess(ctx, agent, unable):
     """Mark a newly listed ``agent`` as unable to pay (or not), drawn by the caller at listing."""
     ctx.roster.unable[ctx.roster.position[agent]] = unable
     if unable:
-        ctx.counters[OUT.unable_listed_total] += 1
+        tally(ctx, agent, OUT.unable_listed_total, 1)
 
 
 @nb.njit(cache=True)
@@ -106,7 +107,7 @@ def fulfil(ctx, rng, today):
         if (flags[agent] & F_COURT and flags[agent] & F_PENDING == 0
                 and today.day - roster.court_entry[k] >= today.delay
                 and u * today.top < multiplier(ctx, k, agent, today)):
-            ctx.counters[OUT.fulfilled_total] += 1
+            tally(ctx, agent, OUT.fulfilled_total, 1)
             if today.deletion_delay == 0:
                 leave_court(ctx, agent, today.day, LISTS.deleted_total)
             else:

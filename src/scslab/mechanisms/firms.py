@@ -159,10 +159,12 @@ def firm_day(seed, today, counts, persons, agents, roster, acc):
                     cell[PREMIUM] += premium[s, grade, listed]
 
 
-def tally_frame(acc: np.ndarray, sectors: list[str], groups: list[str], scale: float) -> pd.DataFrame:
-    """The non-empty cells of a tally as rows (sector, group, grade, status, transactions, refused, premium), in people."""
+def tally_frame(acc: np.ndarray, sectors: list[str], groups: list[str], group_scale: np.ndarray) -> pd.DataFrame:
+    """The non-empty cells of a tally as rows (sector, group, grade, status, transactions, refused, premium), in people
+    (``group_scale``: the people an agent of each group stands for)."""
     index = np.argwhere(acc[..., TRANSACTIONS] > 0)
     cells = acc[tuple(index.T)]
+    scale = np.asarray(group_scale, float)[index[:, 1]]
     return pd.DataFrame({
         "sector": pd.Categorical(np.array(sectors, dtype=object)[index[:, 0]], categories=sectors),
         "group": pd.Categorical(np.array(groups, dtype=object)[index[:, 1]], categories=groups),

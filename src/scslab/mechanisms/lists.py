@@ -14,7 +14,7 @@ import numba as nb
 from ..outputs import DAYS, EVENTS, PEOPLE, STOCK, TOTAL, Output, declare
 from .state import (
     F_COURT, F_GRADE, F_JOINT, F_LISTED, F_PENDING, F_RED, Q_EXPIRY,
-    household_members, listing_status, roster_add, roster_remove, schedule, stratum_of,
+    household_members, listing_status, roster_add, roster_remove, schedule, stratum_of, tally,
 )
 
 OUT = declare(
@@ -57,7 +57,7 @@ Context = namedtuple("Context", "agents roster calendar counters group_counters 
 the counters (total and by group), the people (``state.Persons``), whether joint punishment is on,
 the exits by route and time listed, and today's scoring rules (``scoring.ScoringDay``).
 
-``exits[route, days]`` counts people who left every list by ``route`` (the counter
+``exits[group, route, days]`` counts the agents of ``group`` who left every list by ``route`` (the counter
 column of an exit route, such as ``OUT.expired_total``) after ``days`` on a list.
 """
 
@@ -85,19 +85,15 @@ def group_of(ctx, agent):
 def _count_change(ctx, agent, was_listed, was_wrong):
     """Update counters and household flags after a change to ``agent``'s listings."""
     listed, wrong = listing_status(ctx.agents.flags, ctx.roster, agent)
-    g = group_of(ctx, agent)
-    c, gc = ctx.counters, ctx.group_counters
-    c[OUT.listed] += int(listed) - int(was_listed)
-    c[OUT.wrongly_listed] += int(wrong) - int(was_wrong)
-    gc[g, OUT.listed] += int(listed) - int(was_listed)
-    gc[g, OUT.wrongly_listed] += int(wrong) - int(was_wrong)
+    tally(ctx, agent, OUT.listed, int(listed) - int(was_listed))
+    tally(ctx, agent, OUT.wrongly_listed, int(wrong) - int(was_wrong))
     if listed and not was_listed:
-        c[OUT.listed_total] += 1
+        tally(ctx, agent, OUT.listed_total, 1)
         if wrong:
-            c[OUT.wrongly_listed_total] += 1
+            tally(ctx, agent, OUT.wrongly_listed_total, 1)
     if was_listed != listed:
         if not listed:
-            c[OUT.delisted_total] += 1
+            tally(ctx, agent, OUT.delisted_total, 1)
         refresh_household(ctx, agent)
 
 
@@ -116,10 +112,10 @@ def refresh_household(ctx, agent):
         has = flags[m] & F_JOINT != 0
         if should and not has:
             flags[m] |= F_JOINT
-            ctx.counters[OUT.joint_punished] += 1
+            tally(ctx, m, OUT.joint_punished, 1)
         elif has and not should:
             flags[m] &= ~F_JOINT
-            ctx.counters[OUT.joint_punished] -= 1
+            tally(ctx, m, OUT.joint_punished, -1)
 
 
 @nb.njit(cache=True)
@@ -130,10 +126,10 @@ def refresh_all_households(ctx):
 
 
 @nb.njit(cache=True)
-def _record_exit(ctx, route, days):
-    """Count one person leaving every list by ``route`` after ``days`` listed."""
-    ctx.counters[OUT.days_listed_at_exit_total] += days
-    ctx.exits[route, min(days, ctx.exits.shape[1] - 1)] += 1
+def _record_exit(ctx, agent, route, days):
+    """Count ``agent`` leaving every list by ``route`` after ``days`` listed."""
+    tally(ctx, agent, OUT.days_listed_at_exit_total, days)
+    ctx.exits[group_of(ctx, agent), route, min(days, ctx.exits.shape[2] - 1)] += 1
 
 
 @nb.njit(cache=True)
@@ -148,8 +144,8 @@ def enter_court(ctx, agent, day, wrongful, small_debt, expiry_day):
     ctx.roster.wrong_court[k] = wrongful
     ctx.roster.small_debt[k] = small_debt
     flags[agent] |= F_COURT
-    ctx.counters[OUT.court_listed] += 1
-    ctx.counters[OUT.court_listed_total] += 1
+    tally(ctx, agent, OUT.court_listed, 1)
+    tally(ctx, agent, OUT.court_listed_total, 1)
     schedule(ctx.calendar, expiry_day, agent, day, Q_EXPIRY)
     _count_change(ctx, agent, was_listed, was_wrong)
     return True
@@ -164,10 +160,10 @@ def leave_court(ctx, agent, day, route):
     was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
     k = ctx.roster.position[agent]
     flags[agent] &= ~(F_COURT | F_PENDING)
-    ctx.counters[OUT.court_listed] -= 1
-    ctx.counters[route] += 1
+    tally(ctx, agent, OUT.court_listed, -1)
+    tally(ctx, agent, route, 1)
     if flags[agent] & F_LISTED == 0:
-        _record_exit(ctx, route, day - ctx.roster.court_entry[k])
+        _record_exit(ctx, agent, route, day - ctx.roster.court_entry[k])
         roster_remove(ctx.roster, agent)
     _count_change(ctx, agent, was_listed, was_wrong)
 
@@ -187,8 +183,8 @@ def enter_grade(ctx, agent, day, wrongful):
     ctx.roster.grade_entry[k] = day
     ctx.roster.wrong_grade[k] = wrongful
     flags[agent] |= F_GRADE
-    ctx.counters[OUT.grade_listed] += 1
-    ctx.counters[OUT.grade_listed_total] += 1
+    tally(ctx, agent, OUT.grade_listed, 1)
+    tally(ctx, agent, OUT.grade_listed_total, 1)
     _count_change(ctx, agent, was_listed, was_wrong)
 
 
@@ -200,10 +196,10 @@ def leave_grade(ctx, agent, day):
     was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
     k = ctx.roster.position[agent]
     flags[agent] &= ~F_GRADE
-    ctx.counters[OUT.grade_listed] -= 1
-    ctx.counters[OUT.recovered_total] += 1
+    tally(ctx, agent, OUT.grade_listed, -1)
+    tally(ctx, agent, OUT.recovered_total, 1)
     if flags[agent] & F_LISTED == 0:
-        _record_exit(ctx, OUT.recovered_total, day - ctx.roster.grade_entry[k])
+        _record_exit(ctx, agent, OUT.recovered_total, day - ctx.roster.grade_entry[k])
         roster_remove(ctx.roster, agent)
     _count_change(ctx, agent, was_listed, was_wrong)
 
@@ -214,12 +210,9 @@ def set_redlisted(ctx, agent, on):
     has = flags[agent] & F_RED != 0
     if on == has:
         return
-    g = group_of(ctx, agent)
     if on:
         flags[agent] |= F_RED
-        ctx.counters[OUT.redlisted] += 1
-        ctx.group_counters[g, OUT.redlisted] += 1
+        tally(ctx, agent, OUT.redlisted, 1)
     else:
         flags[agent] &= ~F_RED
-        ctx.counters[OUT.redlisted] -= 1
-        ctx.group_counters[g, OUT.redlisted] -= 1
+        tally(ctx, agent, OUT.redlisted, -1)

@@ -60,7 +60,6 @@ class Market:
     def __init__(self, scenario: Scenario, names: list[str], countries: list[Scenario], runs: list[CountryView], sharing,
                  rng):
         self.names, self.runs, self.sharing, self.rng = names, runs, sharing, rng
-        self.scale = np.array([run.people.scale for run in runs])
         market = scenario.market
         index = {name: i for i, name in enumerate(names)}
         self.open = market.enabled
@@ -104,7 +103,7 @@ class Market:
     def _serve(self, day: int, host: int, s: int, home: int, agent: int) -> None:
         sector_rules, wanted = self.hosts[host].rules, self.hosts[host].wanted
         grade, status, group = self.runs[home].customer(agent, day)
-        weight = self.scale[home]
+        weight = self.runs[home].people.people_in(agent)
         group += self.group_start[home]
         cell = self.tallies[host][s, group, grade, status]
         cell[TRANSACTIONS] += weight
@@ -150,7 +149,7 @@ class Market:
 
     def foreign_customers(self, sectors: dict[str, list[str]]) -> pd.DataFrame:
         """Hosts' firms' transactions with foreigners (country, sector, group as ``home/group``, ...), in people."""
-        frames = [tally_frame(tally, sectors[name], self.groups, 1.0).assign(country=name)
+        frames = [tally_frame(tally, sectors[name], self.groups, np.ones(len(self.groups))).assign(country=name)
                   for name, tally in zip(self.names, self.tallies) if tally is not None]
         return pd.concat(frames, ignore_index=True) if frames else None
 

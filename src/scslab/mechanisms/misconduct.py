@@ -26,7 +26,7 @@ from ..units import DAYS_PER_YEAR
 from .base import Mechanism
 from .sanctions import OUT as BANS
 from .schedules import day_index
-from .state import stratum_of
+from .state import stratum_of, tally
 
 OUT = declare(
     "misconduct",
@@ -69,6 +69,9 @@ class MisconductBan(Mechanism):
         weight = adults * np.array(ban.income_multipliers)[people.stratum_income] * rural
         self.cumulative = np.cumsum(weight) / max(weight.sum(), 1e-300)
         self.entries = rules.entries_per_year * adults.sum() / DAYS_PER_YEAR
+        if people.weighted and weight.sum() > 0:  # the same chance per person, whatever an agent stands for
+            scale = people.group_scale[people.stratum_group] / people.scale
+            self.entries *= float(adults @ scale) / adults.sum() * weight.sum() / float(weight @ scale)
         self.attempts = ban.attempts_per_year / DAYS_PER_YEAR
         self.income, self.rural = np.array(ban.income_multipliers), ban.rural_multiplier
         self.enforcement = self.schedule(ban.enforcement)
@@ -98,9 +101,9 @@ def misconduct_day(ctx, rng, today):
     k = 0
     while k < n:  # ends first, so that a day's stock is who is barred today
         if until[k] <= today.day:
+            tally(ctx, members[k], stock, -1)
             n -= 1
             members[k], until[k] = members[n], until[n]
-            ctx.counters[stock] -= 1
         else:
             k += 1
     if today.entries > 0.0:
@@ -115,8 +118,8 @@ def misconduct_day(ctx, rng, today):
             if ctx.persons.age[agent] != CHILD and n < len(members):
                 members[n], until[n] = agent, today.day + today.ban_days
                 n += 1
-                ctx.counters[stock] += 1
-                ctx.counters[entered] += 1
+                tally(ctx, agent, stock, 1)
+                tally(ctx, agent, entered, 1)
     today.size[0] = n
     persons = ctx.persons
     for k in range(n):
@@ -125,10 +128,10 @@ def misconduct_day(ctx, rng, today):
         if persons.stratum_region[s] == RURAL:
             rate *= today.rural
         if rng.random() < rate:
-            ctx.counters[attempts] += 1
+            tally(ctx, members[k], attempts, 1)
             if rng.random() < today.enforcement:
-                ctx.counters[blocks] += 1
-                ctx.counters[refused] += 1
+                tally(ctx, members[k], blocks, 1)
+                tally(ctx, members[k], refused, 1)
 
 
 class FlightMisconduct(MisconductBan):

@@ -18,7 +18,7 @@ from .base import Mechanism
 from .lists import OUT as LISTS
 from .lists import candidates, leave_court
 from .scoring import recheck, touch, update_grade_lists
-from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY
+from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY, tally
 
 OUT = declare(
     "rehabilitation",
@@ -100,7 +100,7 @@ def serve(ctx, rng, today):
         elif flags[agent] & F_GRADE and today.day - roster.grade_entry[k] >= today.delay:
             touch(agents, agent, ctx.rules)
             agents.score[agent] = min(SCORE_LIMIT, int(agents.score[agent]) + today.points)
-            ctx.counters[OUT.community_service_total] += 1
+            tally(ctx, agent, OUT.community_service_total, 1)
             update_grade_lists(ctx, agent)
 
 
@@ -120,7 +120,7 @@ def correct(ctx, rng, today):
             touch(agents, agent, ctx.rules)
             agents.score[agent] = min(SCORE_LIMIT, int(agents.score[agent]) + int(agents.false_points[agent]))
             agents.false_points[agent] = 0
-            ctx.counters[OUT.corrected_total] += 1
+            tally(ctx, agent, OUT.corrected_total, 1)
             update_grade_lists(ctx, agent)
 
 

@@ -29,6 +29,7 @@ from .lists import tries
 from .schedules import day_index
 from .scoring import ScoringRules, score_now
 from .state import (
+    tally,
     F_BLOCKED,
     F_COURT,
     F_GRADE,
@@ -141,13 +142,13 @@ def purchases(ctx, rng, today):
         banned = f & F_COURT != 0 or (today.grade_banned and f & F_GRADE != 0)
         if u * today.norm >= rate or not banned:
             continue
-        ctx.counters[today.attempts] += 1
+        tally(ctx, agent, today.attempts, 1)
         if u_enforce < today.enforcement:
-            ctx.counters[today.blocks] += 1
+            tally(ctx, agent, today.blocks, 1)
             roster.felt[k, FELT_PURCHASE] = today.day
             if today.marks_blocked and flags[agent] & F_BLOCKED == 0:
                 flags[agent] |= F_BLOCKED
-                ctx.counters[OUT.people_blocked] += 1
+                tally(ctx, agent, OUT.people_blocked, 1)
 
 
 class FlightBan(PurchaseBan):
@@ -176,7 +177,7 @@ def shame(ctx, rng, today):
         u = rng.random()
         region = ctx.persons.stratum_region[stratum_of(ctx.persons.stratum_start, roster.members[k])]
         if region == URBAN and u < today.coverage:
-            ctx.counters[OUT.shaming_displays_total] += 1
+            tally(ctx, roster.members[k], OUT.shaming_displays_total, 1)
             roster.felt[k, FELT_SHAMED] = today.day
 
 
@@ -224,7 +225,7 @@ def refuse_listed(ctx, rng, today):
         if u * today.norm >= today.income[persons.stratum_income[stratum_of(persons.stratum_start, agent)]]:
             continue
         if u_refuse < today.refusal:
-            ctx.counters[today.column] += 1
+            tally(ctx, agent, today.column, 1)
             roster.felt[k, today.felt] = today.day
 
 
@@ -240,7 +241,7 @@ def refuse_schools(ctx, rng, today):
         member = first + rng.integers(0, members)
         if (ctx.persons.age[member] == CHILD and ctx.agents.flags[member] & F_JOINT
                 and rng.random() < today.refusal):
-            ctx.counters[OUT.school_refusals_total] += 1
+            tally(ctx, agent, OUT.school_refusals_total, 1)
             roster.felt[k, FELT_SCHOOL] = today.day
 
 

@@ -36,7 +36,7 @@ from .network import OUT as NETWORK
 from .network import MAX_CONTACTS, NO_NETWORK, Contacts, contact, piece_of
 from .state import (
     ABROAD, BEHAVIOUR_BITS, F_GRADE, F_RED, INFORMED, Q_GRADE_EXIT, Q_RED_EXIT, Records, household_members, schedule,
-    stratum_of,
+    stratum_of, tally,
 )
 
 JUDGMENT_DEFAULT = BEHAVIOURS.index("judgment_default")
@@ -187,7 +187,7 @@ def settle_records(ctx, rng, records, first, last):
         if todo & CHECK_LISTS:
             update_grade_lists(ctx, agent)
         if todo & COURT and rng.random() < sp.listing_probability:
-            ctx.counters[LISTS.court_cases_total] += 1
+            tally(ctx, agent, LISTS.court_cases_total, 1)
             stay = sp.inclusion_days
             if rng.random() < sp.extension_probability:
                 stay += sp.extension_low + int(rng.random() * (sp.extension_high - sp.extension_low + 1))
@@ -203,7 +203,7 @@ def settle_records(ctx, rng, records, first, last):
             if listed and not (sp.scoring_on[r] and sp.points[r, behaviour] < 0):
                 agents.fear[agent] = stored_fear(learn(agents.fear[agent] / FEAR_STEPS, sp.learning))
         if rec_behaviour[i] & INFORMED and ctx.counters[LISTS.listed_total] > listings:
-            ctx.counters[NETWORK.informant_listings_total] += 1
+            tally(ctx, agent, NETWORK.informant_listings_total, 1)
 
 
 @nb.njit(cache=True)
@@ -242,19 +242,20 @@ def spread(ctx, agent):
             touch(agents, j, sp)
             agents.fear[j] = stored_fear(learn(agents.fear[j] / FEAR_STEPS, sp.contact_learning))
         if unit(hashed(sp.net_seed, STIGMA, j, sp.day * MAX_CONTACTS + k)) < sp.stigma:
-            ctx.counters[NETWORK.shunned_total] += 1
+            tally(ctx, agent, NETWORK.shunned_total, 1)
 
 
 @nb.njit(cache=True)
 def apply_records(ctx, rng, records, n):
     """Score records outside the parallel day (the court backlog, records from abroad): both steps."""
     daily = np.zeros(len(ctx.counters), np.int64)
-    score_records(ctx.agents, records, 0, n, daily, ctx.rules)
-    for i in range(n):
+    for i in range(n):  # record by record, so that each one's counts go to its agent's group too
+        daily[:] = 0
+        score_records(ctx.agents, records, i, i + 1, daily, ctx.rules)
         g = group_of(ctx, records.agent[i])
-        ctx.group_counters[g, DETECTION.detections if records.true[i] else DETECTION.false_detections] += 1
-    counters = ctx.counters
-    counters += daily
+        for column in range(len(daily)):
+            ctx.counters[column] += daily[column]
+            ctx.group_counters[g, column] += daily[column]
     settle_records(ctx, rng, records, 0, n)
 
 
@@ -371,14 +372,17 @@ class CourtBacklog(Mechanism):
     def __init__(self, scenario: Scenario, people: People, base_rates: np.ndarray):
         super().__init__(scenario, people)
         court = scenario.lists.court
-        self.size = int(round(court.initial_backlog / people.scale)) if court.enabled else 0
-        self.weights = base_rates[JUDGMENT_DEFAULT]
+        weights = base_rates[JUDGMENT_DEFAULT]
+        self.weights = weights if weights.sum() > 0 else np.diff(people.stratum_start).astype(float)
+        # the people an agent drawn stands for, on average over the draws (groups may weigh differently)
+        per_agent = (float(self.weights @ people.group_scale[people.stratum_group]) / self.weights.sum()
+                     if people.weighted else people.scale)
+        self.size = int(round(court.initial_backlog / per_agent)) if court.enabled else 0
 
     def records(self, rng: np.random.Generator) -> Records:
         """The backlog's records: distinct people aged 15+, drawn by stratum in proportion to the
         judgment-default rate (to stratum size if nobody defaults)."""
-        people, count = self.people, self.size
-        weights = self.weights if self.weights.sum() > 0 else np.diff(people.stratum_start).astype(float)
+        people, count, weights = self.people, self.size, self.weights
         strata = rng.choice(len(weights), size=count, p=weights / weights.sum())
         start = people.stratum_start
         chosen = set()

@@ -199,6 +199,14 @@ def stratum_of(stratum_start, agent):
 
 
 @nb.njit(cache=True)
+def tally(ctx, agent, column, amount):
+    """Add ``amount`` to a counter, nationally and in ``agent``'s group (every count kept by group, so that the
+    results can weigh each group by the people an agent of it stands for)."""
+    ctx.counters[column] += amount
+    ctx.group_counters[ctx.persons.stratum_group[stratum_of(ctx.persons.stratum_start, agent)], column] += amount
+
+
+@nb.njit(cache=True)
 def household_members(household, agent):
     """(first member, size) of an agent's household, from the packed household byte."""
     h = household[agent]

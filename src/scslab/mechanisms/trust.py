@@ -30,7 +30,7 @@ OUT = declare(
 )
 
 
-def index_parts(mean_score: float, start_score: int, listed: int, redlisted: int, adults: int) -> dict[str, float]:
+def index_parts(mean_score: float, start_score: int, listed: float, redlisted: float, adults: float) -> dict[str, float]:
     """The three parts of the index for one country."""
     adults = max(adults, 1)
     return {

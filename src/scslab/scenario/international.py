@@ -69,5 +69,6 @@ def country_scenario(scenario: Scenario, name: str) -> Scenario:
         end_date=scenario.end_date,
         system=scenario.system and country.adoption != "none",
         default_agents=scenario.default_agents,
+        sampling=scenario.sampling,
         **sections,
     )

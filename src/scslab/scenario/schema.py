@@ -1226,13 +1226,18 @@ class _Heading(Strict):
 
 
 class Sampling(Strict):
-    """How agents are spread over a many-country scenario's countries: small countries get more agents than
-    their share of people, each agent then standing for fewer people (a survey's weights, per country)."""
+    """How agents are spread over countries and groups: small ones get more agents than their share of people,
+    each agent then standing for fewer people (a survey's weights, per country and group)."""
 
     min_agents_per_country: int = param(
         20_000, "agents", "Fewest agents a country gets, so that its figures rest on more than a handful of agents; "
         "capped at half the run's agents shared equally between the countries, and at the country's population. "
         "A country given more than its share of agents weighs each one less (world totals stay in people).",
+        ge=0, lt=AGENT_LIMIT)
+    min_agents_per_group: int = param(
+        20_000, "agents", "Fewest agents a group of the population gets (in each country), so that its figures "
+        "rest on more than a handful of agents; capped at half the country's agents shared equally between its "
+        "groups, and at the group's population. A group given more than its share of agents weighs each one less.",
         ge=0, lt=AGENT_LIMIT)
 
 
@@ -1248,7 +1253,7 @@ class Scenario(Sections, _Heading):
     alliances: dict[str, Alliance] = param({}, "-", "Pooled data-sharing platforms.", lever=True)
     trust: Trust = param(Trust(), "-", "The country trust index and the pressure tied to it.")
     market: MarketTerms = param(MarketTerms(), "-", "The market for credit information between countries.", lever=True)
-    sampling: Sampling = param(Sampling(), "-", "Agents per country in a many-country scenario.")
+    sampling: Sampling = param(Sampling(), "-", "Agents per country and per group.")
 
     @model_validator(mode="before")
     @classmethod
