@@ -89,7 +89,8 @@ class CountryRun:
         self.counters = np.zeros(len(columns), np.int64)
         self.group_counters = np.zeros((n_groups, len(columns)), np.int64)
         self.piece_counters = np.zeros((people.pieces, len(columns)), np.int64)
-        self.piece_group = people.stratum_group[people.piece_stratum]
+        self.piece_in_group = np.zeros((n_groups, people.pieces), np.int64)  # [group, piece]: 1 where it lies
+        self.piece_in_group[people.stratum_group[people.piece_stratum], np.arange(people.pieces)] = 1
         self.daily = [i for i, o in enumerate(columns) if o.kind == outputs.DAILY]
         self.weights = people.group_scale / people.scale  # an agent of each group, in agents of the mean scale
         self.joint_on = np.zeros(1, np.bool_)
@@ -227,9 +228,7 @@ class CountryRun:
     def _fold(self):
         """Add the pieces' counters to the totals and to their groups'."""
         self.counters += self.piece_counters.sum(axis=0)
-        by_group = np.zeros_like(self.group_counters)
-        np.add.at(by_group, self.piece_group, self.piece_counters)
-        self.group_counters += by_group
+        self.group_counters += self.piece_in_group @ self.piece_counters
 
     def seen(self) -> np.ndarray:
         """The counters in agents of the mean scale (each group's weighed by its people per agent): what the
