@@ -1,4 +1,4 @@
-"""The experiment commands of ``scslab``: compare, sweep, calibrate, sensitivity.
+"""The experiment commands of ``scslab``: compare, sweep, calibrate, sensitivity, validate-model.
 
 They run on a local Dask cluster (one single-threaded worker process per core) unless
 ``--workers 0`` (this process) or ``--scheduler ADDRESS`` (an existing cluster) says otherwise.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -241,3 +242,52 @@ def sensitivity(
         console.print(table)
     _outputs(lambda: result.save(target, overwrite), target)
     console.print(f"\nWritten to {target}/ (sensitivity.csv, samples.csv, sensitivity.png)", soft_wrap=True)
+
+
+@app.command("validate-model")
+def validate_model(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or TOML file (+PATH=VALUE overrides).")] = "china",
+    published: Annotated[str, typer.Option(
+        help="Published figures after the cut-off: a packaged name (scslab/data/published/NAME.csv) or a CSV file.")
+    ] = "china-after-2018",
+    replicates: Annotated[str, typer.Option(metavar="INTEGER", help="Seeds to run (at least 2, for the intervals).")] = "5",
+    agents: Agents = None, until: Until = None, seed: Seed = "0",
+    notes: Annotated[Optional[Path], typer.Option(help="A Markdown file of notes on the misses, appended to the record.")] = None,
+    out: Annotated[Path, typer.Option(help="The validation record to write (Markdown).")] = Path("docs/validation.md"),
+    overwrite: Overwrite = False, quiet: Quiet = False,
+) -> None:
+    """Run a scenario over seeds beside published figures dated after the calibration cut-off (out of sample) and
+    its own targets (the fit); write the record with every figure's prediction, interval and error."""
+    from .experiments.progress import run_progress
+    from .validation import check_record, published_path, to_markdown, validate, write_record
+
+    loaded = _base(scenario)
+    agents_n, _, until_date, seed_n = run_options(loaded, agents, None, until, seed)
+    count = _count("--replicates", replicates, 2)
+    text = None
+    if notes is not None:
+        try:
+            text = notes.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            fail(f"--notes {notes}: cannot be read ({getattr(error, 'strerror', None) or error})")
+    source = Path(published) if published.endswith(".csv") else published_path(published)
+    if not source.is_file():
+        fail(f"--published {published}: no such file or packaged figures")
+    _outputs(lambda: check_record(out, overwrite), out)
+    days = (until_date or loaded.end_date) - loaded.start_date
+    with run_progress(count * (days.days + 1), f"validate {loaded.name}", enabled=not quiet) as advance:
+        done = [0]
+
+        def tick(now, _):
+            advance(now - done[0])
+            done[0] = now
+        result = _attempt(lambda: validate(loaded, source, replicates=count, agents=agents_n, seed=seed_n,
+                                           until=until_date, progress=tick))
+    record = to_markdown(result, " ".join(["scslab", "validate-model"] + sys.argv[2:]), text)
+    _outputs(lambda: write_record(out, record), out)
+    worst = result.worst()
+    console.print(f"{len(result.table)} published figures out of sample, {len(result.fit)} in the fit; "
+                  f"written to {out}", soft_wrap=True)
+    if worst is not None:
+        console.print(f"worst out-of-sample error: {worst['error']:+.1%} ({worst['quantity']} at "
+                      f"{worst['date'].date().isoformat()})", soft_wrap=True)

@@ -66,12 +66,17 @@ class Sim:
 
         The seconds spent in each phase of the day (see :meth:`plan`) are in
         ``results.summary["phase_seconds"]`` (``scslab run --profile`` prints them)."""
+        runs = self.runs(progress)
+        return pool(runs) if len(runs) > 1 else runs[0]
+
+    def runs(self, progress: Callable[[int, int], None] | None = None) -> list[Results]:
+        """Every replicate's own results, seed by seed (``run`` pools them); ``progress`` as for ``run``."""
         days = self.scenario.days
         runs = []
         for r in range(self.replicates):
             tick = None if progress is None else (lambda done, _, r=r: progress(r * days + done, self.replicates * days))
             runs.append(self._run(self.seed + r, tick))
-        return pool(runs) if len(runs) > 1 else runs[0]
+        return runs
 
     def _run(self, seed: int, progress) -> Results:
         if getattr(self.scenario, "countries", None):

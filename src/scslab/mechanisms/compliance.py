@@ -54,6 +54,12 @@ OUT = declare(
            "Listed people who fulfilled the court's order (paid), since the start.", target="fulfilled_cum"),
     Output("unable_listed_total", "Listed unable to pay", PEOPLE, TOTAL,
            "Court listings of people who cannot pay at all (they never fulfil), since the start."),
+    Output("paid_in_grace_total", "Paid in the grace period", PEOPLE, TOTAL,
+           "Debtors about to be listed who paid within a grace period and were not listed, since the start "
+           "(lists.court.grace_days)."),
+    Output("unable_spared_total", "Unable to pay, not listed", PEOPLE, TOTAL,
+           "Debtors about to be listed who cannot pay at all and were classed 'unable', not 'dishonest', so not "
+           "listed, since the start (lists.court.unable_spared)."),
 )
 
 PRESSURES = {FELT_PURCHASE: "blocked_purchase", FELT_SHAMED: "shaming", FELT_CREDIT: "credit_refused",
@@ -74,6 +80,32 @@ def assess(ctx, agent, unable):
     ctx.roster.unable[ctx.roster.position[agent]] = unable
     if unable:
         tally(ctx, agent, OUT.unable_listed_total, 1)
+
+
+@nb.njit(cache=True)
+def listing_stands(ctx, rng, agent, unable, band):
+    """Whether a court listing of ``agent`` goes ahead, under today's rules (``ScoringDay``): a debtor
+    unable to pay may be spared (``unable_spared``); one able to pay, given a grace period
+    (``grace_share``), pays within it with no sanction felt yet, at the baseline hazard of their income
+    ``band`` (``grace_paid``). Draws only while a rule is in force."""
+    sp = ctx.rules
+    if unable:
+        if sp.unable_spared > 0.0 and rng.random() < sp.unable_spared:
+            tally(ctx, agent, OUT.unable_spared_total, 1)
+            return False
+        return True
+    if sp.grace_paid[band] > 0.0 and rng.random() < sp.grace_share and rng.random() < sp.grace_paid[band]:
+        tally(ctx, agent, OUT.paid_in_grace_total, 1)
+        return False
+    return True
+
+
+def grace_paid(scenario, grace_days: float) -> np.ndarray:
+    """The chance that a debtor able to pay pays within ``grace_days``, by income band: the fulfilment
+    hazard with no sanction felt, ``1 - exp(-rate * income * days)``."""
+    f = scenario.rehabilitation.fulfilment
+    rate = f.rate_per_year / DAYS_PER_YEAR * np.array(f.income_multipliers, np.float64)
+    return -np.expm1(-rate * grace_days)
 
 
 @nb.njit(cache=True)

@@ -29,7 +29,7 @@ from .detection import OUT as DETECTION
 from .lists import OUT as LISTS
 from .lists import enter_court, enter_grade, group_of, leave_grade, set_redlisted
 from .base import Mechanism
-from .compliance import assess
+from .compliance import assess, grace_paid, listing_stands
 from .response import FEAR_STEPS, current_fear, fear_decay_per_day, learn, stored_fear
 from .schedules import day_index, pilot_starts, stratum_rulebooks
 from .network import OUT as NETWORK
@@ -45,7 +45,8 @@ COURT, CHECK_LISTS = 1, 2  # what a record leaves for the serial step
 ScoringDay = namedtuple(
     "ScoringDay",
     "day stratum_start stratum_rulebook scoring_on court_on grade_on red_on points start_score recovery "
-    "grade_threshold red_threshold listing_probability small_debt_share unable_share inclusion_days "
+    "grade_threshold red_threshold listing_probability small_debt_share unable_share grace_share grace_paid "
+    "unable_spared inclusion_days "
     "extension_probability extension_low extension_high learning household_learning fear_decay net_seed net_degree "
     "net_neighbours contact_learning stigma",
 )
@@ -187,13 +188,15 @@ def settle_records(ctx, rng, records, first, last):
         if todo & CHECK_LISTS:
             update_grade_lists(ctx, agent)
         if todo & COURT and rng.random() < sp.listing_probability:
-            tally(ctx, agent, LISTS.court_cases_total, 1)
             stay = sp.inclusion_days
             if rng.random() < sp.extension_probability:
                 stay += sp.extension_low + int(rng.random() * (sp.extension_high - sp.extension_low + 1))
             small = 1 if rng.random() < sp.small_debt_share else 0
-            unable = rng.random() < sp.unable_share[ctx.persons.stratum_income[stratum_of(ctx.persons.stratum_start,
-                                                                                           agent)]]
+            band = ctx.persons.stratum_income[stratum_of(ctx.persons.stratum_start, agent)]
+            unable = rng.random() < sp.unable_share[band]
+            if not listing_stands(ctx, rng, agent, unable, band):
+                continue
+            tally(ctx, agent, LISTS.court_cases_total, 1)
             listed = enter_court(ctx, agent, sp.day, 0 if rec_true[i] else 1, small, sp.day + stay)
             if listed:
                 assess(ctx, agent, unable)
@@ -300,6 +303,8 @@ class ScoringRules(Mechanism):
         self.court_launch = day_index(lists_.court.launch, start)
         self.joint_start = day_index(lists_.joint_punishment.start, start)
         self.listing_probability = self.schedule(lists_.court.listing_probability)
+        self.grace_days = self.schedule(lists_.court.grace_days)
+        self.unable_spared = self.schedule(lists_.court.unable_spared)
         self.unable_share = np.array(scenario.rehabilitation.fulfilment.unable_share, np.float64)
         grades = sc.rulebook.grade_minimums
         self.floors = np.array([grade_floors(grades)] + [grade_floors(p.grade_minimums) for p in sc.pilots], np.int64)
@@ -353,7 +358,8 @@ class ScoringRules(Mechanism):
             points=self.points, start_score=sc.rulebook.start_score, recovery=self.recovery,
             grade_threshold=self.grade_threshold, red_threshold=self.red_threshold,
             listing_probability=self.listing_probability[day], small_debt_share=court.small_debt_share,
-            unable_share=self.unable_share,
+            unable_share=self.unable_share, grace_share=court.grace_share,
+            grace_paid=grace_paid(sc, self.grace_days[day]), unable_spared=self.unable_spared[day],
             inclusion_days=court.inclusion_period_days, extension_probability=court.extension_probability,
             extension_low=court.extension_days[0], extension_high=court.extension_days[1],
             learning=sc.response.learning, household_learning=sc.response.household_learning,

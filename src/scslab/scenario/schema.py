@@ -194,6 +194,7 @@ Amount = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 ProbabilitySchedule = schedule(1.0)
 RateSchedule = schedule(MAX_RATE)
 FlowSchedule = schedule(float(MAX_POPULATION))
+DaysSchedule = schedule(float(MAX_DAYS))
 
 
 def check_grades(grades: dict[str, int]) -> dict[str, int]:
@@ -540,6 +541,17 @@ class CourtList(Strict):
     small_debt_share: float = param(
         0.3, "fraction", "Share of listings for small debts (below US$2,500), the only ones shaming moves.", ge=0, le=1
     )
+    grace_days: DaysSchedule = param(
+        0, "days", "Grace period before listing, while in force: a debtor given one who pays within it is not "
+        "listed (0: none). The 2019 opinions on good-faith enforcement allow one to three months.",
+        "SPC, Fa Fa [2019] No. 35, art. 16 (issued 16 Dec 2019, published 2 Jan 2020)")
+    grace_share: float = param(
+        1.0, "fraction", "Share of debtors about to be listed who are given the grace period, while one is in force.",
+        assumed=(0.2, 1.0), ge=0, le=1)
+    unable_spared: ProbabilitySchedule = param(
+        0.0, "probability", "Chance that a debtor who cannot pay at all is classed 'unable' rather than 'dishonest' "
+        "and not listed.", "SPC typical cases on telling dishonest from unable debtors (26 Jul 2025), practice "
+        "since 2024")
 
 
 class GradeList(Strict):
