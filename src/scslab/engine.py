@@ -32,8 +32,8 @@ from .mechanisms.network import contacts_of
 from .mechanisms.firms import FirmDealings
 from .mechanisms.scoring import CourtBacklog, ScoringRules, recovered, score_now
 from .mechanisms.state import (
-    ABROAD, F_ABROAD, F_LISTED, Records, grow_calendar, grow_roster, listing_status, new_agents, new_calendar,
-    new_records, new_roster, persons, stratum_of,
+    ABROAD, F_ABROAD, F_LISTED, Records, grow_calendar, grow_roster, household_members, listing_status, new_agents,
+    new_calendar, new_records, new_roster, persons, stratum_of,
 )
 from .population import CHILD, people_of
 from .results import SCORE_OFFSET, recovery_frame, score_frame
@@ -309,6 +309,30 @@ class CountryRun:
             self.agents.flags[agents] |= np.uint8(F_ABROAD)
         else:
             self.agents.flags[agents] &= ~np.uint8(F_ABROAD)
+
+    def household_at_home(self, agent: int) -> np.ndarray:
+        """The other members aged 15+ of ``agent``'s household who are at home today."""
+        first, size = household_members(self.people.household, agent)
+        members = np.arange(int(first), int(first) + int(size))
+        members = members[members != agent]
+        return members[self.can_travel(members)]
+
+    def frighten(self, day: int, agents: np.ndarray, step: float) -> None:
+        """Raise each of ``agents``' perceived certainty a step ``step`` of the way to certainty (brought up to
+        ``day`` first, so that it fades from today)."""
+        if len(agents) and step > 0.0:
+            scoring.learn_all(self.agents, self.rules.today(day, self.rules.switches(day)),
+                              np.asarray(agents, np.int64), step)
+
+    def count(self, agents: np.ndarray, name: str, amount: int = 1) -> None:
+        """Add ``amount`` to the counter ``name`` for each of ``agents``, nationally and by their groups."""
+        agents = np.asarray(agents, np.int64)
+        if not len(agents):
+            return
+        column = outputs.column(name)
+        groups = self.people.stratum_group[np.searchsorted(self.people.stratum_start, agents, side="right") - 1]
+        self.counters[column] += amount * len(agents)
+        np.add.at(self.group_counters[:, column], groups, amount)
 
     def customer(self, agent: int, day: int) -> tuple[int, int, int]:
         stratum = stratum_of(self.people.stratum_start, agent)

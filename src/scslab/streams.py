@@ -31,6 +31,7 @@ FOREIGN, BORDERS = 11, 12  # records from abroad applied at home; travel and hos
 FIRMS, MARKET = 13, 14  # firms' transactions with nationals; with foreigners, and the market's trades
 NETWORK, INFORMANT, STIGMA = 15, 17, 18  # the network's blocks (15 neighbours, 16 acquaintances); who informs;
 # which contacts shun a person listed
+REPRISAL = 19  # sanctions at home for acts abroad, and partners' deportations and refused entries
 BEHAVIOUR = 100
 FIRST_NAMED = 1 << 32  # named decisions (``key``) above these
 COUNTS = 1 << 40  # added to a decision's key: the stream of its day's counts per piece (``poisson_counts``)

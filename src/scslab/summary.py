@@ -209,7 +209,11 @@ def country_figures(summary: dict, name: str) -> dict[str, str]:
     return {"listed": figure(shown, "listed"), "wrongly_listed": figure(shown, "wrongly_listed"),
             "nationals_exposed_total": counted(c["nationals_exposed_total"], scale),
             "diaspora_exposed_total": counted(c["diaspora_exposed_total"], scale),
-            "foreigners_listed": counted(c["foreigners_listed"], widest), "trust_index": f"{c['trust_index']:.4f}"}
+            "foreigners_listed": counted(c["foreigners_listed"], widest), "trust_index": f"{c['trust_index']:.4f}",
+            "sanctioned_abroad": figure(shown, "sanctioned_for_acts_abroad_total"),
+            "relatives_pressured": figure(shown, "relatives_pressured_total"),
+            "sent_home": figure(shown, "deported_home_total"),
+            "expression_abroad": f"{c['expression_abroad_rate']:.1%}"}
 
 
 def _widest_scale(summary: dict) -> float:
@@ -239,6 +243,15 @@ def _countries(summary: dict) -> list[str]:
         f = country_figures(summary, name)
         lines.append(f"  {name}: {f['listed']}; {f['wrongly_listed']}; {f['foreigners_listed']}; "
                      f"{f['trust_index']}; {f['nationals_exposed_total']}, {f['diaspora_exposed_total']}")
+    reprisal = [name for name in countries if summary["countries_at_end"][name]["sanctioned_for_acts_abroad_total"]]
+    if reprisal:
+        lines.append("Acts abroad sanctioned at home (nationals listed for political acts a partner sent home; "
+                     "relatives pressured at home; deported home at the request; expression abroad kept, against "
+                     "no system):")
+        for name in reprisal:
+            f = country_figures(summary, name)
+            lines.append(f"  {name}: {f['sanctioned_abroad']}; {f['relatives_pressured']}; {f['sent_home']}; "
+                         f"{f['expression_abroad']}")
     arrangements = summary.get("arrangements") or {}
     if arrangements:
         lines.append("Data sharing (records sent, people exposed, of them diaspora; the people's intervals from the "

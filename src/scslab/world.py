@@ -3,7 +3,9 @@
 A day of a many-country run:
 
 1. borders: stays that end today end, today's trips start (``F_ABROAD`` marks people abroad);
-2. records sent from abroad that arrive today are handed to their home countries;
+2. records sent from abroad that arrive today are handed to their home countries, whose lists for acts
+   abroad take in the political ones (``mechanisms.reprisal``: exit bans, pressure on the family, requests
+   to hosts to send the person back);
 3. each country runs its day (behaviour, detection, scoring, lists, sanctions,
    rehabilitation), with the enforcement multiplier its partners' pressure sets,
    and hands back the events of its people abroad;
@@ -35,8 +37,9 @@ from .population import floored_split
 from .mechanisms.borders import Borders
 from .mechanisms.firms import summarise as summarise_firms
 from .mechanisms.market import Market
+from .mechanisms.reprisal import Reprisal
 from .mechanisms.lists import OUT as LISTS
-from .streams import BORDERS, MARKET
+from .streams import BORDERS, MARKET, REPRISAL
 from .mechanisms.trust import index_parts, pressure, trust_index
 from .results import Results, count_intervals
 from .scenario.international import country_scenario
@@ -95,6 +98,9 @@ class World:
         streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, BORDERS, part])))
                    for part in range(3)]
         self.borders = borders = Borders(sc, self.names, self.countries, self.runs, streams)
+        reprisal = Reprisal(sc, self.countries, self.runs, borders.sharing, borders.trips,
+                            np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, REPRISAL]))))
+        borders.gate, reprisal.borders = reprisal.allowed, borders
         market_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, MARKET])))
         self.market = market = Market(sc, self.names, self.countries, self.runs, borders.sharing, market_rng)
         n, days = len(self.names), sc.days
@@ -111,6 +117,7 @@ class World:
             clock = time.perf_counter()
             borders.move(day)
             inbound = borders.deliveries(day)
+            reprisal.act(day, inbound)
             clock = _lap(seconds, "borders", clock)
             events = [run.step(day, inbound[c], float(enforcement[c])) for c, run in enumerate(self.runs)]
             clock = _lap(seconds, "countries", clock)

@@ -94,7 +94,7 @@ class Phase:
 
 
 class CountryView(Protocol):
-    """What the many-country mechanisms (``borders``, ``market``) see of one country's run."""
+    """What the many-country mechanisms (``borders``, ``market``, ``reprisal``) see of one country's run."""
 
     scenario: Scenario
     people: People
@@ -110,6 +110,15 @@ class CountryView(Protocol):
 
     def set_abroad(self, agents: np.ndarray, abroad: bool) -> None:
         """Mark ``agents`` as abroad, or back home."""
+
+    def household_at_home(self, agent: int) -> np.ndarray:
+        """The other members aged 15+ of ``agent``'s household who are at home today."""
+
+    def frighten(self, day: int, agents: np.ndarray, step: float) -> None:
+        """Raise each of ``agents``' perceived certainty a step ``step`` of the way to certainty."""
+
+    def count(self, agents: np.ndarray, name: str, amount: int = 1) -> None:
+        """Add ``amount`` to the counter ``name`` for each of ``agents``, nationally and by their groups."""
 
     def customer(self, agent: int, day: int) -> tuple[int, int, int]:
         """A national as a firm abroad sees them: grade index, list status (0 not listed, 1 listed,

@@ -23,7 +23,7 @@ import numba as nb
 import numpy as np
 
 from .. import outputs
-from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, Output, declare
+from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, TOTAL, Output, declare
 from ..population import CHILD, PROPENSITY_CLASSES, People
 from ..scenario.schema import BEHAVIOUR_KIND, BEHAVIOURS, Scenario
 from ..streams import ADOPTION, BEHAVIOUR, below, stream, uniform
@@ -46,6 +46,15 @@ OUT = declare(
            "Lawful political expression as a share of what it would be with no system (1: no chilling).",
            by_group=True, by_country=True, of=("expression", "expression_baseline")),
     Output("app_users", "Official app users", PEOPLE, STOCK, "People aged 15+ who have installed the official app."),
+    Output("expression_abroad_total", "Expression abroad", EVENTS, TOTAL,
+           "Acts of lawful political expression by nationals abroad, since the start.", by_country=True),
+    Output("expression_abroad_baseline_total", "Expression abroad with no system", EVENTS, TOTAL,
+           "The same acts abroad as they would have been with no system (same draws), since the start.",
+           by_country=True, internal=True),
+    Output("expression_abroad_rate", "Expression abroad kept", RATIO, RATE,
+           "Lawful political expression by nationals abroad since the start, as a share of what it would have been "
+           "with no system (1: no chilling across borders).", by_country=True,
+           of=("expression_abroad_total", "expression_abroad_baseline_total")),
 )
 
 BATCH = 256  # candidates drawn, then looked up, together
@@ -136,6 +145,8 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 keep = acceptance[b, classes[j]] / draw_factor[b]
                 if expression[b] and u[j] < keep:
                     pc[OUT.expression_baseline] += 1
+                    if flag[j] & F_ABROAD:
+                        pc[OUT.expression_abroad_baseline_total] += 1
                 keep *= system_factor[b]
                 if u[j] >= keep:
                     continue  # the personal factor below is at most 1 (elasticities are never positive)
@@ -146,6 +157,8 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                         continue
                 if expression[b]:
                     pc[OUT.expression] += 1
+                    if flag[j] & F_ABROAD:
+                        pc[OUT.expression_abroad_total] += 1
                 if offence[b]:
                     pc[OUT.offences] += 1
                 if flag[j] & F_ABROAD:  # happens abroad: the host's channels decide (mechanisms.borders)

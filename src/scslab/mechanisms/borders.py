@@ -243,6 +243,12 @@ class Trips:
         at = np.searchsorted(self._keys, (np.int64(home) << 32) | agents.astype(np.int64))
         return self._order[at]
 
+    def where(self, home: int, agent: int) -> int:
+        """Row of one national's current stay, or -1 if they are at home."""
+        key = (np.int64(home) << 32) | np.int64(agent)
+        at = int(np.searchsorted(self._keys, key))
+        return int(self._order[at]) if at < len(self._keys) and self._keys[at] == key else -1
+
 
 class Borders:
     """Travel between countries, hosts' records about foreigners, and their transfer."""
@@ -262,6 +268,8 @@ class Borders:
         self.trip_means = np.array([schedule_values(f.trips_per_year, scenario.start_date, self.days) / DAYS_PER_YEAR
                                     / runs[h].people.scale for h, _, f in self.flows]).reshape(len(self.flows), self.days)
         self.trips = Trips()
+        self.gate = None
+        """``gate(day, home, host, agents)``: which of ``agents`` may travel (``reprisal.Reprisal.allowed``)."""
         foreign = [scenario.countries[name].foreigners for name in names]
         self.registers = [ForeignerRegister(c, f) for c, f in zip(countries, foreign)]
         self.effort = np.array([schedule_values(f.partner_enforcement, scenario.start_date, self.days) for f in foreign])
@@ -311,6 +319,8 @@ class Borders:
             banned = self.registers[host].listed
             if banned:  # the host's list of foreigners is an entry ban
                 ok &= np.array([(home, int(a)) not in banned for a in candidates])
+            if self.gate is not None:
+                ok[ok] = self.gate(day, home, host, candidates[ok])
             chosen = np.unique(np.concatenate([chosen, candidates[ok]]))
         chosen = self.travel_rng.permutation(chosen)[:count]
         stay = flow.mean_stay
@@ -318,11 +328,20 @@ class Borders:
             end = np.full(len(chosen), FOREVER)
         else:
             end = day + 1 + np.floor(self.travel_rng.exponential(stay, len(chosen))).astype(np.int64)
-        run.set_abroad(chosen, True)
-        self.trips.add(home, chosen, host, end, flow.kind == "diaspora")
-        people = run.people.people_in(chosen)
+        self._leave(home, host, chosen, end, flow.kind == "diaspora")
+
+    def _leave(self, home, host, agents, end, diaspora) -> None:
+        run = self.runs[home]
+        run.set_abroad(agents, True)
+        self.trips.add(home, agents, host, end, diaspora)
+        people = run.people.people_in(agents)
         self.today["departures"][home] += people
         self.today["arrivals"][host] += people
+
+    def rejoin(self, home: int, host: int, agents: np.ndarray) -> None:
+        """Members of a diaspora who had come home go back to ``host`` for good today (after ``move``)."""
+        self._leave(home, host, agents, np.full(len(agents), FOREVER), True)
+        self.trips.index()
 
     def present(self) -> tuple[np.ndarray, np.ndarray]:
         """People abroad by home country, and foreigners present by host."""

@@ -227,6 +227,14 @@ def learn_household(ctx, agent):
 
 
 @nb.njit(cache=True)
+def learn_all(agents, sp, members, step):
+    """Each of ``members`` fears more, a step ``step`` of the way towards certainty (brought up to date first)."""
+    for m in members:
+        touch(agents, m, sp)
+        agents.fear[m] = stored_fear(learn(agents.fear[m] / FEAR_STEPS, step))
+
+
+@nb.njit(cache=True)
 def spread(ctx, agent):
     """``agent`` has just entered the court list: each contact (``network``) fears more, a step
     ``contact_learning`` of the way towards certainty, and turns away from them with ``stigma`` (counted in

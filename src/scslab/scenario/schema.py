@@ -598,8 +598,38 @@ class MisconductLists(Strict):
         "FaGaiCaiJin [2018] No. 384).")
 
 
+class AbroadList(Strict):
+    """People sanctioned at home for political acts abroad that a partner recorded and sent home (many-country
+    scenarios: records arrive through the agreements and alliances)."""
+
+    enabled: bool = param(False, "-", "Whether political records about nationals, sent home from abroad, put them "
+                          "on this list.")
+    listing_probability: ProbabilitySchedule = param(
+        0.5, "probability", "Chance that a political record sent home from abroad puts the person on the list "
+        "(already listed: the stay starts again).", assumed=(0.1, 1.0))
+    days: int = param(730, "days", "Time on the list (as the court list's default inclusion period).",
+                      assumed=(180, 1825), ge=1, le=MAX_DAYS)
+    exit_ban: bool = param(
+        True, "-", "Whether the listed may not leave the country while at home (exit bans for people deemed a "
+        "threat, Exit and Entry Administration Law of the PRC, 2012, art. 12; 'at least tens of thousands' bound "
+        "at any time beside ethnicity-based passport confiscations in the millions, Safeguard Defenders, "
+        "'Trapped', 2023).")
+    rejoin_days: int = param(
+        30, "days", "Days after a listed member of a diaspora comes home (deported, or under pressure) before they "
+        "try to go back to the country they lived in, and again after each refusal.", assumed=(7, 365), ge=1,
+        le=MAX_DAYS)
+    family_pressure: float = param(
+        0.3, "probability", "Rise in the perceived certainty of each household member aged 15+ at home when a "
+        "relative abroad is listed (visits, questioning and threats by the police: a step of the way towards "
+        "certainty, as response.household_learning is for a court listing).", assumed=(0.05, 0.8), ge=0, le=1)
+    return_probability: ProbabilitySchedule = param(
+        0.1, "probability", "Chance that a person listed while abroad comes home under that pressure ('persuaded "
+        "to return').", assumed=(0.0, 0.5))
+
+
 class Lists(Strict):
     court: CourtList = param(CourtList(), "-", "The court blacklist of dishonest judgment debtors.")
+    abroad: AbroadList = param(AbroadList(), "-", "Sanctions at home for political acts abroad sent home by partners.")
     grade: GradeList = param(GradeList(), "-", "Listing by low grade.")
     redlist: Redlist = param(Redlist(), "-", "The redlist of the highly trusted.")
     joint_punishment: JointPunishment = param(JointPunishment(), "-", "Joint punishment of households.")
@@ -1069,6 +1099,12 @@ class Foreigners(Strict):
         "Chance that this country's channels, having seen a foreigner's political act against a partner "
         "government (one its agreements send political records to), record it and pass it on.",
     )
+    cooperation: ProbabilitySchedule = param(
+        0.0, "probability",
+        "Chance that this country acts on a partner's request about a national of the partner on its list for acts "
+        "abroad (lists.abroad): deporting them if present, refusing them entry if they come. Requests travel "
+        "through the arrangements that carry political records between the two countries.",
+        assumed=(0.0, 1.0))
 
 
 class Country(Sections):
