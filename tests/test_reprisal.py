@@ -112,3 +112,31 @@ def test_a_stay_is_found_only_where_there_is_one():
     trips.index()
     assert trips.where(0, 9) == 1 and trips.where(1, 5) == 2 and trips.where(0, 5) == 0
     assert trips.where(0, 7) == -1 and trips.where(1, 9) == -1 and trips.where(2, 0) == -1
+
+
+def test_the_trust_index_reads_the_hosts_record_of_granted_requests():
+    data = pair(cooperation=0.5, returns=0.0, tourists=False)
+    data["trust"] = {"rule": "cooperation", "interval_days": 1}
+    end, results = east_at_end(data)
+    c = results.countries
+    west = c[c["country"] == "west"]
+    # west granted about half of east's requests (each a deportation asked for a listed member of the diaspora)
+    asked = end["sanctioned_for_acts_abroad_total"]
+    within(end["deported_home_total"], asked, 0.5)
+    # (the table keeps counts of people as whole numbers)
+    assert west["trust_index"].iloc[-1] == pytest.approx(end["deported_home_total"] / asked, rel=1e-4)
+    assert (c.loc[c["country"] == "east", "trust_index"] == 1.0).all()  # asked nothing of anyone
+
+
+def test_pressure_on_the_index_makes_a_host_grant_more_requests():
+    base = pair(cooperation=0.3, returns=0.0, tourists=False)
+    base["trust"] = {"rule": "cooperation", "interval_days": 1}
+    pressed = copy.deepcopy(base)
+    pressed["trust"]["feedback"] = {"terms": {"partner": "east", "countries": ["west"], "target": 1.0,
+                                              "strength": 10.0, "max_multiplier": 3.0}}
+    calm, _ = east_at_end(base)
+    hard, results = east_at_end(pressed)
+    c = results.countries
+    assert c.loc[c["country"] == "west", "enforcement"].max() == pytest.approx(3.0)
+    assert hard["deported_home_total"] / hard["sanctioned_for_acts_abroad_total"] > 0.6  # 0.3 x 3, capped at 1
+    within(calm["deported_home_total"], calm["sanctioned_for_acts_abroad_total"], 0.3)

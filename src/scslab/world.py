@@ -87,6 +87,7 @@ class World:
                 raise ValueError(f"agents: {agents:,} are too few for {len(self.names)} countries ({name} gets none)")
         self.runs = []
         self.borders = None
+        self.reprisal = None
         self.market = None
         self.by_country = []
 
@@ -98,7 +99,7 @@ class World:
         streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, BORDERS, part])))
                    for part in range(3)]
         self.borders = borders = Borders(sc, self.names, self.countries, self.runs, streams)
-        reprisal = Reprisal(sc, self.countries, self.runs, borders.sharing, borders.trips,
+        self.reprisal = reprisal = Reprisal(sc, self.countries, self.runs, borders.sharing, borders.trips,
                             np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, REPRISAL]))))
         borders.gate, reprisal.borders = reprisal.allowed, borders
         market_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, MARKET])))
@@ -117,6 +118,7 @@ class World:
             clock = time.perf_counter()
             borders.move(day)
             inbound = borders.deliveries(day)
+            reprisal.enforcement = enforcement
             reprisal.act(day, inbound)
             clock = _lap(seconds, "borders", clock)
             events = [run.step(day, inbound[c], float(enforcement[c])) for c, run in enumerate(self.runs)]
@@ -145,7 +147,7 @@ class World:
             grades, mean = run.census(day)
             seen = run.seen()
             parts = index_parts(mean, run.scenario.rulebook.start_score, float(seen[LISTS.listed]),
-                                float(seen[LISTS.redlisted]), sum(grades.values()))
+                                float(seen[LISTS.redlisted]), sum(grades.values()), self.reprisal.cooperation_record(c))
             out[c] = trust_index(self.scenario.trust, parts)
         return out
 

@@ -78,6 +78,10 @@ class Reprisal:
         self.expiry: dict[int, list] = defaultdict(list)  # day -> (home, agent, LISTING or BARRED)
         self.rejoining: dict[int, list] = defaultdict(list)  # day -> (home, agent, host): diaspora going back
         self.refused_today: set = set()
+        self.enforcement = np.ones(len(runs))
+        """Each country's enforcement multiplier today (``trust.pressure``): it scales a host's cooperation too."""
+        self.requests = np.zeros(len(runs))  # by host: requests received, in the people they concern
+        self.granted = np.zeros(len(runs))  # by host: of them, granted
         self.borders = None
         """The ``Borders`` that take a returned member of a diaspora back abroad (``Borders.rejoin``)."""
 
@@ -126,7 +130,7 @@ class Reprisal:
         if row < 0:
             return
         host = int(self.trips.host[row])
-        if self.sharing.links(day, home, host, POLITICAL) and self.rng.random() < self.cooperation[host, day]:
+        if self.sharing.links(day, home, host, POLITICAL) and self._grants(day, home, agent, host):
             run.count([agent], "deported_home_total")
         elif self.rng.random() < self.returning[home][day]:
             run.count([agent], "returned_under_pressure_total")
@@ -156,10 +160,24 @@ class Reprisal:
             elif agent in listed:
                 if linked is None:
                     linked = self.sharing.links(day, home, host, POLITICAL)
-                if linked and self.rng.random() < self.cooperation[host, day]:
+                if linked and self._grants(day, home, agent, host):
                     ok[i] = False
                     self._refuse(home, agent, "entries_refused_total")
         return ok
+
+    def _grants(self, day: int, home: int, agent: int, host: int) -> bool:
+        """Whether ``host`` grants the home's request about ``agent`` (its cooperation times its enforcement
+        multiplier, at most 1); the request and the answer join the host's record."""
+        people = self.runs[home].people.people_in([agent])
+        self.requests[host] += people
+        granted = self.rng.random() < min(1.0, self.cooperation[host, day] * self.enforcement[host])
+        if granted:
+            self.granted[host] += people
+        return granted
+
+    def cooperation_record(self, host: int) -> float:
+        """The share of requests ``host`` granted since the start, weighed by the people they concern (1 with none)."""
+        return self.granted[host] / self.requests[host] if self.requests[host] else 1.0
 
     def _refuse(self, home: int, agent: int, counter: str) -> None:
         if (home, agent, counter) not in self.refused_today:

@@ -6,11 +6,16 @@ The index rolls individual scores up into one number per country (higher: more
 - ``mean_score``: mean current score over the starting score (1 = everyone at the start);
 - ``share_listed``: 1 minus the share listed;
 - ``share_redlisted``: the share redlisted;
-- ``weighted``: the weights' mix of the three, divided by the sum of the weights.
+- ``cooperation``: the share of partners' requests about their listed nationals (``mechanisms.reprisal``) that
+  the country granted since the start, each request weighed by the people it concerns (1 with no request);
+- ``weighted``: the weights' mix of the four, divided by the sum of the weights.
+
+Every part lies between 0 and 1, and so does the index.
 
 A partner's trade or loan terms tied to the index push a country below the
-target to enforce harder: every channel's chance of recording, and the effort
-spent on partner-directed political acts, are multiplied by
+target to enforce harder: every channel's chance of recording, the effort
+spent on partner-directed political acts, and the chance of granting a partner's
+request are multiplied (each capped at 1) by
 ``min(max_multiplier, 1 + strength * (target - index))`` from the next day on.
 """
 
@@ -30,13 +35,15 @@ OUT = declare(
 )
 
 
-def index_parts(mean_score: float, start_score: int, listed: float, redlisted: float, adults: float) -> dict[str, float]:
-    """The three parts of the index for one country."""
+def index_parts(mean_score: float, start_score: int, listed: float, redlisted: float, adults: float,
+                cooperation: float = 1.0) -> dict[str, float]:
+    """The four parts of the index for one country."""
     adults = max(adults, 1)
     return {
         "mean_score": mean_score / start_score if start_score else 1.0,
         "share_listed": 1.0 - listed / adults,
         "share_redlisted": redlisted / adults,
+        "cooperation": cooperation,
     }
 
 

@@ -63,8 +63,8 @@ ADOPTION_LEVELS = ("full", "pilot", "other_vendor", "none")
 TRAVELLER_KINDS = ("tourist", "business", "migrant_worker", "student", "diaspora")
 STAY_DAYS = {"tourist": 7.0, "business": 5.0, "migrant_worker": 240.0, "student": 300.0}
 """Default mean stay abroad by kind of traveller (assumed); the diaspora stays for good."""
-TRUST_RULES = ("mean_score", "share_listed", "share_redlisted", "weighted")
-TRUST_PARTS = ("mean_score", "share_listed", "share_redlisted")
+TRUST_RULES = ("mean_score", "share_listed", "share_redlisted", "cooperation", "weighted")
+TRUST_PARTS = ("mean_score", "share_listed", "share_redlisted", "cooperation")
 COUNTRY_SECTIONS = ("population", "behaviours", "channels", "rulebook", "lists", "sanctions", "rehabilitation",
                     "response", "firms", "network")
 SECTOR_KINDS = ("lending", "insurance", "rentals", "retail", "employers")
@@ -623,8 +623,10 @@ class AbroadList(Strict):
         "relative abroad is listed (visits, questioning and threats by the police: a step of the way towards "
         "certainty, as response.household_learning is for a court listing).", assumed=(0.05, 0.8), ge=0, le=1)
     return_probability: ProbabilitySchedule = param(
-        0.1, "probability", "Chance that a person listed while abroad comes home under that pressure ('persuaded "
-        "to return').", assumed=(0.0, 0.5))
+        0.3, "probability", "Chance that a person listed while abroad, and not deported, comes home under that "
+        "pressure ('persuaded to return'): about half of 80 attempted apprehensions abroad succeeded, by "
+        "deportation or pressure, so with hosts granting a quarter of requests about a third of the rest return.",
+        "Safeguard Defenders, 'Involuntary Returns', 2022", assumed=(0.0, 0.6))
 
 
 class Lists(Strict):
@@ -1226,11 +1228,13 @@ class Trust(Strict):
     rule: Literal[TRUST_RULES] = param(
         "mean_score", "-",
         "mean_score: mean score of people 15+ over the starting score; share_listed: 1 minus the share of people "
-        "15+ listed; share_redlisted: the share redlisted; weighted: the weights' mix of the three.",
+        "15+ listed; share_redlisted: the share redlisted; cooperation: the share of partners' requests about "
+        "their listed nationals that the country granted since the start (deportations, refused entries; 1 with "
+        "no request); weighted: the weights' mix of the four. Each part lies between 0 and 1.",
     )
     weights: dict[str, Annotated[float, Field(ge=0, le=MAX_AMOUNT)]] = param(
-        {"mean_score": 1.0, "share_listed": 1.0, "share_redlisted": 0.0}, "-", "Weights of the weighted rule.",
-        when={"rule": "weighted"},
+        {"mean_score": 1.0, "share_listed": 1.0, "share_redlisted": 0.0, "cooperation": 0.0}, "-",
+        "Weights of the weighted rule.", when={"rule": "weighted"},
     )
     interval_days: int = param(30, "days", "Days between evaluations of the index (and of the pressure).", ge=1,
                                le=MAX_DAYS)
