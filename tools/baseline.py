@@ -36,6 +36,8 @@ SETTINGS = {
     "credit-asia-2020": {"agents": 50_000, "seed": 1, "days": 730},
     # the whole period to the end of 2024, so that the switches of 2020 and 2024 act
     "china": {"agents": 20_000, "seed": 1, "days": None},
+    # sixteen countries for a year: the flows to and from the new partners (a day costs ~2 ms a country)
+    "belt-and-road": {"agents": 50_000, "seed": 1, "days": 365},
 }
 """Run settings per built-in scenario: together about 25 s on a 2-core machine."""
 

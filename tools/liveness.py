@@ -74,6 +74,9 @@ CONFIRM = {
     "credit-asia-2020": [{"agents": 500_000, "seed": 1, "days": 730},
                          {"agents": 100_000, "seed": 1, "days": None, "for": "later"}],
     "no-system": [{"agents": 50_000, "seed": 1, "days": 365}],
+    # sixteen countries (~35 ms a day): the whole period, for what starts later (the 2018 alliance, Credit Asia
+    # in 2019, the new members' adoptions and joining dates)
+    "belt-and-road": [{"agents": 100_000, "seed": 1, "days": None, "for": "later"}],
 }
 """Larger settings (``days`` None: the scenario's whole period), in turn, on which a parameter still dead is
 checked again: dead only if dead at every one (a small run can miss a rare event; it cannot invent a difference).
