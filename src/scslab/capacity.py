@@ -29,9 +29,10 @@ def _gib(size: int) -> str:
     return f"{size / 2**30:,.1f} GiB"
 
 
-def check_run(scenario: Scenario, agents: int, seed: int) -> None:
+def check_run(scenario: Scenario, agents: int, seed: int, workers: dict[str, int] | None = None) -> None:
     """Raise ValueError, naming the option, for a seed out of range, a country without agents, or a run
-    whose estimated memory is more than this machine has."""
+    whose estimated memory is more than this machine has, or, with ``workers`` (each Dask worker's address and
+    memory limit in bytes, 0 for none), more than a worker has for the countries placed on it (``remote.place``)."""
     if not 0 <= seed <= MAX_SEED:
         raise ValueError(f"seed: must be within 0..{MAX_SEED}, got {seed}")
     parts = [(scenario, agents)]
@@ -40,8 +41,22 @@ def check_run(scenario: Scenario, agents: int, seed: int) -> None:
 
         world = World(scenario, agents, seed)  # raises if a country gets no agent
         parts = list(zip(world.countries, world.agents))
+        if workers:
+            _check_workers(parts, agents, workers)
+            return
     need, have = estimated_bytes(parts), psutil.virtual_memory().total
     if need > have:
         raise ValueError(f"agents: {agents:,} agents need an estimated {_gib(need)} of memory "
                          f"({BYTES_PER_AGENT} bytes an agent, {BYTES_PER_LISTED} a person listed at launch), "
                          f"more than the {_gib(have)} this machine has")
+
+
+def _check_workers(parts: list[tuple[Scenario, int]], agents: int, workers: dict[str, int]) -> None:
+    from .remote import place
+
+    placed = place([n for _, n in parts], sorted(workers))
+    for worker in sorted(workers):
+        need, have = estimated_bytes([p for p, w in zip(parts, placed) if w == worker]), workers[worker]
+        if have and need > have:
+            raise ValueError(f"agents: {agents:,} agents need an estimated {_gib(need)} on the Dask worker {worker}, "
+                             f"more than its memory limit of {_gib(have)}; add workers or give them more memory")

@@ -4,6 +4,7 @@ then those of :mod:`scslab.experiment_commands`, on the app of :mod:`scslab.comm
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -15,7 +16,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .commandline import INTERRUPTED, Overwrite, app, check_out, console, errors, fail, run_options, whole
+from .commandline import (INTERRUPTED, Overwrite, app, check_out, console, errors, fail, run_options, say_error,
+                          whole)
 from .files import OutputError
 from .scenario.loading import ScenarioError, builtin_names, load, read_raw, validate
 from .summary import describe
@@ -57,6 +59,12 @@ def run(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     report: Annotated[bool, typer.Option(help="Also write report.html and figures/ (see `scslab report`).")] = False,
     profile: Annotated[bool, typer.Option(help="Also print the time spent in each phase of the day.")] = False,
+    workers: Annotated[Optional[str], typer.Option(
+        metavar="INTEGER", help="Spread a many-country scenario's countries over this many local Dask worker "
+        "processes (default: all in this process). Same results, byte for byte.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(
+        help="Spread a many-country scenario's countries over the workers of an existing Dask scheduler "
+        "(tcp://HOST:PORT).")] = None,
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
     from .results import run_kind
@@ -70,18 +78,20 @@ def run(
     count = whole("--replicates", replicates)
     if count is not None and not 1 <= count <= MAX_REPLICATES:
         fail(f"--replicates: must be within 1..{MAX_REPLICATES}, got {count}")
-    try:
-        sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date, replicates=count)
-    except ValueError as error:
-        fail(str(error))
-    target = check_out(out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}", run_kind(), overwrite)
-
-    total = sim.scenario.days
-    with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("days"), TimeElapsedColumn(), TimeRemainingColumn(), console=errors,
-                  disable=quiet or not errors.is_terminal, transient=True) as bar:
-        task = bar.add_task(f"{loaded.name}", total=total * sim.replicates)
-        results = sim.run(progress=lambda done, _: bar.update(task, completed=done))
+    spread = _spread_options(loaded, workers, scheduler)
+    with _cluster(spread) as client:
+        try:
+            sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date, replicates=count, client=client)
+        except ValueError as error:
+            fail(str(error))
+        target = check_out(out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}", run_kind(),
+                           overwrite)
+        total = sim.scenario.days
+        with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
+                      MofNCompleteColumn(), TextColumn("days"), TimeElapsedColumn(), TimeRemainingColumn(),
+                      console=errors, disable=quiet or not errors.is_terminal, transient=True) as bar:
+            task = bar.add_task(f"{loaded.name}", total=total * sim.replicates)
+            results = sim.run(progress=lambda done, _: bar.update(task, completed=done))
     try:
         results.save(target, overwrite)
     except OutputError as error:
@@ -95,6 +105,51 @@ def run(
         _write_report(target, results, " ".join(["scslab"] + sys.argv[1:]))
     files = sorted(p.name for p in target.iterdir())
     console.print(f"\nResults written to {target}/ ({', '.join(files)})", soft_wrap=True)
+
+
+def _spread_options(loaded, workers: str | None, scheduler: str | None) -> tuple[int, str | None] | None:
+    """``--workers`` and ``--scheduler`` checked: None for a run in this process."""
+    from .experiments.cluster import check_address
+
+    count = whole("--workers", workers)
+    if count is None and scheduler is None:
+        return None
+    if count is not None and scheduler is not None:
+        fail("--workers and --scheduler: give one or the other")
+    if count is not None and count < 1:
+        fail(f"--workers: must be at least 1, got {count}")
+    if not loaded.countries:
+        fail(f"--{'workers' if scheduler is None else 'scheduler'}: {loaded.name} is a one-country scenario; only a "
+             "many-country scenario's countries are spread over workers")
+    if scheduler is not None:
+        try:
+            check_address(scheduler)
+        except ScenarioError as error:
+            fail(str(error))
+    return count, scheduler
+
+
+@contextlib.contextmanager
+def _cluster(spread):
+    """A Dask client for ``spread`` (None: no client, a run in this process); a worker lost exits 1 with one line."""
+    if spread is None:
+        yield None
+        return
+    from . import WORKER_VARIABLE
+    from .experiments.cluster import executor
+    from .remote import CountryLost
+
+    os.environ[WORKER_VARIABLE] = "1"  # the local workers leave Ctrl-C to this process
+    try:
+        with executor(*spread) as client:
+            yield client
+    except ScenarioError as error:
+        fail(str(error))
+    except CountryLost as error:
+        say_error(f"error: {error}")
+        raise typer.Exit(1) from None
+    finally:
+        del os.environ[WORKER_VARIABLE]
 
 
 def _profile_table(seconds: dict[str, float]) -> Table:

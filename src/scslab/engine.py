@@ -334,15 +334,20 @@ class CountryRun:
         self.counters[column] += amount * len(agents)
         np.add.at(self.group_counters[:, column], groups, amount)
 
-    def customer(self, agent: int, day: int) -> tuple[int, int, int]:
-        stratum = stratum_of(self.people.stratum_start, agent)
-        r = self.rules.stratum_rulebook(day)[stratum]  # graded by the rulebook that scores them, as at home
-        score = score_now(self.agents, agent, day, self.scenario.rulebook.start_score, self.rules.recovery[r])
-        status = 0
-        if self.agents.flags[agent] & F_LISTED:
-            status = 2 if listing_status(self.agents.flags, self.roster, agent)[1] else 1
-        group = int(self.people.stratum_group[stratum])
-        return int(firms.grade_of(score, self.rules.floors[r])), status, group
+    def customers(self, agents: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nationals as firms abroad see them: grade index, list status (0 not listed, 1 listed, 2 wrongly
+        listed) and group, each graded by the rulebook that scores them at home."""
+        out = np.zeros((3, len(agents)), np.int64)
+        rulebooks = self.rules.stratum_rulebook(day)
+        for i, agent in enumerate(np.asarray(agents).tolist()):
+            stratum = stratum_of(self.people.stratum_start, agent)
+            r = rulebooks[stratum]
+            score = score_now(self.agents, agent, day, self.scenario.rulebook.start_score, self.rules.recovery[r])
+            if self.agents.flags[agent] & F_LISTED:
+                out[1, i] = 2 if listing_status(self.agents.flags, self.roster, agent)[1] else 1
+            out[0, i] = firms.grade_of(score, self.rules.floors[r])
+            out[2, i] = self.people.stratum_group[stratum]
+        return out[0], out[1], out[2]
 
     # -- results ------------------------------------------------------------------------------------------------
 

@@ -23,11 +23,13 @@ class Sim:
     ``scenario`` is a :class:`Scenario`, a built-in name or a TOML path;
     ``days`` or ``until`` (a date, or its ISO text) shorten or extend the scenario's period;
     ``replicates`` runs seeds ``seed .. seed + replicates - 1`` and gives every figure's interval over them
-    (``results.pool``); None runs ``default_replicates`` (as ``scslab run`` does).
+    (``results.pool``); None runs ``default_replicates`` (as ``scslab run`` does);
+    ``client``, a Dask client, puts each country of a many-country run on a worker of its cluster
+    (``remote``; the results are the same bytes as in one process).
     """
 
     def __init__(self, scenario: Scenario | str | Path, agents: int | None = None, seed: int = 0,
-                 days: int | None = None, until=None, replicates: int | None = 1):
+                 days: int | None = None, until=None, replicates: int | None = 1, client=None):
         if not isinstance(scenario, Scenario):
             scenario = load(str(scenario))
         if days is not None and until is not None:
@@ -50,11 +52,16 @@ class Sim:
             replicates = default_replicates(scenario, agents)
         if not 1 <= replicates <= MAX_REPLICATES:
             raise ValueError(f"replicates must be within 1..{MAX_REPLICATES}, got {replicates}")
-        check_run(scenario, agents, int(seed))
+        workers = None
+        if client is not None:
+            workers = {address: int(w.get("memory_limit") or 0)
+                       for address, w in client.scheduler_info()["workers"].items()}
+        check_run(scenario, agents, int(seed), workers)
         self.scenario = scenario
         self.agents = agents
         self.seed = int(seed)
         self.replicates = replicates
+        self.client = client
 
     @staticmethod
     def plan() -> tuple[str, ...]:
@@ -80,7 +87,7 @@ class Sim:
 
     def _run(self, seed: int, progress) -> Results:
         if getattr(self.scenario, "countries", None):
-            return World(self.scenario, self.agents, seed).run(progress)
+            return World(self.scenario, self.agents, seed, self.client).run(progress)
         started = time.perf_counter()
         country = CountryRun(self.scenario, self.agents, seed)
         for day in range(country.days):

@@ -33,6 +33,7 @@ import pandas as pd
 
 from . import outputs
 from .engine import CountryRun
+from .remote import census_all, start_countries, step_all
 from .population import floored_split
 from .mechanisms.borders import Borders
 from .mechanisms.firms import summarise as summarise_firms
@@ -73,11 +74,15 @@ def country_seed(seed: int, name: str) -> int:
 
 
 class World:
-    """A many-country run: ``World(scenario, agents, seed).run()`` returns :class:`Results`."""
+    """A many-country run: ``World(scenario, agents, seed).run()`` returns :class:`Results`.
 
-    def __init__(self, scenario: Scenario, agents: int, seed: int):
+    With a Dask ``client``, each country's run lives on a worker of its cluster (``remote``), placed by
+    ``placement`` (a worker address per country; default ``remote.place``); the results are the same bytes."""
+
+    def __init__(self, scenario: Scenario, agents: int, seed: int, client=None, placement: list[str] | None = None):
         self.scenario = scenario
         self.seed = seed
+        self.client, self.placement = client, placement
         self.names = list(scenario.countries)
         self.countries = [country_scenario(scenario, name) for name in self.names]
         self.agents = split_agents([c.population.size for c in self.countries], agents,
@@ -92,10 +97,20 @@ class World:
         self.by_country = []
 
     def run(self, progress=None) -> Results:
+        seeds = [country_seed(self.seed, name) for name in self.names]
+        if self.client is None:
+            self.runs = [CountryRun(c, n, seed) for c, n, seed in zip(self.countries, self.agents, seeds)]
+            return self._run(progress)
+        self.runs = start_countries(self.client, self.names, self.countries, self.agents, seeds, self.placement)
+        try:
+            return self._run(progress)
+        finally:
+            for run in self.runs:
+                run.close()
+
+    def _run(self, progress) -> Results:
         started = time.perf_counter()
         sc = self.scenario
-        self.runs = [CountryRun(c, n, country_seed(self.seed, name))
-                     for c, n, name in zip(self.countries, self.agents, self.names)]
         streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, BORDERS, part])))
                    for part in range(3)]
         self.borders = borders = Borders(sc, self.names, self.countries, self.runs, streams)
@@ -121,7 +136,7 @@ class World:
             reprisal.enforcement = enforcement
             reprisal.act(day, inbound)
             clock = _lap(seconds, "borders", clock)
-            events = [run.step(day, inbound[c], float(enforcement[c])) for c, run in enumerate(self.runs)]
+            events = step_all(self.runs, day, inbound, enforcement)
             clock = _lap(seconds, "countries", clock)
             borders.host_records(day, events, enforcement)
             clock = _lap(seconds, "borders", clock)
@@ -135,7 +150,8 @@ class World:
             if progress is not None:
                 progress(day + 1, days)
         results = self._results(table, time.perf_counter() - started)
-        phases = {name: sum(run.seconds[name] for run in self.runs) for name in self.runs[0].seconds}
+        timings = [run.seconds for run in self.runs]
+        phases = {name: sum(t[name] for t in timings) for name in timings[0]}
         seconds.pop("countries")
         results.summary["phase_seconds"] = {name: round(t, 4) for name, t in (phases | seconds).items()}
         return results
@@ -143,8 +159,7 @@ class World:
     def trust_indices(self, day: int) -> np.ndarray:
         """Each country's trust index today."""
         out = np.empty(len(self.runs))
-        for c, run in enumerate(self.runs):
-            grades, mean = run.census(day)
+        for c, (run, (grades, mean)) in enumerate(zip(self.runs, census_all(self.runs, day))):
             seen = run.seen()
             parts = index_parts(mean, run.scenario.rulebook.start_score, float(seen[LISTS.listed]),
                                 float(seen[LISTS.redlisted]), sum(grades.values()), self.reprisal.cooperation_record(c))

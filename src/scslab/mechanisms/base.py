@@ -120,6 +120,6 @@ class CountryView(Protocol):
     def count(self, agents: np.ndarray, name: str, amount: int = 1) -> None:
         """Add ``amount`` to the counter ``name`` for each of ``agents``, nationally and by their groups."""
 
-    def customer(self, agent: int, day: int) -> tuple[int, int, int]:
-        """A national as a firm abroad sees them: grade index, list status (0 not listed, 1 listed,
+    def customers(self, agents: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nationals as firms abroad see them: grade index, list status (0 not listed, 1 listed,
         2 wrongly listed) and group."""

@@ -97,12 +97,18 @@ class Market:
                 continue
             counts = self.rng.poisson(firms.daily * len(present))
             for s, count in enumerate(counts):
-                for row in self.rng.choice(present, size=count):
-                    self._serve(day, host, s, int(trips.home[row]), int(trips.agent[row]))
+                rows = self.rng.choice(present, size=count)
+                homes, agents = trips.home[rows], trips.agent[rows]
+                seen = np.zeros((3, len(rows)), np.int64)  # each customer's grade, list status and group
+                for home in np.unique(homes).tolist():
+                    mine = homes == home
+                    seen[:, mine] = self.runs[home].customers(agents[mine], day)
+                for i in range(len(rows)):
+                    self._serve(day, host, s, int(homes[i]), int(agents[i]), *map(int, seen[:, i]))
 
-    def _serve(self, day: int, host: int, s: int, home: int, agent: int) -> None:
+    def _serve(self, day: int, host: int, s: int, home: int, agent: int, grade: int, status: int,
+               group: int) -> None:
         sector_rules, wanted = self.hosts[host].rules, self.hosts[host].wanted
-        grade, status, group = self.runs[home].customer(agent, day)
         weight = self.runs[home].people.people_in(agent)
         group += self.group_start[home]
         cell = self.tallies[host][s, group, grade, status]
