@@ -8,7 +8,7 @@ from test_cli import MINIMAL, invoke, run_program, single_error_line, write
 USAGE = {
     "unknown option": (["run", "{scenario}", "--foo"], "no such option --foo", "scslab run"),
     "unknown option close to one": (["run", "{scenario}", "--sed", "1"],
-                                    "no such option --sed (did you mean --seed or --set?)", "scslab run"),
+                                    "no such option --sed (did you mean --scheduler or --seed or --set?)", "scslab run"),
     "missing argument": (["run"], "missing argument 'scenario'", "scslab run"),
     "option without its value": (["run", "{scenario}", "--agents"], "option '--agents' requires an argument",
                                  "scslab run"),
