@@ -198,7 +198,7 @@ class RemoteCountry:
     def can_travel(self, agents: np.ndarray) -> np.ndarray:
         agents = np.asarray(agents, np.int64)
         adult = (self._adult[agents >> 3] >> (7 - (agents & 7)).astype(np.uint8)) & 1
-        return (adult == 1) & ~np.isin(agents, self._abroad, assume_unique=False)
+        return (adult == 1) & ~np.isin(agents, self._abroad)
 
     def set_abroad(self, agents: np.ndarray, abroad: bool) -> None:
         if len(agents):
@@ -224,7 +224,7 @@ class RemoteCountry:
 
     def seen(self) -> np.ndarray:
         if self._seen is None:
-            self._seen = self._ask("seen").copy()
+            self._seen = self._ask("seen")
         return self._seen
 
     def census(self, day: int | None = None):
