@@ -1,5 +1,5 @@
 """``python -m benchmarks``: compare scslab with Mesa, scslab's scaling, the full-scale run, threads on a
-busy machine, a smoke test.
+busy machine, a many-country run spread over Dask workers, a smoke test.
 
 Every measured run happens in a child process (see :mod:`benchmarks.measure`); this
 process only starts them, collects their figures and prints Rich tables. Figures can
@@ -25,6 +25,7 @@ from rich.table import Table
 from . import ROOT, measure, stats
 from .busy import run_busy
 from .engines import ENGINES, OUTPUTS, run
+from .spread import run_spread
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Benchmarks: scslab against Mesa 3 on the reference model (benchmarks/README.md).")
@@ -280,6 +281,39 @@ def busy(
                   f"{load_before[2]:.2f}; after: {figures['load_after'][0]:.2f}", highlight=False)
     _save(json_file, figures)
     if slower:
+        raise typer.Exit(1)
+
+
+@app.command()
+def spread(
+    scenario: Annotated[str, typer.Option(help="A many-country scenario.")] = "belt-and-road",
+    agents: Annotated[int | None, typer.Option(min=1, help="Agents (default: the scenario's).")] = None,
+    days: Annotated[int | None, typer.Option(min=1, help="Simulated days (default: the scenario's).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Local Dask worker processes, one thread each.")] = 3,
+    worker_memory: Annotated[str, typer.Option(help="Each worker's memory limit, as Dask reads it.")] = "7GiB",
+    seed: SeedOption = 0,
+    json_file: JsonOption = None,
+) -> None:
+    """scslab run in one process and over local Dask workers: wall clock, peak memory of every process, and
+    whether the result files are the same bytes (exit 1 if not)."""
+    script = Path(sys.executable).with_name("scslab")
+    script = script if script.exists() else Path(shutil.which("scslab") or "scslab")
+    load_before = os.getloadavg()
+    figures = run_spread(str(script), scenario, agents, days, seed, workers, worker_memory,
+                         log=lambda line: log.print(line, soft_wrap=True, markup=False))
+    figures |= {"kind": "spread", "load_before": load_before, "load_after": os.getloadavg()}
+    one, many = figures["one_process"], figures["spread"]
+    table = Table("run", "wall clock", "peak resident memory", title=f"scslab run {scenario}", title_justify="left")
+    table.add_row("one process", f"{one['seconds']:.1f} s", f"{one['peak_rss_kib'] / 2**20:.2f} GiB")
+    table.add_row(f"{workers} workers: the calling process", f"{many['seconds']:.1f} s",
+                  f"{many['peak_rss_kib'] / 2**20:.2f} GiB")
+    for rank, kib in enumerate(many["worker_peak_rss_kib"], 1):
+        table.add_row(f"{workers} workers: worker {rank}", "", f"{kib / 2**20:.2f} GiB")
+    console.print(table)
+    verdict = "the same bytes" if figures["identical"] else f"DIFFERENT: {', '.join(figures['differing'])}"
+    console.print(f"{len(figures['files_compared'])} result files (all but summary.json): {verdict}", highlight=False)
+    _save(json_file, figures)
+    if not figures["identical"]:
         raise typer.Exit(1)
 
 

@@ -277,5 +277,51 @@ def test_central_asia_writes_country_and_transfer_results_and_the_alliance_switc
         ends[switch] = (json.loads((out / "summary.json").read_text())["arrangements"], transfers)
     on, off = ends["true"][0]["belt_and_road"], ends["false"][0]["belt_and_road"]
     assert on["records"] > 0 and on["people_exposed"] > 0
-    assert off == {"records": 0, "people_exposed": 0, "diaspora_exposed": 0}
+    assert {k: off[k] for k in ("records", "people_exposed", "diaspora_exposed")} == dict.fromkeys(
+        ("records", "people_exposed", "diaspora_exposed"), 0)
+    assert on["intervals"]["people_exposed"]["low"] < on["people_exposed"] < on["intervals"]["people_exposed"]["high"]
+    assert off["intervals"]["people_exposed"]["value"] == 0 < off["intervals"]["people_exposed"]["high"]
     assert "belt_and_road" not in set(ends["false"][1]["arrangement"])
+
+
+def test_a_flow_draws_its_people_from_its_groups_and_the_rest_from_everyone():
+    data = two_countries()
+    data["end_date"] = dt.date(2018, 1, 31)
+    data["sampling"] = {"min_agents_per_group": 0}
+    for country in data["countries"].values():  # group b sampled more finely than a and c
+        country["population"]["groups"] = [{"name": "a", "share": 0.85}, {"name": "b", "share": 0.1,
+                                                                            "min_agents": 3_000},
+                                           {"name": "c", "share": 0.05}]
+    data["travel"]["east_diaspora"]["groups"] = ["b"]
+    world = World(validate(data, "test"), 40_000, 1)
+    countries = world.run().countries
+    east, trips = world.runs[0].people, world.borders.trips
+    assert east.group_scale[1] == pytest.approx(4_000_000 / 3_000) and east.group_scale[0] > 1.5 * east.group_scale[1]
+    group = east.stratum_group[np.searchsorted(east.stratum_start, trips.agent, side="right") - 1]
+    from_east = trips.home == 0
+    assert (group[from_east & trips.diaspora] == 1).all() and (from_east & trips.diaspora).sum() == 750  # 1,000,000 people at 1,333 a b-agent
+    # the workers come from every group, in their people's proportions, though b's agents weigh less
+    workers = group[from_east & ~trips.diaspora]
+    people = east.group_scale[workers]
+    assert abs(people[workers == 1].sum() / people.sum() - 0.1) < 0.04
+    # on the first day, the people abroad are the flows' residents (plus the day's few trips): the diaspora's
+    # 750 agents exactly, the workers' 1,000 agents of either weight (a standard deviation of about 10,000)
+    first = countries[(countries["day"] == 0) & (countries["country"] == "east")]["residents_abroad"].item()
+    assert abs(first - 3_000_000) < 40_000
+
+
+@pytest.mark.parametrize("groups, message", [
+    (["d"], "travel.east_diaspora.groups: east has no group 'd' (its groups: a, b, c)"),
+    (["a"], "travel.east_diaspora.residents: 1,000,000 people abroad, more than the 400,000 people of east's "
+            "groups a"),
+])
+def test_a_flow_from_groups_that_are_missing_or_too_small_gets_one_line(groups, message):
+    data = two_countries()
+    for country in data["countries"].values():
+        country["population"]["size"] = 4_000_000
+        country["population"]["groups"] = [{"name": "a", "share": 0.1}, {"name": "b", "share": 0.8},
+                                           {"name": "c", "share": 0.1}]
+    data["travel"]["east_diaspora"]["groups"] = groups
+    data["travel"]["east_workers"]["residents"] = 100_000
+    data["travel"]["west_workers"]["residents"] = 100_000
+    assert_one_line_error(data, "pair.toml", message)

@@ -96,3 +96,16 @@ def test_the_summary_says_what_an_agent_of_each_group_stands_for():
     scales = {g: v["scale"] for g, v in summary["agents_by_group"].items()}
     assert per_agent(summary) == (f"1 agent = {scales['han']:,.1f} people in han to "
                                   f"{scales['minority_b']:,.1f} in minority_b")
+
+
+def test_a_group_of_its_own_floor_is_raised_alone():
+    groups = [g.model_copy(update={"min_agents": 30_000}) if g.name == "minority_b" else g
+              for g in SCENARIO.population.groups]
+    population = SCENARIO.population.model_copy(update={"groups": groups})
+    shares, _, group_of, _, _ = stratum_shares(population, [p.urban_share for p in SCENARIO.pilots])
+    counts, scale = group_agents(population, 1_000_000, shares, group_of, 20_000)
+    # the global floor (20,000) raises nobody at a million agents; minority_b's own floor raises it to 30,000,
+    # and the others share the other 970,000 in proportion (0.9111 : 0.0689 gives 901,803.1 and 68,196.9)
+    assert [int(counts[group_of == g].sum()) for g in range(3)] == [901_803, 68_197, 30_000]
+    people = np.bincount(group_of, shares) * population.size
+    np.testing.assert_allclose(scale * [int(counts[group_of == g].sum()) for g in range(3)], people, rtol=1e-12)

@@ -9,7 +9,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from scslab.intervals import count_interval, mean_interval, poisson_interval, rate_ratio_interval
+from scslab.intervals import count_interval, mean_interval, poisson_interval, rate_ratio_interval, share_interval
 from scslab.results import group_ratio
 from scslab.scenario.loading import validate
 from scslab.sim import Sim, default_replicates
@@ -149,3 +149,26 @@ def test_firms_cells_resting_on_few_agents_are_marked():
     assert terms(few, 1_000.0) == "+0.01 (10.00% refused)" + SMALL_CELL
     assert terms(many, 1_000.0) == "+0.01 (10.00% refused)"
     assert terms(few) == "+0.01 (10.00% refused)"  # no scale: nothing to say
+
+
+def test_the_share_interval_is_clopper_pearson_on_the_effective_events():
+    from scipy import stats
+
+    share, low, high = share_interval([30], [120], [1000.0])
+    assert share == 0.25
+    assert (low, high) == pytest.approx((stats.beta.ppf(0.025, 30, 91), stats.beta.ppf(0.975, 31, 90)), rel=1e-12)
+    # strata whose agents weigh alike are one stratum; a stratum weighing more counts for more of the share
+    assert share_interval([10, 20], [40, 80], [5.0, 5.0]) == pytest.approx(share_interval([30], [120], [5.0]))
+    weighted = share_interval([10, 20], [40, 40], [1.0, 3.0])
+    assert weighted[0] == pytest.approx((10 + 60) / (40 + 120))
+    assert weighted[2] - weighted[1] > share_interval([30], [80], [1.0])[2] - share_interval([30], [80], [1.0])[1]
+    assert share_interval([0], [0], [1.0]) == (1.0, 0.0, 1.0)  # no event: nothing lost, nothing known
+
+
+def test_the_share_interval_covers_a_known_share_about_95_percent_of_the_time():
+    rng = np.random.default_rng(7)
+    totals = rng.poisson(200, 2_000)
+    kept = rng.binomial(totals, 0.3)
+    covered = [low <= 0.3 <= high for low, high in
+               (share_interval([k], [t], [1.0])[1:] for k, t in zip(kept, totals))]
+    assert 0.93 <= np.mean(covered) <= 0.99  # Clopper-Pearson is conservative: at least 95% up to noise

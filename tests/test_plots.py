@@ -19,7 +19,7 @@ ONE_COUNTRY = ["lists", "blocked_purchases", "wrongful_by_group", "expression", 
 
 
 @pytest.mark.parametrize("run, expected", [(china_run, ONE_COUNTRY),
-                                           (central_asia_run, ONE_COUNTRY + ["trust", "transfers"])])
+                                           (central_asia_run, ONE_COUNTRY + ["trust", "transfers", "flows"])])
 def test_every_chart_renders_in_both_backends(run, expected):
     results = run()
     charts = plots.charts(results)

@@ -48,8 +48,13 @@ def east_at_end(data: dict, seed: int = 1):
 
 
 @pytest.fixture(scope="module")
-def paired():
-    return east_at_end(pair())[0], east_at_end(pair(agreement=False))[0]
+def runs():
+    return east_at_end(pair()), east_at_end(pair(agreement=False))
+
+
+@pytest.fixture(scope="module")
+def paired(runs):
+    return runs[0][0], runs[1][0]
 
 
 def test_acts_abroad_are_sanctioned_at_home_only_through_the_arrangement(paired):
@@ -101,14 +106,14 @@ def test_the_reprisal_counts_carry_intervals_in_the_summary():
     text = describe(results.summary)
     assert "Acts abroad sanctioned at home" in text
     line = next(line for line in text.splitlines() if line.startswith("  east: ") and "%" in line)
-    assert line.count("[") == 3  # listed, relatives and deported, each with its interval
+    assert line.count("[") == 4  # listed, relatives, deported and expression abroad kept, each with its interval
     assert not any(line.startswith("  west: ") and "%" in line for line in text.splitlines())
 
 
 def test_a_stay_is_found_only_where_there_is_one():
     trips = Trips()
-    trips.add(0, np.array([5, 9]), 1, np.array([10, 20]), False)
-    trips.add(1, np.array([5]), 0, np.array([30]), True)
+    trips.add(0, np.array([5, 9]), 1, np.array([10, 20]), False, 0)
+    trips.add(1, np.array([5]), 0, np.array([30]), True, 1)
     trips.index()
     assert trips.where(0, 9) == 1 and trips.where(1, 5) == 2 and trips.where(0, 5) == 0
     assert trips.where(0, 7) == -1 and trips.where(1, 9) == -1 and trips.where(2, 0) == -1
@@ -140,3 +145,33 @@ def test_pressure_on_the_index_makes_a_host_grant_more_requests():
     assert c.loc[c["country"] == "west", "enforcement"].max() == pytest.approx(3.0)
     assert hard["deported_home_total"] / hard["sanctioned_for_acts_abroad_total"] > 0.6  # 0.3 x 3, capped at 1
     within(calm["deported_home_total"], calm["sanctioned_for_acts_abroad_total"], 0.3)
+
+
+def test_each_flow_accounts_for_its_share_of_what_happened_abroad(runs):
+    (on, results), (off, without) = runs
+    flows = results.flows.set_index("flow")
+    # every listing for acts abroad and every deportation is put down to the flow whose record caused it
+    assert flows["sanctioned_at_home"].sum() == pytest.approx(on["sanctioned_for_acts_abroad_total"], abs=2)
+    assert flows["deported_home"].sum() == pytest.approx(on["deported_home_total"], abs=2)
+    assert flows["abroad_at_end"].sum() == pytest.approx(on["residents_abroad"], abs=2)
+    assert (flows["political_records"] <= flows["host_records"]).all()
+    assert (flows["sanctioned_at_home"] <= flows["sent_home"]).all()
+    assert flows.loc["diaspora", "sanctioned_at_home_agents"] > 50 and flows.loc["tourists", "sent_home"] > 0
+    # with the arrangement off the hosts still record, nothing reaches home and nobody is sanctioned for it
+    off_flows = without.flows.set_index("flow")
+    assert off_flows["host_records"].sum() > 0
+    assert (off_flows[["sent_home", "sanctioned_at_home", "deported_home"]] == 0).all().all()
+    # the summary carries each flow's figures with intervals, and says which flows sent records home
+    figures = results.summary["flows"]["diaspora"]["figures"]["sanctioned_at_home"]
+    assert figures["low"] < figures["value"] < figures["high"]
+    text = describe(results.summary)
+    assert "  diaspora (east to west, diaspora): " in text and "Travel flows whose records reached home" in text
+    assert "Travel flows whose records reached home" not in describe(without.summary)
+
+
+def test_the_share_of_expression_abroad_kept_carries_its_interval(runs):
+    (row, results), _ = runs
+    share = results.summary["country_intervals"]["east"]["expression_abroad_rate"]
+    assert share["low"] < share["value"] < share["high"] <= 1 and share["basis"] == "binomial"
+    assert share["value"] == pytest.approx(row["expression_abroad_rate"], rel=1e-9)  # the share the table shows
+    assert share["agents"] > 1_000  # the events with no system it rests on

@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 from .units import AGENT_LIMIT, MAX_DAYS
 
 from .capacity import MAX_SEED
-from .files import Kind, OutputError, check_directory
+from .files import Kind, OutputError, check_directory, remember_interrupts
 
 INTERRUPTED = 130  # the exit code after Ctrl-C
 console = Console(markup=False, emoji=False, highlight=False)
@@ -46,6 +46,7 @@ class Commands(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = sys.argv[1:] if args is None else list(args)
+        remember_interrupts()
         try:  # not standalone: Typer returns exit codes (130 for Ctrl-C) and raises usage errors
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except UsageError as error:

@@ -15,6 +15,8 @@ import errno
 import os
 import re
 import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -159,8 +161,37 @@ def remove_stale(target: Path) -> None:
                     os.unlink(entry.path)
 
 
+_interrupted = False
+
+
+def remember_interrupts() -> None:
+    """Make Ctrl-C stick. Python raises KeyboardInterrupt wherever the main thread is; raised inside a finalizer
+    it is only printed ("Exception ignored in ...") and the program goes on. Here the handler also remembers
+    it, so that no output is installed afterwards, and such a swallowed interrupt is not printed."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+
+    def handler(signum, frame):
+        global _interrupted
+        _interrupted = True
+        raise KeyboardInterrupt
+
+    def unraisable(info, default=sys.unraisablehook):
+        if not (_interrupted and isinstance(info.exc_value, KeyboardInterrupt)):
+            default(info)
+
+    signal.signal(signal.SIGINT, handler)
+    sys.unraisablehook = unraisable
+
+
+def _not_interrupted() -> None:
+    if _interrupted:
+        raise KeyboardInterrupt
+
+
 def _install(tmp: Path, target: Path, kind: Kind, overwrite: bool) -> None:
     """Rename ``tmp`` to ``target``, checking again what is there now (it may have changed meanwhile)."""
+    _not_interrupted()
     if not earlier_output(target, kind):
         try:
             os.replace(tmp, target)  # replaces an empty directory only, atomically
@@ -212,6 +243,7 @@ def write_text_atomic(target: Path, text: str) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.chmod(name, 0o644)
+        _not_interrupted()
         os.replace(name, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -59,6 +59,24 @@ def rate_ratio_interval(k1: float, n1: float, k2: float, n2: float,
     return ratio, float(odds(low_p)), float(odds(high_p))
 
 
+def share_interval(kept, total, scales, level: float = LEVEL) -> tuple[float, float, float]:
+    """The share ``sum(kept * scales) / sum(total * scales)`` of events, each kept event one of the total's
+    (counted in agents of strata that stand for ``scales`` people each), and its Clopper-Pearson interval on the
+    effective number of events ``(sum t s)^2 / sum t s^2`` (one stratum: the events themselves); 1 with the
+    interval [0, 1] where there were none (nothing was lost, and nothing is known)."""
+    k, t, s = (np.asarray(x, float) for x in (kept, total, scales))
+    weighted = float((t * s).sum())
+    if weighted <= 0:
+        return 1.0, 0.0, 1.0
+    share = float((k * s).sum()) / weighted
+    n = weighted**2 / float((t * s * s).sum())
+    hits = share * n
+    alpha = 1 - level
+    low = float(stats.beta.ppf(alpha / 2, hits, n - hits + 1)) if hits > 0 else 0.0
+    high = float(stats.beta.ppf(1 - alpha / 2, hits + 1, n - hits)) if hits < n else 1.0
+    return share, low, high
+
+
 def poisson_band(people, scale, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """The exact Poisson interval of each of a series of counts in people (``scale`` people an agent: one number,
     or one per count), in people: the band a chart draws about a line of one run."""

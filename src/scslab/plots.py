@@ -205,6 +205,26 @@ def transfer_flows(r: Results) -> Chart | None:
                  "them (columns) over the whole run.", "to country", "from country", matrix=matrix)
 
 
+def travel_flows(r: Results) -> Chart | None:
+    """Per travel flow that the host recorded anything about: its records, those delivered home and the people
+    sanctioned at home for them, each with the Poisson interval of the agents it rests on."""
+    if r.flows is None or not r.flows["host_records"].any():
+        return None
+    flows = r.flows[r.flows["host_records"] > 0]
+    labels = [str(f) for f in flows["flow"]]
+    series = []
+    for column, label in (("host_records", "records the host made"), ("sent_home", "delivered home"),
+                          ("sanctioned_at_home", "people sanctioned at home")):
+        people, agents = flows[column].to_numpy(float), flows[f"{column}_agents"].to_numpy(float)
+        scale = np.where(agents > 0, people / np.maximum(agents, 1), flows["people_per_agent"].to_numpy(float))
+        series.append(Series(label, labels, people, "bar", band=poisson_band(people, scale)))
+    return Chart("flows", "What happened to each travel flow",
+                 "For each flow of people between two countries that its host recorded anything about: the host's "
+                 "records about them, those delivered to their home country, and the people sanctioned at home for "
+                 "acts abroad, over the whole run (log scale; bars: 95% intervals).",
+                 "travel flow", "records or people", _colored(series), log_y=True)
+
+
 def firm_refusals(r: Results) -> Chart | None:
     if r.firms is None or not r.firms["refused"].any():
         return None
@@ -245,6 +265,7 @@ CHARTS: dict[str, Callable[[Results], Chart | None]] = {
     "recovery": recovery,
     "trust": trust_index,
     "transfers": transfer_flows,
+    "flows": travel_flows,
     "firm_refusals": firm_refusals,
     "trades": trade_flows,
 }

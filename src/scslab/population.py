@@ -132,12 +132,12 @@ def allocate(total: int, shares: np.ndarray) -> np.ndarray:
     return counts
 
 
-def floored_split(sizes, agents: int, floor: int = 0) -> np.ndarray:
+def floored_split(sizes, agents: int, floor=0) -> np.ndarray:
     """Agents per part in proportion to ``sizes`` (largest remainder), except that no part gets fewer than
-    ``floor`` agents, capped at half of ``agents`` shared equally and at the part's size. The parts raised to
-    the floor keep it and the others share the rest in proportion."""
+    ``floor`` agents (one for all parts, or one per part), capped at half of ``agents`` shared equally and at
+    the part's size. The parts raised to their floor keep it and the others share the rest in proportion."""
     sizes = np.asarray(sizes, float)
-    floors = np.minimum(min(floor, agents // (2 * len(sizes))), sizes).astype(np.int64)
+    floors = np.minimum(np.minimum(floor, agents // (2 * len(sizes))), sizes).astype(np.int64)
     fixed = np.zeros(len(sizes), bool)
     while True:
         free = ~fixed
@@ -205,10 +205,12 @@ def group_agents(pop: Population, agents: int, shares: np.ndarray, groups: np.nd
     """Agents per stratum, and the people an agent of each group stands for (None: every agent the same).
 
     Strata get agents in proportion to their shares (``allocate``), unless that leaves a group with fewer than
-    ``floor`` agents: then each group gets at least ``floor`` (``floored_split``), shared among its strata in
-    proportion, and its agents stand for fewer people than the others'."""
+    its floor (``Group.min_agents``, default ``floor``): then each group gets at least its floor
+    (``floored_split``), shared among its strata in proportion, and its agents stand for fewer people than the
+    others'."""
     sizes = np.bincount(groups, shares, len(pop.groups)) * pop.size
-    by_group = floored_split(sizes, agents, floor)
+    floors = np.array([floor if g.min_agents is None else g.min_agents for g in pop.groups], np.int64)
+    by_group = floored_split(sizes, agents, floors)
     if not (by_group > np.ceil(sizes * agents / sizes.sum())).any():  # nobody raised: plain proportions
         return allocate(agents, shares), None
     counts = np.zeros(len(shares), np.int64)

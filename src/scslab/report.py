@@ -21,8 +21,8 @@ from .scenario.levers import levers
 from .scenario.loading import builtin_chain, builtin_names, builtin_path, read_raw, to_data
 from .scenario.reference import file_notes, parameter_rows
 from .scenario.schema import GRADES, Scenario
-from .summary import (SMALL_CELL, arrangement_figures, counted, country_figures, country_scale, figure, per_agent,
-                      sector_scale, sentences, telling_sectors, terms)
+from .summary import (SMALL_CELL, arrangement_figures, counted, country_figures, country_scale, figure, flow_figures,
+                      per_agent, sector_scale, sentences, telling_sectors, terms)
 
 CAVEATS = (
     "The population is synthetic: it is built from published aggregate statistics, and no person in it is real. "
@@ -175,6 +175,7 @@ def render(results: Results, command: str | None = None) -> tuple[str, list[plot
         targets=summary.get("targets") or [], basis=harm_basis(results.scenario),
         countries={name: country_figures(summary, name) for name in summary.get("countries_at_end") or {}},
         arrangements={name: arrangement_figures(summary, name) for name in summary.get("arrangements") or {}},
+        flows={name: flow_figures(summary, name) for name in summary.get("flows") or {}},
         command=command, version=__version__, per_agent=per_agent(summary),
         firms=telling_sectors(summary), market=summary.get("market"), grades=GRADES, terms=terms,
         scale_of=lambda key: sector_scale(summary, key), small_cell=SMALL_CELL,

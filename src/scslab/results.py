@@ -25,7 +25,7 @@ from .targets import compare_with_targets
 from .units import DAYS_PER_YEAR
 
 
-OPTIONAL_FRAMES = ("countries", "transfers", "scores", "recoveries", "firms", "trades")
+OPTIONAL_FRAMES = ("countries", "transfers", "flows", "scores", "recoveries", "firms", "trades")
 """Tables a run may have besides the time series, each saved as ``<name>.parquet``."""
 
 FIGURES_DIRECTORY = "figures"
@@ -174,6 +174,8 @@ def pool(runs: list["Results"]) -> "Results":
     if "country_intervals" in summary:
         summary["country_intervals"] = {name: pooled(lambda r, name=name: r.summary["country_intervals"][name])
                                         for name in summary["country_intervals"]}
+    for name, flow in (summary.get("flows") or {}).items():
+        flow["figures"] = pooled(lambda r, name=name: r.summary["flows"][name]["figures"])
     summary["replicates"] = [r.seed for r in runs]
     summary["runtime_seconds"] = round(sum(r.summary["runtime_seconds"] for r in runs), 3)
     for k, target in enumerate(summary["targets"]):
@@ -199,6 +201,7 @@ class Results:
     summary: dict = field(default_factory=dict)
     countries: pd.DataFrame | None = None
     transfers: pd.DataFrame | None = None
+    flows: pd.DataFrame | None = None
     scores: pd.DataFrame | None = None
     recoveries: pd.DataFrame | None = None
     firms: pd.DataFrame | None = None

@@ -207,13 +207,33 @@ def country_figures(summary: dict, name: str) -> dict[str, str]:
     scale = country_scale(summary, name)
     widest = _widest_scale(summary) or scale
     return {"listed": figure(shown, "listed"), "wrongly_listed": figure(shown, "wrongly_listed"),
-            "nationals_exposed_total": counted(c["nationals_exposed_total"], scale),
-            "diaspora_exposed_total": counted(c["diaspora_exposed_total"], scale),
+            "nationals_exposed_total": _exposed(shown, "nationals_exposed_total", scale),
+            "diaspora_exposed_total": _exposed(shown, "diaspora_exposed_total", scale),
             "foreigners_listed": counted(c["foreigners_listed"], widest), "trust_index": f"{c['trust_index']:.4f}",
             "sanctioned_abroad": figure(shown, "sanctioned_for_acts_abroad_total"),
             "relatives_pressured": figure(shown, "relatives_pressured_total"),
             "sent_home": figure(shown, "deported_home_total"),
-            "expression_abroad": f"{c['expression_abroad_rate']:.1%}"}
+            "expression_abroad": share(shown, "expression_abroad_rate")}
+
+
+def share(summary: dict, name: str) -> str:
+    """A share as a sentence shows it: the value, its 95% interval where the summary has one, and a flag when it
+    rests on fewer than ``intervals.SMALL_NUMBER`` events."""
+    i = (summary.get("intervals") or {}).get(name)
+    if i is None:
+        return f"{summary['end'][name]:.1%}"
+    text = f"{i['value']:.1%} [{i['low']:.1%}-{i['high']:.1%}]"
+    if i["small"]:
+        text += f" (from {i['agents']:,.0f} event{'' if round(i['agents']) == 1 else 's'}: a small number)"
+    return text
+
+
+def _exposed(shown: dict, name: str, scale: float) -> str:
+    """A count of people exposed: its interval from the agents exposed where the summary has one (runs since
+    groups could weigh differently), else from the country's scale."""
+    if name in (shown["intervals"] or {}):
+        return figure(shown, name)
+    return counted(shown["end"][name], scale)
 
 
 def _widest_scale(summary: dict) -> float:
@@ -225,8 +245,13 @@ def _widest_scale(summary: dict) -> float:
 
 def arrangement_figures(summary: dict, name: str) -> dict[str, str]:
     """A data-sharing arrangement's records sent, and the people and diaspora it exposed with their intervals and
-    flags (from the agents of the country whose agents stand for most people: they come from every country)."""
+    flags (from the agents exposed, each weighing what it stands for; in a summary from before they were kept,
+    from the agents of the country whose agents stand for most people)."""
     a = summary["arrangements"][name]
+    if "intervals" in a:
+        shown = {"intervals": a["intervals"], "end": a}
+        return {"records": _n(a["records"]), "people_exposed": figure(shown, "people_exposed"),
+                "diaspora_exposed": figure(shown, "diaspora_exposed")}
     widest = _widest_scale(summary)
     return {"records": _n(a["records"]), "people_exposed": counted(a["people_exposed"], widest),
             "diaspora_exposed": counted(a["diaspora_exposed"], widest)}
@@ -254,13 +279,32 @@ def _countries(summary: dict) -> list[str]:
                          f"{f['expression_abroad']}")
     arrangements = summary.get("arrangements") or {}
     if arrangements:
-        lines.append("Data sharing (records sent, people exposed, of them diaspora; the people's intervals from the "
-                     "agents of the country whose agents stand for most people):")
+        lines.append("Data sharing (records sent, people exposed, of them diaspora):")
         for name in arrangements:
             a = arrangement_figures(summary, name)
             lines.append(f"  {name:<20} {a['records']:>14} records, {a['people_exposed']} people, "
                          f"{a['diaspora_exposed']} diaspora")
+    flows = {name: flow_figures(summary, name) for name, f in (summary.get("flows") or {}).items()
+             if f["figures"]["sent_home"]["value"] > 0}
+    if flows:
+        lines.append("Travel flows whose records reached home (people abroad at the end; the host's records about "
+                     "them; of them delivered home; people sanctioned at home for acts abroad):")
+        for name, f in flows.items():
+            lines.append(f"  {name} ({f['route']}): {f['abroad_at_end']}; {f['host_records']}; {f['sent_home']}; "
+                         f"{f['sanctioned_at_home']}")
+        quiet = len(summary["flows"]) - len(flows)
+        if quiet:
+            lines.append(f"  ({quiet} other flow{'s' if quiet > 1 else ''} sent no record home: flows.parquet has "
+                         "every flow)")
     return lines
+
+
+def flow_figures(summary: dict, name: str) -> dict[str, str]:
+    """A travel flow's route and totals as the summary and the report show them, each with its interval and flag."""
+    flow = summary["flows"][name]
+    shown = {"intervals": flow["figures"], "end": {}}
+    return {"route": f"{flow['home']} to {flow['host']}, {flow['kind'].replace('_', ' ')}"} | {
+        key: figure(shown, key) for key in flow["figures"]}
 
 
 def telling_sectors(summary: dict) -> dict:

@@ -42,6 +42,7 @@ from .mechanisms.reprisal import Reprisal
 from .mechanisms.lists import OUT as LISTS
 from .streams import BORDERS, MARKET, REPRISAL
 from .mechanisms.trust import index_parts, pressure, trust_index
+from .intervals import count_interval, entry, share_interval
 from .results import Results, count_intervals
 from .scenario.international import country_scenario
 from .scenario.schema import GRADES, Scenario
@@ -71,6 +72,15 @@ def country_seed(seed: int, name: str) -> int:
     """A country's seed, from the run's seed and the country's name (adding a country changes no other's)."""
     state = np.random.SeedSequence([seed, zlib.crc32(name.encode())]).generate_state(1, np.uint64)[0]
     return int(state >> np.uint64(2))
+
+
+def kept_abroad(strata: list[tuple[np.ndarray, float]]) -> dict:
+    """The share of expression abroad kept against no system (``expression_abroad_rate``) over the run, with its
+    interval (``intervals.share_interval``): every event kept is one of the events with no system."""
+    kept, total = (outputs.column(name) for name in ("expression_abroad_total", "expression_abroad_baseline_total"))
+    share, low, high = share_interval([h[-1, kept] for h, _ in strata], [h[-1, total] for h, _ in strata],
+                                      [scale for _, scale in strata])
+    return entry(share, low, high, "binomial", sum(float(h[-1, total]) for h, _ in strata))
 
 
 class World:
@@ -196,6 +206,15 @@ class World:
         """The people that (home country, agent) pairs stand for."""
         return sum(self.runs[home].people.people_in(agent) for home, agent in keys)
 
+    def _exposed(self, keys, home: int | None = None) -> dict:
+        """The people that (home country, agent) pairs stand for, with the interval of a count of those agents
+        (``intervals.count_interval``, each agent weighing what it stands for)."""
+        scales = [float(self.runs[h].people.scale_of(np.array([agent]))[0]) for h, agent in keys]
+        if not scales:  # nobody: a count of no agent of ``home`` (default: of the country whose agents weigh most)
+            runs = self.runs if home is None else [self.runs[home]]
+            return entry(*count_interval([0.0], [max(run.people.scale for run in runs)]), "Poisson", 0)
+        return entry(*count_interval([1.0] * len(scales), scales), "Poisson", len(scales))
+
     def _results(self, table, runtime) -> Results:
         sc, runs, names = self.scenario, self.runs, self.names
         total_people = sum(c.population.size for c in self.countries)
@@ -219,6 +238,7 @@ class World:
                                              for n, s in zip(run.people.group_agents, run.people.group_scale)])
         results.countries = self._countries_frame(table)
         results.transfers = self._transfers_frame()
+        results.flows = self._flows_frame()
         results.summary.update(self._summary(total_people, results.countries))
         results.firms = self._firms_frame()
         if results.firms is not None:
@@ -272,6 +292,22 @@ class World:
             frame[output.name] = values if output.unit == outputs.RATIO else np.rint(values).astype(np.int64)
         return frame
 
+    def _flows_frame(self) -> pd.DataFrame:
+        """Each travel flow over the run (``borders.FLOW_TALLIES``, and its people abroad on the last day), in
+        people, with the agents each count rests on (``*_agents``) and the people an agent of it stands for."""
+        rows = []
+        if not self.scenario.travel:
+            return None
+        for name, row in zip(self.scenario.travel, self.borders.flow_figures()):
+            counts = {key: value for key, value in row.items() if isinstance(value, tuple)}
+            rows.append({"flow": name, **{k: v for k, v in row.items() if k not in counts}}
+                        | {key: int(round(people)) for key, (people, _) in counts.items()}
+                        | {f"{key}_agents": agents for key, (_, agents) in counts.items()})
+        frame = pd.DataFrame(rows)
+        for column in ("flow", "home", "host", "kind"):
+            frame[column] = frame[column].astype("category")
+        return frame
+
     def _transfers_frame(self) -> pd.DataFrame:
         rows = self.borders.transfers()
         frame = pd.DataFrame(rows, columns=["day", "from_country", "to_country", "record_class", "arrangement",
@@ -297,12 +333,31 @@ class World:
                 "records": int(round(sum(count for *_, arrangement, count in ledger if arrangement == name))),
                 "people_exposed": int(round(self._people(b.exposed[name]))),
                 "diaspora_exposed": int(round(self._people(b.exposed_diaspora[name]))),
+                "intervals": {"people_exposed": self._exposed(b.exposed[name]),
+                              "diaspora_exposed": self._exposed(b.exposed_diaspora[name])},
             }
         agents = {name: {"agents": n, "scale": run.people.scale} for name, n, run in zip(self.names, self.agents,
                                                                                       self.runs)}
         kept = {o.name for o in country_columns() if not o.world}
-        intervals = {name: {key: v for key, v in count_intervals(run.strata()).items()
-                            if key in kept}
-                     for name, run in zip(self.names, self.runs)}
+        intervals = {name: {key: v for key, v in count_intervals(run.strata()).items() if key in kept}
+                            | {"expression_abroad_rate": kept_abroad(run.strata()),
+                               "nationals_exposed_total": self._exposed([(c, a) for a in b.nationals_exposed[c]], c),
+                               "diaspora_exposed_total": self._exposed([(c, a) for a in b.diaspora_exposed[c]], c)}
+                     for c, (name, run) in enumerate(zip(self.names, self.runs))}
         return {"population": total_people, "countries_at_end": at_end, "arrangements": arrangements,
-                "agents_by_country": agents, "country_intervals": intervals}
+                "agents_by_country": agents, "country_intervals": intervals, "flows": self._flow_summary()}
+
+    def _flow_summary(self) -> dict:
+        """Each flow's home, host and kind, and its totals (``borders.FLOW_TALLIES``, people abroad at the end)
+        with their Poisson intervals from the agents they rest on."""
+        out = {}
+        for name, row in zip(self.scenario.travel, self.borders.flow_figures()):
+            figures = {}
+            for key, value in row.items():
+                if isinstance(value, tuple):
+                    people, agents = value
+                    scale = people / agents if agents else row["people_per_agent"]
+                    low, high = count_interval([agents], [scale])[1:]
+                    figures[key] = entry(people, low, high, "Poisson", agents)
+            out[name] = {"home": row["home"], "host": row["host"], "kind": row["kind"], "figures": figures}
+        return out

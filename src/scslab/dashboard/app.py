@@ -135,6 +135,12 @@ def show(comparison: session.LeverComparison, changed: list[str]):
                 figure.update_layout(title=f"{chart.title} ({heading.lower()})", height=380)
                 column.plotly_chart(figure, use_container_width=True, key=f"{name}:{heading}")
         st.caption(ran.caption if ran is not None else base.caption)
+    flows = session.flow_table(comparison.run)
+    if flows is not None:
+        st.subheader("Travel flows (with your levers)")
+        st.dataframe(flows, use_container_width=True)
+        st.caption("Each flow of people between two countries over the run, with 95% intervals (Poisson, from the "
+                   "agents counted) and small-number flags; flows.parquet in a saved run has the same.")
 
 
 main()

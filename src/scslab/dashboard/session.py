@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..sim import Sim
 from ..results import Results
-from ..summary import figure
+from ..summary import figure, flow_figures
 from ..scenario.levers import Lever, set_levers
 from ..scenario.loading import ScenarioError, dumps, parse_toml, to_data, validate
 from ..scenario.schema import Scenario
@@ -115,3 +115,20 @@ def headline(comparison: LeverComparison) -> list[tuple[str, str, str | None]]:
 def intervals(results: Results) -> str:
     """The headline counts with their 95% intervals and small-number flags, as one line."""
     return "; ".join(f"{label.lower()}: {figure(results.summary, name)}" for label, name, _, _ in HEADLINE if name)
+
+
+FLOW_COLUMNS = {"route": "from, to, kind", "abroad_at_end": "abroad at the end", "departures": "departures",
+                "host_records": "host's records", "political_records": "of them political",
+                "sent_home": "delivered home", "sanctioned_at_home": "sanctioned at home",
+                "deported_home": "deported home"}
+
+
+def flow_table(results: Results):
+    """Each travel flow's figures as text with their intervals (``summary.flow_figures``); None without flows."""
+    import pandas as pd
+
+    flows = results.summary.get("flows")
+    if not flows:
+        return None
+    rows = {name: flow_figures(results.summary, name) for name in flows}
+    return pd.DataFrame.from_dict(rows, orient="index")[list(FLOW_COLUMNS)].rename(columns=FLOW_COLUMNS)

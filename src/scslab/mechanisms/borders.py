@@ -1,7 +1,7 @@
 """Borders: people who cross them, what hosts record about foreigners, and where those records go.
 
 A traveller is an agent of their home country marked ``F_ABROAD`` for the length
-of a stay. Their behaviour is still drawn by the home kernel (same propensities,
+of a stay, drawn from the groups the flow names (``Flow.groups``, default all). Their behaviour is still drawn by the home kernel (same propensities,
 same deterrence and chilling), but it happens abroad: the home channels do not
 see it; the host's do, at the host's urban coverage (travellers are in cities),
 without the app channel. A foreigner's political acts are taken to be aimed at
@@ -69,6 +69,15 @@ NO_CLASS = -1
 CLASS_OF = np.array([RECORD_CLASSES.index(RECORD_CLASS_OF[b]) if b in RECORD_CLASS_OF else NO_CLASS
                      for b in BEHAVIOURS], np.int64)
 POLITICAL = RECORD_CLASSES.index("political")
+FLOW_TALLIES = {
+    "departures": "departures since the start (on the first day, the residents already abroad too)",
+    "host_records": "records the host made about them, true and false, before loss",
+    "political_records": "of those, records of political acts",
+    "sent_home": "records about them delivered to their home country",
+    "sanctioned_at_home": "people put on the home list for acts abroad by a record from this flow",
+    "deported_home": "of those, people their host sent home at the home's request",
+}
+"""What is totalled for each travel flow (``Borders.flow_figures``): name -> meaning."""
 FOREVER = 2**31 - 1
 
 
@@ -211,16 +220,18 @@ class Trips:
         self.host = np.empty(0, np.int64)
         self.end = np.empty(0, np.int64)
         self.diaspora = np.empty(0, np.bool_)
+        self.flow = np.empty(0, np.int64)  # the travel flow of each stay (``Borders.flows``)
         self._keys = np.empty(0, np.int64)
         self._order = np.empty(0, np.int64)
 
-    def add(self, home, agent, host, end, diaspora) -> None:
+    def add(self, home, agent, host, end, diaspora, flow) -> None:
         n = len(agent)
         self.home = np.concatenate([self.home, np.full(n, home)])
         self.agent = np.concatenate([self.agent, agent])
         self.host = np.concatenate([self.host, np.full(n, host)])
         self.end = np.concatenate([self.end, end])
         self.diaspora = np.concatenate([self.diaspora, np.full(n, diaspora)])
+        self.flow = np.concatenate([self.flow, np.full(n, flow)])
 
     def finish(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Remove the stays that end today; returns their (home, agent)."""
@@ -228,7 +239,7 @@ class Trips:
         out = self.home[done], self.agent[done]
         if done.any():
             keep = ~done
-            for name in ("home", "agent", "host", "end", "diaspora"):
+            for name in ("home", "agent", "host", "end", "diaspora", "flow"):
                 setattr(self, name, getattr(self, name)[keep])
         return out
 
@@ -250,6 +261,35 @@ class Trips:
         return int(self._order[at]) if at < len(self._keys) and self._keys[at] == key else -1
 
 
+@dataclass(frozen=True)
+class Source:
+    """The agents of a flow's home country that its people are drawn from."""
+
+    starts: np.ndarray  # int64[k]: first agent of each stratum drawn from
+    ends: np.ndarray  # int64[k]: cumulative agents over those strata
+    scale: float  # people an agent of them stands for, on average
+
+    def draw(self, rng, n: int) -> np.ndarray:
+        """``n`` agents, uniformly (with replacement)."""
+        at = rng.integers(0, int(self.ends[-1]), size=n)
+        k = np.searchsorted(self.ends, at, side="right")
+        return self.starts[k] + at - np.concatenate([[0], self.ends[:-1]])[k]
+
+
+def flow_source(people, flow, group_names: list[str]) -> Source:
+    """The agents of the flow's groups (``Flow.groups``, default every agent). Drawn uniformly, an agent stands
+    for its group's people on average, so the people drawn keep the groups' proportions even where the groups'
+    agents weigh differently (``Group.min_agents``)."""
+    if flow.groups is None:
+        return Source(np.zeros(1, np.int64), np.array([people.agents], np.int64), people.scale)
+    chosen = [g for g, name in enumerate(group_names) if name in flow.groups]
+    sizes = np.diff(people.stratum_start)
+    strata = np.flatnonzero(np.isin(people.stratum_group, chosen) & (sizes > 0))
+    agents = people.group_agents[chosen]
+    return Source(people.stratum_start[strata], np.cumsum(sizes[strata]),
+                  float(agents @ people.group_scale[chosen] / max(agents.sum(), 1)))
+
+
 class Borders:
     """Travel between countries, hosts' records about foreigners, and their transfer."""
 
@@ -264,9 +304,11 @@ class Borders:
         n = len(names)
         index = {name: i for i, name in enumerate(names)}
         self.sharing = Sharing(scenario, names)
-        self.flows = [(index[f.home], index[f.host], f) for f in scenario.travel.values()]
+        groups = {name: [g.name for g in c.population.groups] for name, c in zip(names, countries)}
+        self.flows = [(index[f.home], index[f.host], f, flow_source(runs[index[f.home]].people, f, groups[f.home]))
+                      for f in scenario.travel.values()]
         self.trip_means = np.array([schedule_values(f.trips_per_year, scenario.start_date, self.days) / DAYS_PER_YEAR
-                                    / runs[h].people.scale for h, _, f in self.flows]).reshape(len(self.flows), self.days)
+                                    / s.scale for _, _, f, s in self.flows]).reshape(len(self.flows), self.days)
         self.trips = Trips()
         self.gate = None
         """``gate(day, home, host, agents)``: which of ``agents`` may travel (``reprisal.Reprisal.allowed``)."""
@@ -281,9 +323,27 @@ class Borders:
         self.exposed_diaspora: dict[str, set] = defaultdict(set)
         self.nationals_exposed = [set() for _ in range(n)]
         self.diaspora_exposed = [set() for _ in range(n)]
+        self.flow_tally = {name: np.zeros((len(self.flows), 2)) for name in FLOW_TALLIES}  # [flow, (people, agents)]
+        self.sent_from: dict[tuple[int, int], int] = {}  # (home, agent) -> the flow of their last record sent home
         # today's counts, in people
         self.today = {k: np.zeros(n) for k in ("departures", "arrivals", "returns", "records_on_foreigners",
                                                            "records_received")}
+
+    def tally(self, f: int, name: str, people: float, agents: int = 1) -> None:
+        """Add to flow ``f``'s total ``name`` (``FLOW_TALLIES``)."""
+        self.flow_tally[name][f] += (people, agents)
+
+    def flow_figures(self) -> list[dict]:
+        """Each flow's totals over the run and its people abroad now, in people, with the agents they rest on."""
+        abroad = np.bincount(self.trips.flow, self._trip_people(), minlength=len(self.flows))
+        abroad_agents = np.bincount(self.trips.flow, minlength=len(self.flows))
+        out = []
+        for f, (home, host, flow, source) in enumerate(self.flows):
+            row = {"home": self.names[home], "host": self.names[host], "kind": flow.kind,
+                   "people_per_agent": source.scale, "abroad_at_end": (float(abroad[f]), int(abroad_agents[f]))}
+            row |= {name: (float(t[f, 0]), int(t[f, 1])) for name, t in self.flow_tally.items()}
+            out.append(row)
+        return out
 
     # -- travel ---------------------------------------------------------------------------------------------------
 
@@ -299,22 +359,21 @@ class Borders:
         for r in self.registers:
             r.expire(day)
         trips = self.travel_rng.poisson(self.trip_means[:, day])
-        for (home, host, flow), count in zip(self.flows, trips):
+        for f, ((home, host, flow, source), count) in enumerate(zip(self.flows, trips)):
             if day == 0 and flow.residents > 0:
-                expected = flow.residents / self.runs[home].people.scale
+                expected = flow.residents / source.scale
                 count += int(expected) + int(self.travel_rng.random() < expected - int(expected))
             if count:
-                self._depart(day, home, host, flow, count)
+                self._depart(day, home, host, f, count)
         self.trips.index()
 
-    def _depart(self, day, home, host, flow, count) -> None:
-        run = self.runs[home]
-        size = run.people.agents
+    def _depart(self, day, home, host, f, count) -> None:
+        run, (_, _, flow, source) = self.runs[home], self.flows[f]
         chosen = np.empty(0, np.int64)
         for _ in range(100):  # draw adults at home not already abroad
             if len(chosen) >= count:
                 break
-            candidates = self.travel_rng.integers(0, size, size=2 * (count - len(chosen)) + 8)
+            candidates = source.draw(self.travel_rng, 2 * (count - len(chosen)) + 8)
             ok = run.can_travel(candidates)
             banned = self.registers[host].listed
             if banned:  # the host's list of foreigners is an entry ban
@@ -328,19 +387,21 @@ class Borders:
             end = np.full(len(chosen), FOREVER)
         else:
             end = day + 1 + np.floor(self.travel_rng.exponential(stay, len(chosen))).astype(np.int64)
-        self._leave(home, host, chosen, end, flow.kind == "diaspora")
+        self._leave(home, host, chosen, end, flow.kind == "diaspora", f)
 
-    def _leave(self, home, host, agents, end, diaspora) -> None:
+    def _leave(self, home, host, agents, end, diaspora, f) -> None:
         run = self.runs[home]
         run.set_abroad(agents, True)
-        self.trips.add(home, agents, host, end, diaspora)
+        self.trips.add(home, agents, host, end, diaspora, f)
         people = run.people.people_in(agents)
+        self.tally(f, "departures", people, len(agents))
         self.today["departures"][home] += people
         self.today["arrivals"][host] += people
 
-    def rejoin(self, home: int, host: int, agents: np.ndarray) -> None:
-        """Members of a diaspora who had come home go back to ``host`` for good today (after ``move``)."""
-        self._leave(home, host, agents, np.full(len(agents), FOREVER), True)
+    def rejoin(self, home: int, host: int, agents: np.ndarray, f: int) -> None:
+        """Members of a diaspora (of flow ``f``) who had come home go back to ``host`` for good today (after
+        ``move``)."""
+        self._leave(home, host, agents, np.full(len(agents), FOREVER), True, f)
         self.trips.index()
 
     def present(self) -> tuple[np.ndarray, np.ndarray]:
@@ -387,13 +448,17 @@ class Borders:
             p[CLASS_OF[b] == NO_CLASS] = 0.0
             hit = self.rng.random(len(agents)) < p
             found.extend(zip(hosts[hit].tolist(), [home] * int(hit.sum()), agents[hit].tolist(),
-                             b[hit].tolist(), [True] * int(hit.sum())))
+                             b[hit].tolist(), [True] * int(hit.sum()), self.trips.flow[rows[hit]].tolist()))
         found.extend(self._false_records(day, enforcement))
-        for host, home, agent, behaviour, true in found:
+        for host, home, agent, behaviour, true, f in found:
+            people = self.runs[home].people.people_in(agent)
+            self.tally(f, "host_records", people)
+            if CLASS_OF[behaviour] == POLITICAL:
+                self.tally(f, "political_records", people)
             self.today["records_on_foreigners"][host] += self.runs[home].people.people_in(agent)
             if CLASS_OF[behaviour] != POLITICAL and self.runs[host].scoring_on(day):
                 self.registers[host].record(day, (home, agent), behaviour, true)
-            self._send(day, host, home, agent, behaviour, true)
+            self._send(day, host, home, agent, behaviour, true, f)
 
     def _effort(self, day: int, host: int, home: int, enforcement: np.ndarray) -> float:
         """Chance the host records a political act it has seen by a national of ``home`` (0 if it would not send it)."""
@@ -420,15 +485,18 @@ class Borders:
                             CLASS_OF[behaviour] == POLITICAL
                             and self.rng.random() >= self._effort(day, host, home, enforcement)):
                         continue
-                    out.append((host, home, int(agents[row]), behaviour, False))
+                    out.append((host, home, int(agents[row]), behaviour, False, int(self.trips.flow[row])))
         return out
 
-    def _send(self, day, host, home, agent, behaviour, true) -> None:
+    def _send(self, day, host, home, agent, behaviour, true, f) -> None:
         record_class = int(CLASS_OF[behaviour])
         diaspora = None
         for route in self.sharing.routes(day, host, home, record_class):
             if route.loss and self.route_rng.random() < route.loss:
                 continue
+            if route.home:
+                self.tally(f, "sent_home", self.runs[home].people.people_in(agent))
+                self.sent_from[(home, agent)] = f
             self.ledger[(day, host, route.destination, record_class, route.arrangement)] += \
                 self.runs[home].people.people_in(agent)
             # applied the morning after it arrives: a country's day has already begun when its partners send

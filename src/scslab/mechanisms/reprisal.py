@@ -76,7 +76,7 @@ class Reprisal:
         self.listed = [dict() for _ in runs]  # home -> {agent: last day listed}
         self.barred = [dict() for _ in runs]  # home -> {agent: last day barred from leaving}
         self.expiry: dict[int, list] = defaultdict(list)  # day -> (home, agent, LISTING or BARRED)
-        self.rejoining: dict[int, list] = defaultdict(list)  # day -> (home, agent, host): diaspora going back
+        self.rejoining: dict[int, list] = defaultdict(list)  # day -> (home, agent, host, flow): diaspora going back
         self.refused_today: set = set()
         self.enforcement = np.ones(len(runs))
         """Each country's enforcement multiplier today (``trust.pressure``): it scales a host's cooperation too."""
@@ -96,13 +96,13 @@ class Reprisal:
                 del table[agent]
                 if kind == LISTING:
                     self.runs[home].count([agent], "abroad_listed", -1)
-        for home, agent, host in self.rejoining.pop(day, ()):
+        for home, agent, host, f in self.rejoining.pop(day, ()):
             if not self.runs[home].can_travel(np.array([agent]))[0]:
                 continue  # abroad again already (drawn for a trip)
             if self.allowed(day, home, host, np.array([agent]))[0]:
-                self.borders.rejoin(home, host, np.array([agent]))
+                self.borders.rejoin(home, host, np.array([agent]), f)
             else:
-                self.rejoining[day + self.rules[home].rejoin_days].append((home, agent, host))
+                self.rejoining[day + self.rules[home].rejoin_days].append((home, agent, host, f))
         for home, records in enumerate(inbound):
             if records is None or not self.on[home]:
                 continue
@@ -122,6 +122,10 @@ class Reprisal:
             return
         run.count([agent], "abroad_listed")
         run.count([agent], "sanctioned_for_acts_abroad_total")
+        people = run.people.people_in([agent])
+        flow = self.borders.sent_from.get((home, agent))
+        if flow is not None:
+            self.borders.tally(flow, "sanctioned_at_home", people)
         run.frighten(day, [agent], run.scenario.response.learning)
         family = run.household_at_home(agent)
         run.frighten(day, family, rules.family_pressure)
@@ -132,13 +136,14 @@ class Reprisal:
         host = int(self.trips.host[row])
         if self.sharing.links(day, home, host, POLITICAL) and self._grants(day, home, agent, host):
             run.count([agent], "deported_home_total")
+            self.borders.tally(int(self.trips.flow[row]), "deported_home", people)
         elif self.rng.random() < self.returning[home][day]:
             run.count([agent], "returned_under_pressure_total")
         else:
             return
         self.trips.end[row] = day + 1  # the stay ends tomorrow, as a return does
         if self.trips.diaspora[row]:
-            self.rejoining[day + 1 + rules.rejoin_days].append((home, agent, host))
+            self.rejoining[day + 1 + rules.rejoin_days].append((home, agent, host, int(self.trips.flow[row])))
 
     def _hold(self, table: dict, home: int, agent: int, until: int, kind: int) -> None:
         if table.get(agent, -1) < until:

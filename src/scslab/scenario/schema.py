@@ -234,6 +234,10 @@ class Group(Strict):
     income_shares_rural: list[Share] | None = param(
         None, "fraction", "The same among the group's rural people (default: the population's).",
         min_length=len(INCOME_BANDS), max_length=len(INCOME_BANDS))
+    min_agents: int | None = param(
+        None, "agents", "Fewest agents this group gets (default: sampling.min_agents_per_group), with the same "
+        "caps: a group that travel flows draw from can be sampled more finely than its share, so that its "
+        "people abroad rest on more agents.", ge=0, lt=AGENT_LIMIT)
 
     @field_validator("income_shares_urban", "income_shares_rural")
     @classmethod
@@ -1142,6 +1146,9 @@ class Flow(Strict):
         None, "days", "Mean length of a stay (exponential); default by kind: tourist 7, business 5, migrant worker "
         "240, student 300 (assumed); a diaspora stays for good.", gt=0, le=MAX_DAYS,
     )
+    groups: list[str] | None = param(
+        None, "-", "Groups of the home population the flow's people come from (default: every group), each in "
+        "proportion to its people.")
 
     @property
     def mean_stay(self) -> float | None:
@@ -1391,10 +1398,18 @@ def _check_international(scenario: Scenario) -> None:
         country(f"travel.{name}.host", flow.host)
         if flow.home == flow.host:
             raise ValueError(f"travel.{name}: home and host are the same country ({flow.home!r})")
-        home_size = scenario.countries[flow.home].population.size
+        home = scenario.countries[flow.home].population
+        names = [g.name for g in home.groups]
+        for group in flow.groups or ():
+            if group not in names:
+                raise ValueError(f"travel.{name}.groups: {flow.home} has no group {group!r:.60} (its groups: "
+                                 f"{listing(names)})")
+        home_size = round(home.size * sum(g.share for g in home.groups
+                                           if flow.groups is None or g.name in flow.groups))
         if flow.residents > home_size:
+            of = f"{flow.home}" if flow.groups is None else f"{flow.home}'s groups {listing(flow.groups)}"
             raise ValueError(f"travel.{name}.residents: {flow.residents:,.0f} people abroad, more than the "
-                             f"{home_size:,} people of {flow.home}")
+                             f"{home_size:,} people of {of}")
     for name, agreement in scenario.agreements.items():
         country(f"agreements.{name}.from_country", agreement.from_country)
         country(f"agreements.{name}.to_country", agreement.to_country)
