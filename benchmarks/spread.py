@@ -52,7 +52,7 @@ def run_spread(script: str, scenario: str, agents: int | None, days: int | None,
         log(f"one process: {figures['one_process']['seconds']:.1f} s, "
             f"peak {figures['one_process']['peak_rss_kib'] / 2**20:.2f} GiB")
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=worker_memory,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             spread = base + ["--scheduler", cluster.scheduler_address, "--out", f"{tmp}/spread"]
             log(" ".join(spread))
             figures["spread"] = _run(spread) | {"command": " ".join(base + ["--workers", str(workers)])}

@@ -277,3 +277,24 @@ def test_a_failing_run_is_recorded_and_run_again_on_resume(one_worker_sweep, tmp
     reference_runs, reference_series = catalog_tables(one_worker_sweep)
     pd.testing.assert_frame_equal(runs, reference_runs)
     pd.testing.assert_frame_equal(series, reference_series)
+
+
+def test_a_local_cluster_beside_another_dask_dashboard_says_nothing(recwarn):
+    """Found while two runs shared the machine: a local cluster took Dask's dashboard port (8787) and the next one
+    printed a warning on stderr. Local clusters open their dashboard on a free port, silently."""
+    import socket
+
+    from scslab.experiments.cluster import executor
+
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))  # as another Dask cluster would (if nothing holds it already)
+        holder.listen()
+    except OSError:
+        pass
+    try:
+        with executor(1) as client:
+            assert client.submit(sum, [1, 2]).result() == 3
+    finally:
+        holder.close()
+    assert not [w for w in recwarn if "8787" in str(w.message)]

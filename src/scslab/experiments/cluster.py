@@ -42,7 +42,7 @@ def executor(workers: int | None = None, scheduler: str | None = None, processes
                 yield client
             return
         with LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client
 
 
