@@ -65,6 +65,9 @@ def run(
     scheduler: Annotated[Optional[str], typer.Option(
         help="Spread a many-country scenario's countries over the workers of an existing Dask scheduler "
         "(tcp://HOST:PORT).")] = None,
+    population_cache: Annotated[Optional[Path], typer.Option(
+        help="Keep synthesized populations in this directory and load them from it on later runs of the same "
+        "population, size and seed (the variable SCSLAB_POPULATION_CACHE does the same).")] = None,
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
     from .results import run_kind
@@ -75,6 +78,12 @@ def run(
     except ScenarioError as error:
         fail(str(error))
     agents, days, until_date, seed = run_options(loaded, agents, days, until, seed)
+    if population_cache is not None:
+        from .population_cache import VARIABLE
+
+        if population_cache.exists() and not population_cache.is_dir():
+            fail(f"--population-cache {population_cache}: not a directory")
+        os.environ[VARIABLE] = str(population_cache.resolve())  # local Dask workers inherit it
     count = whole("--replicates", replicates)
     if count is not None and not 1 <= count <= MAX_REPLICATES:
         fail(f"--replicates: must be within 1..{MAX_REPLICATES}, got {count}")

@@ -35,7 +35,8 @@ from .mechanisms.state import (
     ABROAD, F_ABROAD, F_LISTED, Records, grow_calendar, grow_roster, household_members, listing_status, new_agents,
     new_calendar, new_records, new_roster, persons, stratum_of,
 )
-from .population import CHILD, people_of
+from .population import CHILD
+from .population_cache import people_for
 from .results import SCORE_OFFSET, recovery_frame, score_frame
 from .scenario.schema import CHANNELS, GRADES, NATIONAL, Scenario
 from .scheduling import Pace, largest_first, take
@@ -78,7 +79,7 @@ class CountryRun:
     def __init__(self, scenario: Scenario, agents: int, seed: int):
         self.scenario = sc = scenario
         self.seed = seed
-        self.people = people = people_of(sc, agents, seed)
+        self.people = people = people_for(sc, agents, seed)
         self.persons = persons(people)
         self.days = days = sc.days
         self.agents = new_agents(agents, sc.rulebook.start_score)
