@@ -1,5 +1,5 @@
 """``python -m benchmarks``: compare scslab with Mesa, scslab's scaling, the full-scale run, threads on a
-busy machine, a many-country run spread over Dask workers, a smoke test.
+busy machine, a many-country run spread over Dask workers, the population cache, a smoke test.
 
 Every measured run happens in a child process (see :mod:`benchmarks.measure`); this
 process only starts them, collects their figures and prints Rich tables. Figures can
@@ -25,6 +25,7 @@ from rich.table import Table
 from . import ROOT, measure, stats
 from .busy import run_busy
 from .engines import ENGINES, OUTPUTS, run
+from .cache import run_cache
 from .spread import run_spread
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -315,6 +316,23 @@ def spread(
     _save(json_file, figures)
     if not figures["identical"]:
         raise typer.Exit(1)
+
+
+@app.command()
+def cache(
+    scenario: Annotated[str, typer.Option(help="A one-country scenario.")] = "china-2018",
+    agents: Annotated[int, typer.Option(min=1, help="Agents.")] = 200_000_000,
+    seed: SeedOption = 0,
+    json_file: JsonOption = None,
+) -> None:
+    """The population cache against synthesis, in this process: make and save, load, first read, synthesis."""
+    figures = run_cache(scenario, agents, seed) | {"kind": "cache", "load": os.getloadavg()}
+    table = Table("step", "seconds", title=f"{scenario}: {agents:,} agents", title_justify="left")
+    for key, label in (("synthesis_seconds", "synthesis"), ("made_and_saved_seconds", "synthesis and saving"),
+                       ("loaded_seconds", "loading (columns mapped)"), ("first_read_seconds", "first read of two columns")):
+        table.add_row(label, f"{figures[key]:.3f}")
+    console.print(table)
+    _save(json_file, figures)
 
 
 @app.command()
