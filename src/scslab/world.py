@@ -295,9 +295,9 @@ class World:
     def _flows_frame(self) -> pd.DataFrame:
         """Each travel flow over the run (``borders.FLOW_TALLIES``, and its people abroad on the last day), in
         people, with the agents each count rests on (``*_agents``) and the people an agent of it stands for."""
-        rows = []
         if not self.scenario.travel:
             return None
+        rows = []
         for name, row in zip(self.scenario.travel, self.borders.flow_figures()):
             counts = {key: value for key, value in row.items() if isinstance(value, tuple)}
             rows.append({"flow": name, **{k: v for k, v in row.items() if k not in counts}}
