@@ -9,7 +9,7 @@ USAGE = {
     "unknown option": (["run", "{scenario}", "--foo"], "no such option --foo", "scslab run"),
     "unknown option close to one": (["run", "{scenario}", "--sed", "1"],
                                     "no such option --sed (did you mean --scheduler or --seed or --set?)", "scslab run"),
-    "missing argument": (["run"], "missing argument 'scenario'", "scslab run"),
+    "missing argument": (["validate"], "missing argument 'file'", "scslab validate"),
     "option without its value": (["run", "{scenario}", "--agents"], "option '--agents' requires an argument",
                                  "scslab run"),
     "extra argument": (["validate", "{scenario}", "more"], "got unexpected extra argument", "scslab validate"),

@@ -51,7 +51,7 @@ def test_another_seed_size_or_population_gets_its_own_entry_and_a_stale_one_is_m
     entries = sorted(tmp_path.iterdir())
     assert len(entries) == 4
     # an entry whose inputs say otherwise (edited, or from another synthesis) is not trusted: it is made again
-    entry = tmp_path / population_cache.key(population_cache._inputs(SCENARIO, 5_000, 1))
+    entry = tmp_path / population_cache.key(population_cache.synthesis_inputs(SCENARIO, 5_000, 1))
     inputs = json.loads((entry / population_cache.INPUTS).read_text())
     (entry / population_cache.INPUTS).write_text(json.dumps(inputs | {"seed": 99}))
     np.save(entry / "age.npy", np.zeros(5_000, np.uint8))

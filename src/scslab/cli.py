@@ -45,11 +45,12 @@ def validate_command(file: Annotated[str, typer.Argument(help="Scenario TOML fil
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or path to a TOML file.")],
+    scenario: Annotated[Optional[str], typer.Argument(
+        help="Built-in scenario name or path to a TOML file (with --from-state: the saved run's if left out).")] = None,
     agents: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Agents to simulate (default: the scenario's).")] = None,
     days: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Simulate this many days from the start.")] = None,
     until: Annotated[Optional[str], typer.Option(help="Simulate up to this date (YYYY-MM-DD).")] = None,
-    seed: Annotated[str, typer.Option(metavar="INTEGER", help="Random seed.")] = "0",
+    seed: Annotated[Optional[str], typer.Option(metavar="INTEGER", help="Random seed (default 0).")] = None,
     replicates: Annotated[Optional[str], typer.Option(
         metavar="INTEGER", help="Seeds to run, seed .. seed+N-1, for every figure's 95% interval (default: 5 for a "
         "run of at most 2,000 million agent-days, else 1; one run's counts take their Poisson interval).")] = None,
@@ -68,16 +69,32 @@ def run(
     population_cache: Annotated[Optional[Path], typer.Option(
         help="Keep synthesized populations in this directory and load them from it on later runs of the same "
         "population, size and seed (the variable SCSLAB_POPULATION_CACHE does the same).")] = None,
+    save_state: Annotated[Optional[tuple[str, Path]], typer.Option(
+        metavar="DATE DIR", help="Also save the run's state as DATE (YYYY-MM-DD) begins into DIR, new or empty, to "
+        "continue or branch from with --from-state (one seed; one-country scenarios).")] = None,
+    from_state: Annotated[Optional[Path], typer.Option(
+        metavar="DIR", help="Continue a run saved with --save-state from its date: its scenario with --set changes "
+        "(or SCENARIO), which act from that date; the saved run's agents, seed and period.")] = None,
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
     from .results import run_kind
     from .sim import MAX_REPLICATES, Sim
 
-    try:
-        loaded = load(scenario, set_ or [])
-    except ScenarioError as error:
-        fail(str(error))
-    agents, days, until_date, seed = run_options(loaded, agents, days, until, seed)
+    if from_state is not None:
+        for option, value in (("--agents", agents), ("--days", days), ("--until", until), ("--seed", seed),
+                              ("--replicates", replicates)):
+            if value is not None:
+                fail(f"{option}: a run from a saved state keeps the saved run's agents, seed and period; leave it out")
+        checkpoint, loaded = _from_state(from_state, scenario, set_ or [])
+        agents, days, until_date, seed = None, None, None, 0
+    elif scenario is None:
+        fail("SCENARIO: give a scenario, or --from-state DIR to continue a saved run")
+    else:
+        try:
+            loaded = load(scenario, set_ or [])
+        except ScenarioError as error:
+            fail(str(error))
+        agents, days, until_date, seed = run_options(loaded, agents, days, until, seed or "0")
     if population_cache is not None:
         from .population_cache import VARIABLE
 
@@ -87,20 +104,34 @@ def run(
     count = whole("--replicates", replicates)
     if count is not None and not 1 <= count <= MAX_REPLICATES:
         fail(f"--replicates: must be within 1..{MAX_REPLICATES}, got {count}")
+    if save_state is not None:
+        if count not in (None, 1):
+            fail(f"--save-state: a saved state is one seed's run; give --replicates 1, not {count}")
+        count = 1
     spread = _spread_options(loaded, workers, scheduler)
     with _cluster(spread) as client:
         try:
-            sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date, replicates=count, client=client)
+            if from_state is not None:
+                sim = Sim.from_state(checkpoint, loaded)
+            else:
+                sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date, replicates=count,
+                          client=client)
         except ValueError as error:
             fail(str(error))
+        saving = _save_state_options(sim, save_state, overwrite)
         target = check_out(out or Path("runs") / f"{loaded.name}-{dt.datetime.now():%Y%m%d-%H%M%S}", run_kind(),
                            overwrite)
-        total = sim.scenario.days
+        total = sim.scenario.days - (sim.start.day if sim.start is not None else 0)
         with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
                       MofNCompleteColumn(), TextColumn("days"), TimeElapsedColumn(), TimeRemainingColumn(),
                       console=errors, disable=quiet or not errors.is_terminal, transient=True) as bar:
             task = bar.add_task(f"{loaded.name}", total=total * sim.replicates)
-            results = sim.run(progress=lambda done, _: bar.update(task, completed=done))
+            try:
+                results = sim.run(progress=lambda done, _: bar.update(task, completed=done), save_state=saving)
+            except OutputError as error:
+                fail(f"--save-state {error}")
+            except OSError as error:
+                fail(f"--save-state {saving[1]}: cannot write the state ({error.strerror or error})")
     try:
         results.save(target, overwrite)
     except OutputError as error:
@@ -114,6 +145,40 @@ def run(
         _write_report(target, results, " ".join(["scslab"] + sys.argv[1:]))
     files = sorted(p.name for p in target.iterdir())
     console.print(f"\nResults written to {target}/ ({', '.join(files)})", soft_wrap=True)
+
+
+def _from_state(directory: Path, scenario: str | None, overrides: list[str]):
+    """The saved state in ``directory`` and the scenario a run from it continues with (``run --from-state``),
+    checked against each other."""
+    from .checkpoint import Checkpoint, StateError
+
+    try:
+        checkpoint = Checkpoint.load(directory)
+        loaded = load(scenario, overrides) if scenario is not None else checkpoint.scenario(overrides)
+        checkpoint.check(loaded)
+    except StateError as error:
+        fail(f"--from-state {error}")
+    except ScenarioError as error:
+        fail(str(error))
+    return checkpoint, loaded
+
+
+def _save_state_options(sim, save_state: tuple[str, Path] | None, overwrite: bool):
+    """``--save-state DATE DIR`` checked: (date, directory), or None."""
+    from .checkpoint import STATE
+
+    if save_state is None:
+        return None
+    text, directory = save_state
+    try:
+        date = dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--save-state: {text!r} is not a date of the form YYYY-MM-DD")
+    try:
+        sim.check_save(date)
+    except ValueError as error:
+        fail(f"--save-state: {error}")
+    return date, check_out(directory, STATE, overwrite, "--save-state")
 
 
 def _spread_options(loaded, workers: str | None, scheduler: str | None) -> tuple[int, str | None] | None:

@@ -121,12 +121,12 @@ def run_options(loaded, agents: str | None, days: str | None, until: str | None,
 Overwrite = Annotated[bool, typer.Option(help="Replace an earlier output of this command at --out (only that).")]
 
 
-def check_out(target: Path, kind: Kind, overwrite: bool) -> Path:
+def check_out(target: Path, kind: Kind, overwrite: bool, option: str = "--out") -> Path:
     """An output directory that may be written: new or empty, or (with --overwrite) an earlier ``kind`` output."""
     try:
         check_directory(target, kind, overwrite)
     except OutputError as error:
-        fail(f"--out {error}")
+        fail(f"{option} {error}")
     return target
 
 

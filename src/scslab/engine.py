@@ -32,8 +32,8 @@ from .mechanisms.network import contacts_of
 from .mechanisms.firms import FirmDealings
 from .mechanisms.scoring import CourtBacklog, ScoringRules, recovered, score_now
 from .mechanisms.state import (
-    ABROAD, F_ABROAD, F_LISTED, Records, grow_calendar, grow_roster, household_members, listing_status, new_agents,
-    new_calendar, new_records, new_roster, persons, stratum_of,
+    ABROAD, F_ABROAD, F_LISTED, Records, Roster, calendar_of, grow_calendar, grow_roster, household_members,
+    listing_status, new_agents, new_calendar, new_records, new_roster, persons, roster_of, stratum_of,
 )
 from .population import CHILD
 from .population_cache import people_for
@@ -109,6 +109,8 @@ class CountryRun:
         self.firms = FirmDealings(sc, people)
         self.phases = [(phase, [self.firms] if phase.name == "firms" else [m(sc, people) for m in phase.mechanisms])
                        for phase in PHASES if phase.name not in FIRST]
+        self.mechanisms = [self.behaviour, self.adoption, self.detection, self.rules, self.backlog] + [
+            m for _, ms in self.phases for m in ms]
         # Numbers of events and candidates per piece come from counter-based streams, one per decision (and
         # behaviour, and channel of false records) and piece (``streams.poisson_counts``); which agents they
         # hit, from the decision's own stream per piece inside the kernels. The serial phases draw from one
@@ -134,6 +136,49 @@ class CountryRun:
         self.records = new_records(0)
         self.pace = Pace(numba.get_num_threads())
         self.firm_tally = firms.new_tally(len(sc.firms.sectors), n_groups) if self.firms.on else None
+
+    def carried(self) -> dict[str, object]:
+        """What this run carries from one day to the next (a saved state, ``checkpoint``): arrays by name, views of
+        the run's own (write or copy them before it steps again), scalars, and the serial generators' states
+        (``rng.KEY``). The rest of the run is made from its scenario."""
+        values = {f"agents.{name}": column for name, column in self.agents._asdict().items()}
+        listed, events = int(self.roster.size[0]), int(self.calendar.size[0])
+        values |= {f"roster.{name}": getattr(self.roster, name)[:listed] for name in ROSTER_ROWS}
+        values["calendar.head"] = self.calendar.head
+        values |= {f"calendar.{name}": getattr(self.calendar, name)[:events] for name in CALENDAR_EVENTS}
+        values |= {name: getattr(self, name) for name in CARRIED if getattr(self, name) is not None}
+        for m in self.mechanisms:
+            values |= {f"{m.name}.{path}": _attribute(m, path) for path in m.carried}
+        return values | {f"rng.{k}": rng.bit_generator.state for k, rng in self.rngs.items()}
+
+    def carry(self, values: dict[str, object]) -> None:
+        """Take up what :meth:`carried` gave (copied, so that one state can start many runs). Raises ValueError
+        naming a value this run cannot take (its shape or type differs)."""
+        def fit(name: str, value, current, resizable: bool = False):
+            if not isinstance(current, np.ndarray):
+                return value
+            value = np.asarray(value)
+            if value.dtype != current.dtype or (value.shape[1:] if resizable else value.shape) != (
+                    current.shape[1:] if resizable else current.shape):
+                raise ValueError(f"{name} is {value.dtype}{list(value.shape)} in the state but "
+                                 f"{current.dtype}{list(current.shape)} in this run")
+            return value.copy()
+
+        for name, current in self.agents._asdict().items():
+            current[:] = fit(f"agents.{name}", values[f"agents.{name}"], current)
+        self.roster = roster_of({name: values[f"roster.{name}"] for name in ROSTER_ROWS})
+        head = fit("calendar.head", values["calendar.head"], self.calendar.head)
+        self.calendar = calendar_of(head, {name: values[f"calendar.{name}"] for name in CALENDAR_EVENTS})
+        for name in CARRIED:
+            current = getattr(self, name)
+            if current is not None and name in values:  # firms switched on at a branch start with no tally
+                current[...] = fit(name, values[name], current)
+        for m in self.mechanisms:
+            for path in m.carried:
+                name = f"{m.name}.{path}"
+                _set_attribute(m, path, fit(name, values[name], _attribute(m, path), path in m.resizable))
+        for k, rng in self.rngs.items():
+            rng.bit_generator.state = values[f"rng.{k}"]
 
     def _stream(self, key: int) -> np.random.Generator:
         """The random stream of one decision, keyed by (seed, key)."""
@@ -392,6 +437,21 @@ class CountryRun:
     def recovery_times(self) -> pd.DataFrame:
         """People who left every list, by days listed and exit route (days_listed, route, people)."""
         return recovery_frame(self.exits, self.people.group_scale)
+
+
+ROSTER_ROWS = tuple(name for name in Roster._fields if name not in ("size", "position"))
+CALENDAR_EVENTS = ("next", "agent", "key", "kind")
+CARRIED = ("counters", "group_counters", "history", "group_history", "exits", "joint_on", "firm_tally")
+"""The run's own arrays, besides the agents, the roster and the calendar, that a saved state keeps."""
+
+
+def _attribute(owner, path: str):
+    return functools.reduce(getattr, path.split("."), owner)
+
+
+def _set_attribute(owner, path: str, value) -> None:
+    *parents, name = path.split(".")
+    setattr(functools.reduce(getattr, parents, owner), name, value)
 
 
 def _events_abroad(records: Records, first, last):

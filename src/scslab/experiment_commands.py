@@ -51,6 +51,15 @@ def _count(option: str, text: str | None, minimum: int) -> int | None:
     return value
 
 
+def _date(option: str, text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date of the form YYYY-MM-DD")
+
+
 def _timestamped(kind: str) -> Path:
     return Path("runs") / f"{kind}-{dt.datetime.now():%Y%m%d-%H%M%S}"
 
@@ -91,6 +100,9 @@ def compare(
     replicates: Annotated[str, typer.Option(metavar="INTEGER", help="Seeds per scenario (the same for all).")] = "10",
     output: Outputs = None, agents: Agents = None, days: Days = None, until: Until = None, seed: Seed = "0",
     independent: Annotated[bool, typer.Option(help="Independent seeds per scenario instead of common random numbers.")] = False,
+    branch_at: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="Run each seed's history before DATE (YYYY-MM-DD) once, with the first scenario, and "
+        "continue every scenario from it: they differ only from DATE (one-country scenarios of one population).")] = None,
     workers: Workers = None, scheduler: Scheduler = None,
     out: Annotated[Optional[Path], typer.Option(help="Output directory, new or empty (default runs/compare-<timestamp>).")] = None,
     overwrite: Overwrite = False, quiet: Quiet = False,
@@ -105,7 +117,7 @@ def compare(
     result = _attempt(lambda: run_compare(
         loaded, _count("--replicates", replicates, 2), agents=agents_n, seed=seed_n, days=days_n, until=until_date,
         outputs=output, paired=not independent, labels=scenarios, workers=_count("--workers", workers, 0),
-        scheduler=scheduler, progress=not quiet))
+        scheduler=scheduler, progress=not quiet, branch_at=_date("--branch-at", branch_at)))
     table = Table("output", "scenario", "mean", f"difference from {scenarios[0]} [95% CI]", box=None)
     for row in result.table.itertuples():
         first = row.scenario == scenarios[0]
@@ -114,6 +126,7 @@ def compare(
     console.print(table)
     _outputs(lambda: result.save(target, overwrite), target)
     kind = "independent seeds" if independent else "common random numbers"
+    kind += f", branched at {branch_at}" if branch_at else ""
     console.print(f"\n{len(result.runs)} runs ({kind}); written to {target}/ (comparison.csv, runs.csv)",
                   soft_wrap=True)
 

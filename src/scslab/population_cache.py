@@ -32,7 +32,8 @@ INPUTS = "inputs.json"
 COLUMNS = ("age", "household", "propensity")
 
 
-def _inputs(scenario, agents: int, seed: int) -> dict:
+def synthesis_inputs(scenario, agents: int, seed: int) -> dict:
+    """What synthesizing ``agents`` agents of ``scenario``'s population with ``seed`` reads (JSON-like)."""
     return {"format": FORMAT, "population": scenario.population.model_dump(mode="json"),
             "pilot_urban_shares": [p.urban_share for p in scenario.pilots],
             "min_agents_per_group": scenario.sampling.min_agents_per_group, "agents": agents, "seed": seed}
@@ -53,7 +54,7 @@ def people_for(scenario, agents: int, seed: int) -> People:
     directory = os.environ.get(VARIABLE)
     if not directory:
         return people_of(scenario, agents, seed)
-    inputs = _inputs(scenario, agents, seed)
+    inputs = synthesis_inputs(scenario, agents, seed)
     entry = Path(directory) / key(inputs)
     if (entry / INPUTS).is_file() and json.loads((entry / INPUTS).read_text()) == inputs:
         return load(entry)

@@ -8,6 +8,7 @@ replicate, then varies far less than the outputs themselves, and its interval is
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..checkpoint import StateError, check_continues
 from ..files import Kind, atomic_directory
+from ..population_cache import synthesis_inputs
+from ..sim import Sim, with_period
 from ..scenario.loading import ScenarioError, load, to_data
 from ..scenario.schema import Scenario
 from .cluster import run_all
@@ -74,12 +78,15 @@ def difference_interval(a: np.ndarray, b: np.ndarray, paired: bool) -> tuple[flo
 def compare(scenarios: list[str | Scenario], replicates: int = 10, *, agents: int | None = None, seed: int = 0,
             days: int | None = None, until=None, outputs: list[str] | None = None, paired: bool = True,
             labels: list[str] | None = None, workers: int | None = 0, scheduler: str | None = None,
-            progress: bool = True) -> Comparison:
+            progress: bool = True, branch_at=None) -> Comparison:
     """Run each scenario over ``replicates`` seeds and compare each with the first.
 
     With ``paired`` (the default) every scenario uses seeds ``seed .. seed+replicates-1``
     (common random numbers); otherwise each scenario gets its own seeds and the interval
     is Welch's. ``workers=0`` runs here; otherwise on Dask (see :func:`~.cluster.executor`).
+    With ``branch_at`` (a date or its ISO text), each seed's history before that date is run
+    once, with the first scenario, and every scenario continues from its state (``checkpoint``):
+    the scenarios then differ only from that date, and must share the population and period.
     """
     if len(scenarios) < 2:
         raise ScenarioError("compare: give at least two scenarios")
@@ -91,6 +98,12 @@ def compare(scenarios: list[str | Scenario], replicates: int = 10, *, agents: in
     if len(set(labels)) != len(labels):
         raise ScenarioError("compare: two scenarios have the same label; give distinct labels")
     check_runs("--replicates", len(loaded) * replicates, sum(run_bytes(to_data(s)) for s in loaded) // len(loaded))
+    if branch_at is not None:
+        if not paired:
+            raise ScenarioError("--branch-at: branches share each seed's history, so they are paired; "
+                                "drop --independent")
+        return _branched(loaded, labels, names, replicates, agents, seed, days, until, workers, scheduler, progress,
+                         branch_at)
     tasks = []
     for k, scenario in enumerate(loaded):
         data = to_data(scenario)
@@ -103,10 +116,42 @@ def compare(scenarios: list[str | Scenario], replicates: int = 10, *, agents: in
             raise RuntimeError(f"run {result.run_id} of {labels[result.values['scenario']]} failed: {result.error}")
         rows.append({"scenario": labels[result.values["scenario"]], "replicate": result.values["replicate"],
                      "seed": result.seed, **{n: result.outputs[n] for n in names}})
+    return _comparison(rows, labels, names, paired)
+
+
+def _comparison(rows: list[dict], labels: list[str], names: list[str], paired: bool) -> Comparison:
+    """The comparison of the runs ``rows`` (scenario, replicate, seed and each output of ``names``)."""
     runs = pd.DataFrame(rows)
     runs["scenario"] = pd.Categorical(runs["scenario"], categories=labels)
     runs = runs.sort_values(["scenario", "replicate"], ignore_index=True)
     return Comparison(labels, runs, _table(runs, labels, names, paired), paired)
+
+
+def _branched(loaded, labels, names, replicates, agents, seed, days, until, workers, scheduler, progress,
+              branch_at) -> Comparison:
+    """``compare`` from each seed's common history before ``branch_at``: one task per seed."""
+    first = with_period(loaded[0], days, until)
+    n = first.default_agents if agents is None else agents
+    try:
+        day = Sim(first, agents=n, seed=seed).day_of(branch_at)
+    except ValueError as error:
+        raise ScenarioError(f"--branch-at: {error}") from None
+    for label, scenario in zip(labels[1:], loaded[1:]):
+        try:
+            check_continues(label, (first.start_date, first.end_date), synthesis_inputs(first, n, seed),
+                            with_period(scenario, days, until), n, seed)
+        except StateError as error:
+            raise ScenarioError(f"--branch-at: {error}") from None
+    data = [to_data(s) for s in loaded]
+    tasks = [RunTask(f"seed-{seed + r}", data[0], seed + r, agents, days, until, values={"replicate": r},
+                     branch_at=first.start_date + dt.timedelta(days=day), branches=data) for r in range(replicates)]
+    rows = []
+    for result in run_all(tasks, workers, scheduler, "compare", progress):
+        if result.status != "done":
+            raise RuntimeError(f"run {result.run_id} failed: {result.error}")
+        rows += [{"scenario": label, "replicate": result.values["replicate"], "seed": result.seed,
+                  **{n: outputs[n] for n in names}} for label, outputs in zip(labels, result.branches)]
+    return _comparison(rows, labels, names, True)
 
 
 def _table(runs: pd.DataFrame, labels: list[str], outputs: list[str], paired: bool) -> pd.DataFrame:

@@ -63,6 +63,8 @@ class RunTask:
     threads: int | None = None  # Numba threads in the worker; None keeps the worker's default
     keep_timeseries: bool = False
     values: dict = field(default_factory=dict)  # the parameter values, carried for the record
+    branch_at: object = None  # a date: run ``data``'s days before it once, then every one of ``branches`` from there
+    branches: list = field(default_factory=list)  # resolved scenario data of each branch
 
 
 @dataclass
@@ -76,26 +78,36 @@ class RunResult:
     outputs: dict = field(default_factory=dict)
     error: str = ""
     timeseries: pd.DataFrame | None = None
+    branches: list = field(default_factory=list)  # each branch's outputs, for a task with ``branch_at``
 
 
 def execute(task: RunTask) -> RunResult:
     """Run one task; never raises for a failing run (the error is in the result)."""
     import numba
 
-    from ..sim import Sim
+    from ..sim import Sim, with_period
     from ..scenario.loading import validate
 
     started = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
+    branches = []
     try:
         if task.threads:
             numba.set_num_threads(min(task.threads, numba.config.NUMBA_NUM_THREADS))
         scenario = validate(task.data, task.run_id)
-        results = Sim(scenario, agents=task.agents, seed=task.seed, days=task.days, until=task.until).run()
+        sim = Sim(scenario, agents=task.agents, seed=task.seed, days=task.days, until=task.until)
+        if task.branch_at is None:
+            results = sim.run()
+        else:  # the history once, then each branch from its end; the first branch continues the history
+            state = sim.history(task.branch_at)
+            for k, data in enumerate(task.branches):
+                branch = with_period(validate(data, f"{task.run_id} branch {k}"), task.days, task.until)
+                results = Sim.from_state(state, branch).run()
+                branches.append(end_values(results.timeseries))
     except Exception as error:  # a failing run is recorded, not raised
         detail = traceback.format_exception_only(type(error), error)[-1].strip()
         return RunResult(task.run_id, task.seed, task.values, "failed", time.perf_counter() - started, worker,
                          error=detail)
     ts = results.timeseries
     return RunResult(task.run_id, task.seed, task.values, "done", time.perf_counter() - started, worker,
-                     outputs=end_values(ts), timeseries=ts if task.keep_timeseries else None)
+                     outputs=end_values(ts), timeseries=ts if task.keep_timeseries else None, branches=branches)

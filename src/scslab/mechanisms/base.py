@@ -42,6 +42,11 @@ class Mechanism:
     """Its kernel (a Numba function)."""
     writes: tuple[str, ...] = ()
     """The per-agent state it changes: columns of ``state.Agents``, flag bits, roster columns."""
+    carried: tuple[str, ...] = ()
+    """Its attributes (dotted paths into them) that carry the run from one day to the next, which a saved state
+    keeps (``checkpoint``); everything else it has is made from the scenario."""
+    resizable: tuple[str, ...] = ()
+    """Those of ``carried`` that are buffers it grows (a saved copy may be any length)."""
     listed_only: bool = False
     """It acts only on the listed and today's calendar, and draws nothing when nobody is listed: a serial
     phase of such mechanisms is skipped on a day with nobody listed and nothing on the calendar."""

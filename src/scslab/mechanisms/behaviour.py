@@ -203,6 +203,7 @@ class BehaviourEvents(Mechanism):
 
     name, section = "behaviour", "behaviours, response"
     does = "behaviour events (one stream per behaviour), deterred or chilled by perceived risk"
+    carried = ("certainty.level", "certainty.displays", "certainty.day", "certainty.informed")
 
     def __init__(self, scenario: Scenario, people: People, contacts: Contacts):
         super().__init__(scenario, people)

@@ -57,6 +57,7 @@ class MisconductBan(Mechanism):
     """One misconduct list: entries from the published flow, bans that run out, purchases blocked."""
 
     ban: str = ""
+    carried, resizable = ("members", "until", "size"), ("members", "until")
 
     def __init__(self, scenario, people):
         super().__init__(scenario, people)

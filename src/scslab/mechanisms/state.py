@@ -157,6 +157,36 @@ def roster_add(roster, agent):
     return k
 
 
+def roster_of(columns: dict[str, np.ndarray]) -> Roster:
+    """A roster holding ``columns`` (each member's row, as ``Roster``'s columns but ``size`` and ``position``),
+    with room to grow."""
+    size = len(columns["members"])
+    roster = grow_roster(new_roster(1024), size)
+    for name, column in columns.items():
+        getattr(roster, name)[:size] = column
+    roster.size[0] = size
+    _index_members(roster.members, size, roster.position)
+    return roster
+
+
+@nb.njit(cache=True)
+def _index_members(members, size, position):
+    for k in range(size):
+        position[members[k]] = k
+
+
+def calendar_of(head: np.ndarray, columns: dict[str, np.ndarray]) -> Calendar:
+    """A calendar with the day heads ``head`` and the events ``columns`` (``next``, ``agent``, ``key``, ``kind``),
+    with room to grow."""
+    size = len(columns["next"])
+    calendar = grow_calendar(new_calendar(len(head) - 1, 4096), size)
+    calendar.head[:] = head
+    for name, column in columns.items():
+        getattr(calendar, name)[:size] = column
+    calendar.size[0] = size
+    return calendar
+
+
 @nb.njit(cache=True)
 def roster_remove(roster, agent):
     """Remove ``agent`` by moving the last member into its place."""

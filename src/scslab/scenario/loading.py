@@ -277,6 +277,11 @@ def load(spec: str, overrides: list[str] = ()) -> Scenario:
     data, source = read_raw(spec)
     if not overrides:
         return validate(data, source)
+    return with_overrides(data, source, overrides)
+
+
+def with_overrides(data: dict, source: str, overrides: list[str]) -> Scenario:
+    """The scenario of ``data`` (read from ``source``) with ``PATH=VALUE`` ``overrides`` applied, validated."""
     base = _fill_defaults(data, source)
     data = copy.deepcopy(base)
     parsed = []

@@ -155,7 +155,7 @@ def listing(names, shown: int = 12) -> str:
 class Strict(BaseModel):
     """A table of parameters: unknown keys are errors; a partial sub-table keeps the defaults it omits."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False, validate_default=True)
 
     @model_validator(mode="before")
     @classmethod
