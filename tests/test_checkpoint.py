@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 
-import numba
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -65,7 +64,7 @@ def test_the_command_line_saves_and_continues_to_the_same_bytes(tmp_path):
 
 
 def _values(owner, path: str, out: dict, seen: set) -> None:
-    """Every array, generator state, typed dict and scalar reachable from ``owner``, by path."""
+    """Every array, generator state and scalar reachable from ``owner``, by path."""
     if id(owner) in seen:
         return
     seen.add(id(owner))
@@ -73,8 +72,6 @@ def _values(owner, path: str, out: dict, seen: set) -> None:
         out[path] = owner
     elif isinstance(owner, np.random.Generator):
         out[path] = owner.bit_generator.state
-    elif isinstance(owner, numba.typed.Dict):
-        out[path] = sorted(owner.items())
     elif isinstance(owner, tuple) and hasattr(owner, "_fields"):
         for name in owner._fields:
             _values(getattr(owner, name), f"{path}.{name}", out, seen)
@@ -119,6 +116,8 @@ def test_a_restored_run_holds_every_value_the_saved_run_held(tmp_path):
         if "._beliefs[" in path:  # a cache of what the scenario gives, filled on first use
             continue
         other = values[1].get(path)
+        if path in ("roster.index_agents", "roster.index_rows"):  # the same map, whatever the order of entry
+            continue
         if isinstance(value, np.ndarray):
             if path.startswith(("roster.", "calendar.")) and path not in ("calendar.head", "roster.size",
                                                                           "calendar.size"):
@@ -132,6 +131,9 @@ def test_a_restored_run_holds_every_value_the_saved_run_held(tmp_path):
             assert value == other, path
         checked += 1
     assert checked > 200
+    index = [{int(a): int(k) for a, k in zip(r.roster.index_agents, r.roster.index_rows) if a != -1}
+             for r in (run, restored)]
+    assert index[0] == index[1] and len(index[0]) == run.roster.size[0]
 
 
 def test_a_parameter_changed_at_a_branch_acts_from_its_date_exactly_as_a_dated_switch():

@@ -30,8 +30,10 @@ from scslab.mechanisms.state import (
     grow_roster,
     new_calendar,
     new_roster,
+    release_day,
     roster_add,
     roster_remove,
+    row_of,
     schedule,
 )
 from scslab.scenario.loading import load
@@ -43,6 +45,12 @@ FIELDS = ("court_entry", "grade_entry", "wrong_court", "wrong_grade", "small_deb
 # --- roster -------------------------------------------------------------------------------------
 
 
+def positions(roster) -> dict[int, int]:
+    """The roster's index as a dict: agent -> row."""
+    used = roster.index_agents != -1
+    return dict(zip(roster.index_agents[used].tolist(), roster.index_rows[used].tolist()))
+
+
 def roster_problems(roster, model: dict[int, dict[str, int]]) -> list[str]:
     """What is wrong with ``roster`` against ``model`` (agent -> fields): empty when they agree."""
     problems = []
@@ -52,11 +60,12 @@ def roster_problems(roster, model: dict[int, dict[str, int]]) -> list[str]:
     members = [int(m) for m in roster.members[:size]]
     if sorted(members) != sorted(model):
         problems.append(f"members {sorted(members)} are not the model's {sorted(model)}")
-    if len(roster.position) != size:
-        problems.append(f"position map has {len(roster.position)} entries for {size} members")
+    index = positions(roster)
+    if len(index) != size:
+        problems.append(f"the index has {len(index)} entries for {size} members")
     for k, agent in enumerate(members):
-        if roster.position.get(agent, -1) != k:
-            problems.append(f"position[{agent}] is not {k}")
+        if index.get(agent, -1) != k or row_of(roster, agent) != k:
+            problems.append(f"the row of {agent} is not {k}")
         for name in FIELDS:
             value = int(getattr(roster, name)[k])
             if agent in model and value != model[agent][name]:
@@ -66,7 +75,7 @@ def roster_problems(roster, model: dict[int, dict[str, int]]) -> list[str]:
 
 def test_new_roster_is_empty_with_the_capacity_asked():
     roster = new_roster(8)
-    assert roster.size[0] == 0 and len(roster.position) == 0
+    assert roster.size[0] == 0 and len(positions(roster)) == 0
     assert all(len(getattr(roster, name)) == 8 for name in ("members",) + FIELDS)
     assert roster_problems(roster, {}) == []
 
@@ -90,7 +99,7 @@ def test_the_roster_keeps_what_each_member_felt_when_members_leave():
     roster = grow_roster(roster, 3)
     assert (roster.felt[2:] == NEVER).all()
     roster_remove(roster, 10)
-    k = roster.position[20]
+    k = row_of(roster, 20)
     assert k == 0 and list(roster.felt[k]) == [20 + s for s in range(FELT_KINDS)] and roster.unable[k] == 1
     k = roster_add(roster, 30)
     assert (roster.felt[k] == NEVER).all() and roster.unable[k] == 0
@@ -104,12 +113,12 @@ def test_roster_remove_moves_the_last_member_into_the_hole_with_its_fields():
             getattr(roster, name)[k] = value
     roster_remove(roster, 10)
     assert roster.size[0] == 2 and list(roster.members[:2]) == [30, 20]
-    assert roster.position[30] == 0 and 10 not in roster.position
+    assert row_of(roster, 30) == 0 and row_of(roster, 10) == -1
     assert all(getattr(roster, name)[0] == 3 for name in FIELDS)
     roster_remove(roster, 20)  # the last member: nothing moves
-    assert roster.size[0] == 1 and roster.members[0] == 30 and roster.position[30] == 0
+    assert roster.size[0] == 1 and roster.members[0] == 30 and row_of(roster, 30) == 0
     roster_remove(roster, 30)
-    assert roster.size[0] == 0 and len(roster.position) == 0
+    assert roster.size[0] == 0 and len(positions(roster)) == 0
 
 
 def test_grow_roster_keeps_everything_and_is_a_no_op_when_there_is_room():
@@ -121,7 +130,7 @@ def test_grow_roster_keeps_everything_and_is_a_no_op_when_there_is_room():
     assert grow_roster(roster, 1) is roster
     grown = grow_roster(roster, 2)
     assert len(grown.members) == 8  # doubled: size + room = 5 fits in twice the capacity
-    assert grown.position is roster.position and grown.size is roster.size
+    assert positions(grown) == positions(roster) and grown.size is roster.size
     for name in ("members",) + FIELDS:
         column = getattr(grown, name)
         assert column.dtype == getattr(roster, name).dtype
@@ -144,7 +153,7 @@ def test_roster_against_a_model_through_random_adds_and_removes():
             order[hole] = last
             order.pop()
             moved += last != agent
-            assert agent not in roster.position
+            assert row_of(roster, agent) == -1
         else:
             agent = int(rng.integers(0, 60))  # a small pool, so that agents already there come back often
             roster = grow_roster(roster, 1)
@@ -178,11 +187,35 @@ def test_roster_check_sees_a_broken_roster():
     roster.wrong_grade[1] = 1
     assert roster_problems(roster, model)
     roster.wrong_grade[1] = 0
-    roster.position[2] = 0
+    slot = int(np.flatnonzero(roster.index_agents == 2)[0])
+    roster.index_rows[slot] = 0
     assert roster_problems(roster, model)
-    roster.position[2] = 1
+    roster.index_rows[slot] = 1
     roster.size[0] = 2
     assert roster_problems(roster, model)
+
+
+def test_the_roster_index_finds_every_member_and_no_one_else_through_heavy_churn():
+    """Agents drawn from a pool about the index's size, so that probes collide, run and wrap around the end;
+    every look-up, members and others, is checked against a dict after each change."""
+    rng = np.random.default_rng(5)
+    roster, model = new_roster(4), {}
+    pool = rng.choice(2**31 - 1, size=3_000, replace=False)
+    for step in range(20_000):
+        agent = int(rng.choice(pool))
+        if agent in model and rng.random() < 0.5:
+            last = int(roster.members[roster.size[0] - 1])
+            roster_remove(roster, agent)
+            model[last] = model.pop(agent)
+            if last == agent:
+                del model[last]
+        elif agent not in model:
+            roster = grow_roster(roster, 1)
+            model[agent] = roster_add(roster, agent)
+        if step % 997 == 0 or step > 19_900:
+            assert positions(roster) == model
+            assert all(row_of(roster, int(a)) == model.get(int(a), -1) for a in pool)
+    assert len(model) > 500 and len(roster.index_agents) <= 4 * len(roster.members)
 
 
 # --- calendar -----------------------------------------------------------------------------------
@@ -203,8 +236,11 @@ def calendar_problems(calendar, model: dict[int, list]) -> list[str]:
     problems = [f"day {d}: {chain(calendar, d)} != {list(reversed(model.get(d, [])))}"
                 for d in range(days + 1) if chain(calendar, d) != list(reversed(model.get(d, [])))]
     total = sum(len(v) for v in model.values())
-    if calendar.size[0] != total:
-        problems.append(f"size {calendar.size[0]}, model has {total} events")
+    free, slot = 0, int(calendar.free[0])
+    while slot != -1:
+        free, slot = free + 1, int(calendar.next[slot])
+    if calendar.size[0] - free != total:
+        problems.append(f"{calendar.size[0]} slots used, {free} given back: model has {total} events")
     return problems
 
 
@@ -243,6 +279,31 @@ def test_calendar_against_a_model_through_random_events_and_growth():
             problems = calendar_problems(calendar, model)
             assert problems == [], f"step {step}: {problems[:3]}"
     assert len(calendar.next) >= calendar.size[0] > 400
+
+
+def test_a_day_s_slots_are_given_back_and_taken_again_so_the_calendar_holds_what_is_still_to_come():
+    """Days read in order, each released once read: the slots used stay near the most events pending at once (not
+    the run's total), and every pending chain is what a model of the pending events says."""
+    rng = np.random.default_rng(8)
+    days = 400
+    calendar = new_calendar(days, 1)
+    model: dict[int, list] = {}
+    scheduled = most_pending = 0
+    for today in range(days):
+        assert chain(calendar, today) == list(reversed(model.pop(today, [])))
+        release_day(calendar, today)
+        assert calendar.head[today] == -1
+        for _ in range(int(rng.integers(0, 40))):
+            calendar = grow_calendar(calendar, 1)
+            day = today + 1 + int(rng.integers(0, 30))
+            event = (int(rng.integers(0, 1000)), int(rng.integers(0, 3000)), int(rng.integers(0, 4)))
+            schedule(calendar, day, *event)
+            if day <= days:
+                model.setdefault(day, []).append(event)
+                scheduled += 1
+        most_pending = max(most_pending, sum(len(v) for v in model.values()))
+        assert calendar_problems(calendar, model) == [], today
+    assert scheduled > 7_000 and calendar.size[0] <= most_pending + 1 < scheduled / 8
 
 
 def test_grow_calendar_keeps_the_chains_and_is_a_no_op_when_there_is_room():
@@ -325,7 +386,7 @@ def list_problems(run: CountryRun, joint_on: bool) -> list[str]:
     members = np.sort(roster.members[:size])
     if not np.array_equal(members, np.flatnonzero(listed)):
         problems.append("the roster's members are not the listed agents")
-    same("position map entries", len(roster.position), size)
+    same("position map entries", len(positions(roster)), size)
     # A deletion is pending only for someone on the court list.
     pending_off_list = ((flags & F_PENDING != 0) & (flags & F_COURT == 0)).sum()
     if pending_off_list:
@@ -352,8 +413,8 @@ def list_problems(run: CountryRun, joint_on: bool) -> list[str]:
 
 def positions_problems(run: CountryRun) -> list[str]:
     roster = run.roster
-    return [f"position[{int(a)}] != {k}" for k, a in enumerate(roster.members[:int(roster.size[0])])
-            if roster.position.get(int(a), -1) != k]
+    return [f"row of {int(a)} != {k}" for k, a in enumerate(roster.members[:int(roster.size[0])])
+            if row_of(roster, int(a)) != k]
 
 
 @pytest.fixture(scope="module")
@@ -420,7 +481,7 @@ def test_the_list_check_sees_each_kind_of_damage(listed_run):
         assert damaged(run.group_counters, where, run.group_counters[where] + 1), name
     assert damaged(roster.members, 0, unlisted)
     assert damaged(roster.size, 0, roster.size[0] - 1)
-    assert damaged(roster.position, member, 1)
+    assert damaged(roster.index_rows, int(np.flatnonzero(roster.index_agents == member)[0]), 1)
     # one list only, so that whether its listing is wrongful decides whether the person is wrongly listed
     k = next(k for k, agent in enumerate(roster.members[:roster.size[0]])
              if bool(flags[agent] & F_COURT) != bool(flags[agent] & F_GRADE))
@@ -430,4 +491,4 @@ def test_the_list_check_sees_each_kind_of_damage(listed_run):
 
 
 def test_roster_type_is_what_the_kernels_take():
-    assert Roster._fields == ("members",) + FIELDS + ("felt", "size", "position")
+    assert Roster._fields == ("members",) + FIELDS + ("felt", "size", "index_agents", "index_rows")

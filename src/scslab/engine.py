@@ -32,7 +32,7 @@ from .mechanisms.network import contacts_of
 from .mechanisms.firms import FirmDealings
 from .mechanisms.scoring import CourtBacklog, ScoringRules, recovered, score_now
 from .mechanisms.state import (
-    ABROAD, F_ABROAD, F_LISTED, Records, Roster, calendar_of, grow_calendar, grow_roster, household_members,
+    ABROAD, F_ABROAD, F_LISTED, ROSTER_INDEX, Records, Roster, calendar_of, grow_calendar, grow_roster, household_members,
     listing_status, new_agents, new_calendar, new_records, new_roster, persons, roster_of, stratum_of,
 )
 from .population import CHILD
@@ -146,6 +146,7 @@ class CountryRun:
         values |= {f"roster.{name}": getattr(self.roster, name)[:listed] for name in ROSTER_ROWS}
         values["calendar.head"] = self.calendar.head
         values |= {f"calendar.{name}": getattr(self.calendar, name)[:events] for name in CALENDAR_EVENTS}
+        values["calendar.free"] = int(self.calendar.free[0])
         values |= {name: getattr(self, name) for name in CARRIED if getattr(self, name) is not None}
         for m in self.mechanisms:
             values |= {f"{m.name}.{path}": _attribute(m, path) for path in m.carried}
@@ -168,7 +169,8 @@ class CountryRun:
             current[:] = fit(f"agents.{name}", values[f"agents.{name}"], current)
         self.roster = roster_of({name: values[f"roster.{name}"] for name in ROSTER_ROWS})
         head = fit("calendar.head", values["calendar.head"], self.calendar.head)
-        self.calendar = calendar_of(head, {name: values[f"calendar.{name}"] for name in CALENDAR_EVENTS})
+        self.calendar = calendar_of(head, {name: values[f"calendar.{name}"] for name in CALENDAR_EVENTS},
+                                    values["calendar.free"])
         for name in CARRIED:
             current = getattr(self, name)
             if current is not None and name in values:  # firms switched on at a branch start with no tally
@@ -439,7 +441,7 @@ class CountryRun:
         return recovery_frame(self.exits, self.people.group_scale)
 
 
-ROSTER_ROWS = tuple(name for name in Roster._fields if name not in ("size", "position"))
+ROSTER_ROWS = tuple(name for name in Roster._fields if name not in ROSTER_INDEX)
 CALENDAR_EVENTS = ("next", "agent", "key", "kind")
 CARRIED = ("counters", "group_counters", "history", "group_history", "exits", "joint_on", "firm_tally")
 """The run's own arrays, besides the agents, the roster and the calendar, that a saved state keeps."""

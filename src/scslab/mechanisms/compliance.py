@@ -45,6 +45,7 @@ from .state import (
     Q_DELETION,
     household_members,
     schedule,
+    row_of,
     stratum_of,
 )
 
@@ -77,7 +78,7 @@ listing before paying counts, and the days from paying to deletion."""
 @nb.njit(cache=True)
 def assess(ctx, agent, unable):
     """Mark a newly listed ``agent`` as unable to pay (or not), drawn by the caller at listing."""
-    ctx.roster.unable[ctx.roster.position[agent]] = unable
+    ctx.roster.unable[row_of(ctx.roster, agent)] = unable
     if unable:
         tally(ctx, agent, OUT.unable_listed_total, 1)
 

@@ -14,7 +14,7 @@ import numba as nb
 from ..outputs import DAYS, EVENTS, PEOPLE, STOCK, TOTAL, Output, declare
 from .state import (
     F_COURT, F_GRADE, F_JOINT, F_LISTED, F_PENDING, F_RED, Q_EXPIRY,
-    household_members, listing_status, roster_add, roster_remove, schedule, stratum_of, tally,
+    household_members, listing_status, roster_add, roster_remove, row_of, schedule, stratum_of, tally,
 )
 
 OUT = declare(
@@ -158,7 +158,7 @@ def leave_court(ctx, agent, day, route):
     if flags[agent] & F_COURT == 0:
         return
     was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
-    k = ctx.roster.position[agent]
+    k = row_of(ctx.roster, agent)
     flags[agent] &= ~(F_COURT | F_PENDING)
     tally(ctx, agent, OUT.court_listed, -1)
     tally(ctx, agent, route, 1)
@@ -172,7 +172,7 @@ def leave_court(ctx, agent, day, route):
 def enter_grade(ctx, agent, day, wrongful):
     flags = ctx.agents.flags
     if flags[agent] & F_GRADE:
-        k = ctx.roster.position[agent]
+        k = row_of(ctx.roster, agent)
         if not wrongful and ctx.roster.wrong_grade[k]:
             was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
             ctx.roster.wrong_grade[k] = 0
@@ -194,7 +194,7 @@ def leave_grade(ctx, agent, day):
     if flags[agent] & F_GRADE == 0:
         return
     was_listed, was_wrong = listing_status(flags, ctx.roster, agent)
-    k = ctx.roster.position[agent]
+    k = row_of(ctx.roster, agent)
     flags[agent] &= ~F_GRADE
     tally(ctx, agent, OUT.grade_listed, -1)
     tally(ctx, agent, OUT.recovered_total, 1)

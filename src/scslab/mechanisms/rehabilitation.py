@@ -18,7 +18,7 @@ from .base import Mechanism
 from .lists import OUT as LISTS
 from .lists import candidates, leave_court
 from .scoring import recheck, touch, update_grade_lists
-from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY, tally
+from .state import F_COURT, F_GRADE, F_PENDING, Q_DELETION, Q_EXPIRY, release_day, row_of, tally
 
 OUT = declare(
     "rehabilitation",
@@ -42,7 +42,7 @@ def due_events(ctx, rng, today):
         flags = ctx.agents.flags[agent]
         if kind == Q_EXPIRY:
             if flags & F_COURT and flags & F_PENDING == 0:
-                if ctx.roster.court_entry[ctx.roster.position[agent]] == cal.key[slot]:
+                if ctx.roster.court_entry[row_of(ctx.roster, agent)] == cal.key[slot]:
                     leave_court(ctx, agent, today.day, LISTS.expired_total)
         elif kind == Q_DELETION:
             if flags & F_PENDING:
@@ -50,6 +50,7 @@ def due_events(ctx, rng, today):
         else:
             recheck(ctx, agent, kind)
         slot = cal.next[slot]
+    release_day(cal, today.day)
 
 
 class DueEvents(Mechanism):

@@ -44,6 +44,7 @@ from .state import (
     FELT_SCHOOL,
     FELT_SHAMED,
     household_members,
+    row_in,
     stratum_of,
 )
 
@@ -341,7 +342,7 @@ class PieceCredit(Mechanism):
 @nb.njit(cache=True, parallel=True)
 def price_loans(seed, key, today, counts, persons, agents, roster, piece_counters):
     """Loan pricing: a premium if listed (felt by them), a discount if redlisted."""
-    felt, position = roster.felt, roster.position  # out of the tuple: Numba's parfors lose writes through it
+    felt, index_agents, index_rows = roster.felt, roster.index_agents, roster.index_rows  # out of the tuple: Numba's parfors lose writes through it
     for p in nb.prange(len(counts)):
         rng = stream(seed, key, today.day, p)
         lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
@@ -353,7 +354,7 @@ def price_loans(seed, key, today, counts, persons, agents, roster, piece_counter
             if flags[agent] & F_LISTED:
                 pc[OUT.loans_premium_total] += 1
                 pc[OUT.loan_interest_premium_total] += today.premium
-                felt[position[agent], FELT_CREDIT] = today.day
+                felt[row_in(index_agents, index_rows, agent), FELT_CREDIT] = today.day
             elif flags[agent] & F_RED:
                 pc[OUT.loans_discount_total] += 1
                 pc[OUT.loan_interest_saved_total] += today.discount
@@ -362,7 +363,7 @@ def price_loans(seed, key, today, counts, persons, agents, roster, piece_counter
 @nb.njit(cache=True, parallel=True)
 def decide_mortgages(seed, key, today, counts, persons, agents, roster, piece_counters):
     """Mortgage denial below a grade or when listed (felt by the listed)."""
-    felt, position = roster.felt, roster.position  # out of the tuple: Numba's parfors lose writes through it
+    felt, index_agents, index_rows = roster.felt, roster.index_agents, roster.index_rows  # out of the tuple: Numba's parfors lose writes through it
     for p in nb.prange(len(counts)):
         rng = stream(seed, key, today.day, p)
         lo, hi, pc = persons.piece_start[p], persons.piece_start[p + 1], piece_counters[p]
@@ -377,7 +378,7 @@ def decide_mortgages(seed, key, today, counts, persons, agents, roster, piece_co
             if listed or score_now(agents, agent, today.day, today.start_score, recovery) < minimum:
                 pc[OUT.mortgages_denied_total] += 1
                 if flags[agent] & F_LISTED:
-                    felt[position[agent], FELT_CREDIT] = today.day
+                    felt[row_in(index_agents, index_rows, agent), FELT_CREDIT] = today.day
                 if flags[agent] & F_COURT == 0:
                     pc[OUT.mortgages_denied_nonfinancial_total] += 1
 

@@ -13,8 +13,6 @@ from collections import namedtuple
 
 import numba as nb
 import numpy as np
-from numba import types
-from numba.typed import Dict
 
 from ..population import HOUSEHOLD_POSITION, HOUSEHOLD_SIZE_SHIFT
 
@@ -46,11 +44,20 @@ NEVER = -32768
 
 Agents = namedtuple("Agents", "flags score false_points touched fear")
 Roster = namedtuple(
-    "Roster", "members court_entry grade_entry wrong_court wrong_grade small_debt unable felt size position"
+    "Roster", "members court_entry grade_entry wrong_court wrong_grade small_debt unable felt size index_agents "
+    "index_rows"
 )
 """The listed: agent, entry days, wrongful marks, a small debt, unable to pay, the day each sanction was
-last felt (``FELT_*``), the number of members, and each member's position by agent."""
-Calendar = namedtuple("Calendar", "head next agent key kind size")
+last felt (``FELT_*``), the number of members, and each member's row by agent: a flat open-addressing hash
+index (``index_agents``, -1 where empty, and ``index_rows``), at most half full (``row_of``)."""
+ROSTER_INDEX = ("size", "index_agents", "index_rows")
+"""The roster's fields that are not rows of members."""
+EMPTY = -1
+Calendar = namedtuple("Calendar", "head next agent key kind size free")
+"""Events by day: each day's chain of slots (``head``, ``next``), each slot's agent, key and kind, the slots used
+so far (``size``) and the first of the slots given back (``free``, chained by ``next``; -1 when none): a day's
+slots are given back once it is over (``release_day``), so the calendar holds the events still to come, not
+every event of the run."""
 
 
 def new_agents(n: int, start_score: int) -> Agents:
@@ -64,7 +71,7 @@ def new_agents(n: int, start_score: int) -> Agents:
 
 
 def new_roster(capacity: int) -> Roster:
-    position = Dict.empty(key_type=types.int64, value_type=types.int64)
+    slots = _index_slots(capacity)
     return Roster(
         members=np.zeros(capacity, np.int32),
         court_entry=np.zeros(capacity, np.int16),
@@ -75,12 +82,18 @@ def new_roster(capacity: int) -> Roster:
         unable=np.zeros(capacity, np.uint8),
         felt=np.full((capacity, FELT_KINDS), NEVER, np.int16),
         size=np.zeros(1, np.int64),
-        position=position,
+        index_agents=np.full(slots, EMPTY, np.int32),
+        index_rows=np.zeros(slots, np.int32),
     )
 
 
+def _index_slots(capacity: int) -> int:
+    """Slots of the index of a roster with room for ``capacity`` members: a power of two, at least twice it."""
+    return 1 << max(int(2 * capacity - 1).bit_length(), 4)
+
+
 def grow_roster(roster: Roster, room: int) -> Roster:
-    """A roster with room for ``room`` more members (doubling; the position map is shared)."""
+    """A roster with room for ``room`` more members (doubling; the index is made again for the new size)."""
     size = int(roster.size[0])
     capacity = len(roster.members)
     if size + room <= capacity:
@@ -89,12 +102,17 @@ def grow_roster(roster: Roster, room: int) -> Roster:
     grown = {}
     for name in Roster._fields:
         column = getattr(roster, name)
-        if name in ("size", "position"):
+        if name == "size":
             grown[name] = column
+        elif name in ROSTER_INDEX:
+            continue
         else:
             bigger = np.full((new_capacity,) + column.shape[1:], NEVER if name == "felt" else 0, column.dtype)
             bigger[:size] = column[:size]
             grown[name] = bigger
+    slots = _index_slots(new_capacity)
+    grown["index_agents"], grown["index_rows"] = np.full(slots, EMPTY, np.int32), np.zeros(slots, np.int32)
+    _index_members(grown["members"], size, grown["index_agents"], grown["index_rows"])
     return Roster(**grown)
 
 
@@ -106,6 +124,7 @@ def new_calendar(days: int, capacity: int) -> Calendar:
         key=np.zeros(capacity, np.int16),
         kind=np.zeros(capacity, np.uint8),
         size=np.zeros(1, np.int64),
+        free=np.full(1, -1, np.int64),
     )
 
 
@@ -115,7 +134,7 @@ def grow_calendar(calendar: Calendar, room: int) -> Calendar:
     if size + room <= capacity:
         return calendar
     new_capacity = max(2 * capacity, size + room)
-    grown = {"head": calendar.head, "size": calendar.size}
+    grown = {"head": calendar.head, "size": calendar.size, "free": calendar.free}
     for name in ("next", "agent", "key", "kind"):
         column = getattr(calendar, name)
         bigger = np.full(new_capacity, -1, column.dtype) if name == "next" else np.zeros(new_capacity, column.dtype)
@@ -129,8 +148,12 @@ def schedule(calendar, day, agent, key, kind):
     """Put an event on the calendar; events past the horizon are dropped."""
     if day >= len(calendar.head) or day < 0:
         return
-    slot = calendar.size[0]
-    calendar.size[0] = slot + 1
+    slot = calendar.free[0]
+    if slot != -1:
+        calendar.free[0] = calendar.next[slot]
+    else:
+        slot = calendar.size[0]
+        calendar.size[0] = slot + 1
     calendar.agent[slot] = agent
     calendar.key[slot] = key
     calendar.kind[slot] = kind
@@ -138,11 +161,77 @@ def schedule(calendar, day, agent, key, kind):
     calendar.head[day] = slot
 
 
+@nb.njit(cache=True, inline="always")
+def _home(agent, mask):
+    """The first slot to try for ``agent`` (Fibonacci hashing: the high bits of a multiplication)."""
+    return np.int64((np.uint64(agent) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)) & mask
+
+
+@nb.njit(cache=True)
+def row_in(index_agents, index_rows, agent):
+    """The roster row of ``agent`` by the index ``(index_agents, index_rows)``, -1 if not a member."""
+    mask = len(index_agents) - 1
+    i = _home(agent, mask)
+    while True:
+        a = index_agents[i]
+        if a == agent:
+            return np.int64(index_rows[i])
+        if a == EMPTY:
+            return np.int64(-1)
+        i = (i + 1) & mask
+
+
+@nb.njit(cache=True, inline="always")
+def row_of(roster, agent):
+    """The roster row of ``agent``, -1 if not a member."""
+    return row_in(roster.index_agents, roster.index_rows, agent)
+
+
+@nb.njit(cache=True)
+def _index_put(index_agents, index_rows, agent, row):
+    """Set ``agent``'s row in the index (a new entry, or its row changed)."""
+    mask = len(index_agents) - 1
+    i = _home(agent, mask)
+    while index_agents[i] != EMPTY and index_agents[i] != agent:
+        i = (i + 1) & mask
+    index_agents[i] = agent
+    index_rows[i] = row
+
+
+@nb.njit(cache=True)
+def _index_remove(index_agents, index_rows, agent):
+    """Take ``agent`` (a member) out of the index, moving back the entries after it that may fill the hole
+    (no tombstones: a look-up never walks past what was removed)."""
+    mask = len(index_agents) - 1
+    hole = _home(agent, mask)
+    while index_agents[hole] != agent:
+        hole = (hole + 1) & mask
+    j = hole
+    while True:
+        j = (j + 1) & mask
+        a = index_agents[j]
+        if a == EMPTY:
+            break
+        home = _home(a, mask)
+        if (hole < j and (home <= hole or home > j)) or (hole > j and j < home <= hole):
+            index_agents[hole] = a
+            index_rows[hole] = index_rows[j]
+            hole = j
+    index_agents[hole] = EMPTY
+
+
+@nb.njit(cache=True)
+def _index_members(members, size, index_agents, index_rows):
+    for k in range(size):
+        _index_put(index_agents, index_rows, members[k], k)
+
+
 @nb.njit(cache=True)
 def roster_add(roster, agent):
-    """Position of ``agent`` in the roster, adding a fresh member if absent."""
-    if agent in roster.position:
-        return roster.position[agent]
+    """Row of ``agent`` in the roster, adding a fresh member if absent."""
+    k = row_of(roster, agent)
+    if k >= 0:
+        return k
     k = roster.size[0]
     roster.size[0] = k + 1
     roster.members[k] = agent
@@ -153,34 +242,44 @@ def roster_add(roster, agent):
     roster.small_debt[k] = 0
     roster.unable[k] = 0
     roster.felt[k, :] = NEVER
-    roster.position[agent] = k
+    _index_put(roster.index_agents, roster.index_rows, agent, k)
     return k
 
 
 def roster_of(columns: dict[str, np.ndarray]) -> Roster:
-    """A roster holding ``columns`` (each member's row, as ``Roster``'s columns but ``size`` and ``position``),
-    with room to grow."""
+    """A roster holding ``columns`` (each member's row, as ``Roster``'s columns but ``ROSTER_INDEX``), with room
+    to grow."""
     size = len(columns["members"])
     roster = grow_roster(new_roster(1024), size)
     for name, column in columns.items():
         getattr(roster, name)[:size] = column
     roster.size[0] = size
-    _index_members(roster.members, size, roster.position)
+    _index_members(roster.members, size, roster.index_agents, roster.index_rows)
     return roster
 
 
 @nb.njit(cache=True)
-def _index_members(members, size, position):
-    for k in range(size):
-        position[members[k]] = k
+def release_day(calendar, day):
+    """Give back the slots of ``day``'s events once the day is done with them (events put on the day while it
+    was being read, never read, go too)."""
+    first = calendar.head[day]
+    if first == -1:
+        return
+    last = first
+    while calendar.next[last] != -1:
+        last = calendar.next[last]
+    calendar.next[last] = calendar.free[0]
+    calendar.free[0] = first
+    calendar.head[day] = -1
 
 
-def calendar_of(head: np.ndarray, columns: dict[str, np.ndarray]) -> Calendar:
-    """A calendar with the day heads ``head`` and the events ``columns`` (``next``, ``agent``, ``key``, ``kind``),
-    with room to grow."""
+def calendar_of(head: np.ndarray, columns: dict[str, np.ndarray], free: int = -1) -> Calendar:
+    """A calendar with the day heads ``head``, the slots ``columns`` (``next``, ``agent``, ``key``, ``kind``) and the
+    first slot given back ``free``, with room to grow."""
     size = len(columns["next"])
     calendar = grow_calendar(new_calendar(len(head) - 1, 4096), size)
     calendar.head[:] = head
+    calendar.free[0] = free
     for name, column in columns.items():
         getattr(calendar, name)[:size] = column
     calendar.size[0] = size
@@ -190,8 +289,8 @@ def calendar_of(head: np.ndarray, columns: dict[str, np.ndarray]) -> Calendar:
 @nb.njit(cache=True)
 def roster_remove(roster, agent):
     """Remove ``agent`` by moving the last member into its place."""
-    k = roster.position[agent]
-    del roster.position[agent]
+    k = row_of(roster, agent)
+    _index_remove(roster.index_agents, roster.index_rows, agent)
     last = roster.size[0] - 1
     if k != last:
         moved = roster.members[last]
@@ -203,7 +302,7 @@ def roster_remove(roster, agent):
         roster.small_debt[k] = roster.small_debt[last]
         roster.unable[k] = roster.unable[last]
         roster.felt[k, :] = roster.felt[last, :]
-        roster.position[moved] = k
+        _index_put(roster.index_agents, roster.index_rows, moved, k)
     roster.size[0] = last
 
 
@@ -213,7 +312,7 @@ def listing_status(flags, roster, agent):
     f = flags[agent]
     if f & F_LISTED == 0:
         return False, False
-    k = roster.position[agent]
+    k = row_of(roster, agent)
     wrong = True
     if f & F_COURT and roster.wrong_court[k] == 0:
         wrong = False
