@@ -35,6 +35,7 @@ from scslab.mechanisms.state import (
     roster_remove,
     row_of,
     schedule,
+    stratum_of,
 )
 from scslab.scenario.loading import load
 
@@ -386,7 +387,7 @@ def list_problems(run: CountryRun, joint_on: bool) -> list[str]:
     members = np.sort(roster.members[:size])
     if not np.array_equal(members, np.flatnonzero(listed)):
         problems.append("the roster's members are not the listed agents")
-    same("position map entries", len(positions(roster)), size)
+    same("index entries", len(positions(roster)), size)
     # A deletion is pending only for someone on the court list.
     pending_off_list = ((flags & F_PENDING != 0) & (flags & F_COURT == 0)).sum()
     if pending_off_list:
@@ -492,3 +493,15 @@ def test_the_list_check_sees_each_kind_of_damage(listed_run):
 
 def test_roster_type_is_what_the_kernels_take():
     assert Roster._fields == ("members",) + FIELDS + ("felt", "size", "index_agents", "index_rows")
+
+
+def test_stratum_of_is_searchsorted_s_answer_empty_strata_included():
+    rng = np.random.default_rng(3)
+    for strata in (1, 2, 5, 18, 45):
+        sizes = rng.integers(0, 4, strata)  # some strata empty: their start repeats the next one's
+        sizes[rng.integers(0, strata)] += 1  # at least one agent
+        stratum_start = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        agents = np.arange(stratum_start[-1])
+        found = [stratum_of(stratum_start, int(a)) for a in agents]
+        assert found == list(np.searchsorted(stratum_start, agents, side="right") - 1)
+        assert all(sizes[s] > 0 for s in found)

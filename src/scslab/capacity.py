@@ -11,8 +11,9 @@ MAX_SEED = 2**63 - 1
 BYTES_PER_AGENT = 12
 """Peak memory per agent: china-2018 at 1.41 billion agents peaks at 15.47 GiB (benchmarks/RESULTS.md)."""
 BYTES_PER_LISTED = 160
-"""Memory per agent listed from the court backlog at launch: a roster row (12 bytes), its entry in the
-roster's position map and six calendar slots of 15 bytes (estimated)."""
+"""Memory per agent listed from the court backlog at launch: a roster row (26 bytes, up to twice that with the
+room to grow), up to four slots of the roster's index (8 bytes each) and six calendar slots of 15 bytes
+(estimated)."""
 
 
 def estimated_bytes(parts: list[tuple[Scenario, int]]) -> int:

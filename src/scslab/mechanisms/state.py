@@ -323,8 +323,18 @@ def listing_status(flags, roster, agent):
 
 @nb.njit(cache=True)
 def stratum_of(stratum_start, agent):
-    """The stratum an agent belongs to (strata are contiguous runs of agents)."""
-    return np.searchsorted(stratum_start, agent, side="right") - 1
+    """The stratum an agent belongs to (strata are contiguous runs of agents; ``stratum_start`` ends with the
+    number of agents). A binary search written out: Numba's ``np.searchsorted`` costs far more per call, and the
+    list step calls this several times per change (a quarter of the reference model's time at 1e7 agents,
+    benchmarks/RESULTS.md)."""
+    low, high = 0, len(stratum_start) - 1  # stratum_start[low] <= agent < stratum_start[high]
+    while high - low > 1:
+        middle = (low + high) >> 1
+        if stratum_start[middle] <= agent:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 @nb.njit(cache=True)
