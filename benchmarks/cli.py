@@ -1,5 +1,6 @@
 """``python -m benchmarks``: compare scslab with Mesa, scslab's scaling, the full-scale run, threads on a
-busy machine, a many-country run spread over Dask workers, the population cache, a smoke test.
+busy machine, a many-country run spread over Dask workers, the population cache, speed ratios in one sitting
+(against Mesa and another checkout), a smoke test.
 
 Every measured run happens in a child process (see :mod:`benchmarks.measure`); this
 process only starts them, collects their figures and prints Rich tables. Figures can
@@ -26,6 +27,7 @@ from . import ROOT, measure, stats
 from .busy import run_busy
 from .engines import ENGINES, OUTPUTS, run
 from .cache import run_cache
+from .ratios import run_ratios
 from .spread import run_spread
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -332,6 +334,36 @@ def cache(
                        ("loaded_seconds", "loading (columns mapped)"), ("first_read_seconds", "first read of two columns")):
         table.add_row(label, f"{figures[key]:.3f}")
     console.print(table)
+    _save(json_file, figures)
+
+
+@app.command()
+def ratios(
+    against: Annotated[Path | None, typer.Option(help="Another checkout to measure beside this one (its src/).")] = None,
+    agents: Annotated[float, typer.Option(help="Agents of the scslab runs.")] = 1e7,
+    mesa_agents: Annotated[float, typer.Option(help="Agents of the Mesa runs (its cost per agent-day is flat).")] = 2e4,
+    days: Annotated[int, typer.Option(min=1, help="Simulated days.")] = 365,
+    repeats: Annotated[int, typer.Option(min=1, help="Runs of each, interleaved.")] = 2,
+    seed: SeedOption = 0,
+    json_file: JsonOption = None,
+) -> None:
+    """Agent-days per second on the reference model in one sitting: scslab against Mesa, and this checkout
+    against another (same command, same outputs expected)."""
+    if against is not None and not (against / "src" / "scslab").is_dir():
+        raise typer.BadParameter(f"{against}: no src/scslab in it", param_hint="--against")
+    source = None if against is None else against.resolve() / "src"
+    figures = run_ratios(source, int(agents), int(mesa_agents), days, repeats, seed, log=lambda line: log.print(line))
+    table = Table("run", "agents", "median s", "agent-days/s", "peak MiB", title=f"Reference model, {days} days, "
+                  f"median of {repeats}", title_justify="left")
+    for name, row in figures["rows"].items():
+        table.add_row(name, f"{row['agents']:,}", f"{row['seconds']:.2f}", f"{row['agent_days_per_second']:,.0f}",
+                      _mib(row["peak_rss_kib"]))
+    console.print(table)
+    console.print(f"this / Mesa: {figures['this_over_mesa']:,.0f}x agent-days per second", highlight=False)
+    if against is not None:
+        same = "the same outputs" if figures["same_outputs"] else "DIFFERENT outputs"
+        console.print(f"this / {against}: {figures['this_over_against']:.2f}x agent-days per second, {same}",
+                      highlight=False)
     _save(json_file, figures)
 
 

@@ -49,13 +49,15 @@ def execute(argv: Sequence[str], env: dict[str, str] | None = None) -> Finished:
         return Finished(process.returncode, seconds, usage.ru_maxrss, out.read(), err.read())
 
 
-def one(engine: str, agents: int, days: int, seed: int, overrides: Sequence[str] = ()) -> dict:
-    """``python -m benchmarks one ... --json`` in a child: the child's figures plus its ``peak_rss_kib``."""
+def one(engine: str, agents: int, days: int, seed: int, overrides: Sequence[str] = (), source=None) -> dict:
+    """``python -m benchmarks one ... --json`` in a child: the child's figures plus its ``peak_rss_kib``;
+    with ``source`` (another checkout's ``src`` directory), scslab is imported from there."""
     argv = [sys.executable, "-m", "benchmarks", "one", "--engine", engine, "--agents", str(agents),
             "--days", str(days), "--seed", str(seed), "--json"]
     for override in overrides:
         argv += ["--set", override]
-    finished = execute(argv)
+    env = None if source is None else dict(os.environ, PYTHONPATH=f"{source}{os.pathsep}{ROOT}")
+    finished = execute(argv, env)
     if finished.returncode != 0:
         raise ChildFailed(f"{' '.join(argv[1:])} exited with {finished.returncode}:\n{finished.stderr[-4000:]}")
     figures = json.loads(finished.stdout)
