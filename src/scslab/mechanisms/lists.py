@@ -76,12 +76,12 @@ def candidates(ctx, rng, rate):
     return min(ctx.roster.size[0], tries(ctx, rng, rate))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def group_of(ctx, agent):
     return ctx.persons.stratum_group[stratum_of(ctx.persons.stratum_start, agent)]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _count_change(ctx, agent, was_listed, was_wrong):
     """Update counters and household flags after a change to ``agent``'s listings."""
     listed, wrong = listing_status(ctx.agents.flags, ctx.roster, agent)
@@ -97,7 +97,7 @@ def _count_change(ctx, agent, was_listed, was_wrong):
         refresh_household(ctx, agent)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def refresh_household(ctx, agent):
     """Joint punishment: flag everyone whose household has another listed member."""
     flags = ctx.agents.flags
@@ -125,14 +125,14 @@ def refresh_all_households(ctx):
         refresh_household(ctx, ctx.roster.members[k])
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _record_exit(ctx, agent, route, days):
     """Count ``agent`` leaving every list by ``route`` after ``days`` listed."""
     tally(ctx, agent, OUT.days_listed_at_exit_total, days)
     ctx.exits[group_of(ctx, agent), route, min(days, ctx.exits.shape[2] - 1)] += 1
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def enter_court(ctx, agent, day, wrongful, small_debt, expiry_day):
     """Put ``agent`` on the court blacklist (no-op if already there)."""
     flags = ctx.agents.flags
@@ -151,7 +151,7 @@ def enter_court(ctx, agent, day, wrongful, small_debt, expiry_day):
     return True
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def leave_court(ctx, agent, day, route):
     """Take ``agent`` off the court blacklist; ``route`` is the counter of the exit route."""
     flags = ctx.agents.flags
@@ -168,7 +168,7 @@ def leave_court(ctx, agent, day, route):
     _count_change(ctx, agent, was_listed, was_wrong)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def enter_grade(ctx, agent, day, wrongful):
     flags = ctx.agents.flags
     if flags[agent] & F_GRADE:
@@ -188,7 +188,7 @@ def enter_grade(ctx, agent, day, wrongful):
     _count_change(ctx, agent, was_listed, was_wrong)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def leave_grade(ctx, agent, day):
     flags = ctx.agents.flags
     if flags[agent] & F_GRADE == 0:
@@ -204,7 +204,7 @@ def leave_grade(ctx, agent, day):
     _count_change(ctx, agent, was_listed, was_wrong)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def set_redlisted(ctx, agent, on):
     flags = ctx.agents.flags
     has = flags[agent] & F_RED != 0

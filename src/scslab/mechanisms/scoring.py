@@ -101,7 +101,7 @@ def touch_at(agents, agent, sp, rate):
     agents.touched[agent] = sp.day
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def update_grade_lists(ctx, agent):
     """Grade-based listing and redlisting after a score change, with their recovery scheduled."""
     agents = ctx.agents
@@ -270,7 +270,7 @@ def apply_records(ctx, rng, records, n):
     settle_records(ctx, rng, records, 0, n)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def recheck(ctx, agent, kind):
     """A scheduled recovery: leave the grade list or the redlist if the score has moved enough."""
     sp = ctx.rules

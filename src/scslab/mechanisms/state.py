@@ -337,7 +337,7 @@ def stratum_of(stratum_start, agent):
     return low
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def tally(ctx, agent, column, amount):
     """Add ``amount`` to a counter, nationally and in ``agent``'s group (every count kept by group, so that the
     results can weigh each group by the people an agent of it stands for)."""
