@@ -143,7 +143,7 @@ def grow_calendar(calendar: Calendar, room: int) -> Calendar:
     return Calendar(**grown)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def schedule(calendar, day, agent, key, kind):
     """Put an event on the calendar; events past the horizon are dropped."""
     if day >= len(calendar.head) or day < 0:
@@ -226,7 +226,7 @@ def _index_members(members, size, index_agents, index_rows):
         _index_put(index_agents, index_rows, members[k], k)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def roster_add(roster, agent):
     """Row of ``agent`` in the roster, adding a fresh member if absent."""
     k = row_of(roster, agent)
@@ -286,7 +286,7 @@ def calendar_of(head: np.ndarray, columns: dict[str, np.ndarray], free: int = -1
     return calendar
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def roster_remove(roster, agent):
     """Remove ``agent`` by moving the last member into its place."""
     k = row_of(roster, agent)
@@ -306,7 +306,7 @@ def roster_remove(roster, agent):
     roster.size[0] = last
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def listing_status(flags, roster, agent):
     """(listed, wrongly listed) for one agent: wrongly means no listing has a true offence behind it."""
     f = flags[agent]
