@@ -54,6 +54,15 @@ def test_continuing_a_saved_state_with_nothing_changed_gives_the_same_bytes(save
     assert digests(continued.save(tmp_path / "continued")) == digests(whole)
 
 
+@pytest.mark.parametrize("name, date", [("china", "2021-01-01"), ("rongcheng", "2016-06-01"),
+                                        ("no-system", "2016-01-01")])
+def test_every_other_one_country_scenario_continues_to_the_same_bytes(tmp_path, name, date):
+    """The pilots' rulebooks, the redlist of Rongcheng, the later years of china and a run with no system."""
+    whole = Sim(name, agents=8_000, seed=2).run(save_state=(date, tmp_path / "state")).save(tmp_path / "whole")
+    continued = Sim.from_state(tmp_path / "state").run().save(tmp_path / "continued")
+    assert digests(continued) == digests(whole)
+
+
 def test_the_command_line_saves_and_continues_to_the_same_bytes(tmp_path):
     runner = CliRunner()
     first = runner.invoke(app, ["run", "china-2018", "--agents", "10000", "--days", "700", "--seed", "2", "--quiet",
