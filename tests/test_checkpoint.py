@@ -63,6 +63,28 @@ def test_every_other_one_country_scenario_continues_to_the_same_bytes(tmp_path, 
     assert digests(continued) == digests(whole)
 
 
+FIRMS = """extends = "china-2018"
+name = "china-2018-firms"
+[firms]
+enabled = true
+[firms.sectors.lending]
+kind = "lending"
+transactions_per_year = 0.3
+premium_by_grade = { AAA = -0.01, B = 0.01 }
+refuse_listed = true
+"""
+
+
+def test_a_run_with_firms_continues_to_the_same_bytes_and_their_tally_is_carried(tmp_path):
+    (tmp_path / "firms.toml").write_text(FIRMS)
+    sim = Sim(str(tmp_path / "firms.toml"), agents=8_000, seed=2)
+    whole = sim.run(save_state=("2017-01-01", tmp_path / "state")).save(tmp_path / "whole")
+    assert "firms.parquet" in digests(whole)
+    assert Checkpoint.load(tmp_path / "state").arrays["firm_tally"].sum() > 0
+    continued = Sim.from_state(tmp_path / "state").run().save(tmp_path / "continued")
+    assert digests(continued) == digests(whole)
+
+
 def test_the_command_line_saves_and_continues_to_the_same_bytes(tmp_path):
     runner = CliRunner()
     first = runner.invoke(app, ["run", "china-2018", "--agents", "10000", "--days", "700", "--seed", "2", "--quiet",
