@@ -93,6 +93,7 @@ def test_the_command_line_saves_and_continues_to_the_same_bytes(tmp_path):
     assert sorted(p.name for p in (tmp_path / "state").iterdir()) == ["arrays.npz", "scenario.toml", "state.json"]
     second = runner.invoke(app, ["run", "--from-state", str(tmp_path / "state"), "--quiet", "--out", str(tmp_path / "b")])
     assert second.exit_code == 0, second.output
+    assert f"Continued from the state saved in {tmp_path / 'state'} at 2015-06-01" in second.output
     assert digests(tmp_path / "a") == digests(tmp_path / "b")
 
 

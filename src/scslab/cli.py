@@ -139,6 +139,9 @@ def run(
     except OSError as error:
         fail(f"--out {target}: cannot write results ({error.strerror or error})")
     console.print(describe(results.summary), soft_wrap=True)
+    if from_state is not None:
+        console.print(f"\nContinued from the state saved in {from_state} at {sim.start.date}: the days before it are "
+                      "the saved run's, and the scenario's parameters act from that date.", soft_wrap=True)
     if profile:
         console.print(_profile_table(results.summary["phase_seconds"]))
     if report:
