@@ -243,6 +243,8 @@ def test_a_state_of_another_format_or_version_is_refused(small_state, tmp_path):
     (["population.size=1000000"], "population.size differs from the saved run's"),
     (["population.groups.1.share=0.07", "population.groups.0.share=0.9100"], "population.groups.0.share differs"),
     (["end_date=2014-01-01"], "end_date is 2014-01-01 in this scenario but 2013-12-02 in the saved run"),
+    (["pilots.0.urban_share=0.5"], "pilots.0.urban_share differs"),
+    (["sampling.min_agents_per_group=0"], "sampling.min_agents_per_group differs"),
 ])
 def test_a_scenario_that_cannot_continue_the_state_is_named(small_state, change, message):
     with pytest.raises(StateError, match=message):

@@ -40,9 +40,6 @@ from .scenario.schema import Scenario
 FORMAT = 1
 """The version of the layout and of what a state holds; raise it when either changes."""
 META, ARRAYS, SCENARIO = "state.json", "arrays.npz", "scenario.toml"
-SYNTHESIS_FIELDS = {"pilot_urban_shares": "pilots.urban_share of pilot",
-                    "min_agents_per_group": "sampling.min_agents_per_group"}
-"""The scenario fields behind ``population_cache.synthesis_inputs``' names, for the error that names one."""
 STATE = Kind("saved state", frozenset({META}), frozenset({META, ARRAYS, SCENARIO}))
 
 
@@ -171,8 +168,6 @@ def check_continues(where: str, period: tuple, population: dict, scenario: Scena
     inputs = synthesis_inputs(scenario, agents, seed)
     if inputs != population:
         path = _first_difference(population, inputs)
-        for inputs_name, field in SYNTHESIS_FIELDS.items():
-            path = path.replace(inputs_name, field, 1) if path.startswith(inputs_name) else path
         raise StateError(f"{where}: {path} differs from the saved run's; a run from a state needs the population "
                          "it was saved from")
 

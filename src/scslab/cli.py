@@ -77,6 +77,7 @@ def run(
         "(or SCENARIO), which act from that date; the saved run's agents, seed and period.")] = None,
 ) -> None:
     """Run a scenario, write its results and print a plain-language summary."""
+    from .checkpoint import StateError
     from .results import run_kind
     from .sim import MAX_REPLICATES, Sim
 
@@ -116,6 +117,8 @@ def run(
             else:
                 sim = Sim(loaded, agents=agents, seed=seed, days=days, until=until_date, replicates=count,
                           client=client)
+        except StateError as error:  # the scenario cannot continue the state
+            fail(f"--from-state {error}")
         except ValueError as error:
             fail(str(error))
         saving = _save_state_options(sim, save_state, overwrite)
@@ -151,14 +154,12 @@ def run(
 
 
 def _from_state(directory: Path, scenario: str | None, overrides: list[str]):
-    """The saved state in ``directory`` and the scenario a run from it continues with (``run --from-state``),
-    checked against each other."""
+    """The saved state in ``directory`` and the scenario a run from it continues with (``run --from-state``)."""
     from .checkpoint import Checkpoint, StateError
 
     try:
         checkpoint = Checkpoint.load(directory)
         loaded = load(scenario, overrides) if scenario is not None else checkpoint.scenario(overrides)
-        checkpoint.check(loaded)
     except StateError as error:
         fail(f"--from-state {error}")
     except ScenarioError as error:

@@ -156,6 +156,7 @@ class CountryRun:
         """Take up what :meth:`carried` gave (copied, so that one state can start many runs). Raises ValueError
         naming a value this run cannot take (its shape or type differs)."""
         def fit(name: str, value, current, resizable: bool = False):
+            """``value``, checked against the run's ``current`` one (not copied: the callers copy it in)."""
             if not isinstance(current, np.ndarray):
                 return value
             value = np.asarray(value)
@@ -163,7 +164,7 @@ class CountryRun:
                     current.shape[1:] if resizable else current.shape):
                 raise ValueError(f"{name} is {value.dtype}{list(value.shape)} in the state but "
                                  f"{current.dtype}{list(current.shape)} in this run")
-            return value.copy()
+            return value
 
         for name, current in self.agents._asdict().items():
             current[:] = fit(f"agents.{name}", values[f"agents.{name}"], current)
@@ -178,7 +179,8 @@ class CountryRun:
         for m in self.mechanisms:
             for path in m.carried:
                 name = f"{m.name}.{path}"
-                _set_attribute(m, path, fit(name, values[name], _attribute(m, path), path in m.resizable))
+                value = fit(name, values[name], _attribute(m, path), path in m.resizable)
+                _set_attribute(m, path, value.copy() if isinstance(value, np.ndarray) else value)
         for k, rng in self.rngs.items():
             rng.bit_generator.state = values[f"rng.{k}"]
 

@@ -33,10 +33,12 @@ COLUMNS = ("age", "household", "propensity")
 
 
 def synthesis_inputs(scenario, agents: int, seed: int) -> dict:
-    """What synthesizing ``agents`` agents of ``scenario``'s population with ``seed`` reads (JSON-like)."""
+    """What synthesizing ``agents`` agents of ``scenario``'s population with ``seed`` reads (JSON-like, laid out as
+    the scenario's fields are, so that a path into it names a field)."""
     return {"format": FORMAT, "population": scenario.population.model_dump(mode="json"),
-            "pilot_urban_shares": [p.urban_share for p in scenario.pilots],
-            "min_agents_per_group": scenario.sampling.min_agents_per_group, "agents": agents, "seed": seed}
+            "pilots": [{"urban_share": p.urban_share} for p in scenario.pilots],
+            "sampling": {"min_agents_per_group": scenario.sampling.min_agents_per_group},
+            "agents": agents, "seed": seed}
 
 
 def key(inputs: dict) -> str:

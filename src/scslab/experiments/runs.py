@@ -78,7 +78,7 @@ class RunResult:
     outputs: dict = field(default_factory=dict)
     error: str = ""
     timeseries: pd.DataFrame | None = None
-    branches: list = field(default_factory=list)  # each branch's outputs, for a task with ``branch_at``
+    branches: list = field(default_factory=list)  # with ``branch_at``: each branch's outputs (the first's: ``outputs``)
 
 
 def execute(task: RunTask) -> RunResult:
@@ -90,24 +90,23 @@ def execute(task: RunTask) -> RunResult:
 
     started = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    branches = []
     try:
         if task.threads:
             numba.set_num_threads(min(task.threads, numba.config.NUMBA_NUM_THREADS))
         scenario = validate(task.data, task.run_id)
         sim = Sim(scenario, agents=task.agents, seed=task.seed, days=task.days, until=task.until)
         if task.branch_at is None:
-            results = sim.run()
+            runs = [sim.run()]
         else:  # the history once, then each branch from its end; the first branch continues the history
             state = sim.history(task.branch_at)
-            for k, data in enumerate(task.branches):
-                branch = with_period(validate(data, f"{task.run_id} branch {k}"), task.days, task.until)
-                results = Sim.from_state(state, branch).run()
-                branches.append(end_values(results.timeseries))
+            runs = [Sim.from_state(state, with_period(validate(data, f"{task.run_id} branch {k}"), task.days,
+                                                      task.until)).run() for k, data in enumerate(task.branches)]
     except Exception as error:  # a failing run is recorded, not raised
         detail = traceback.format_exception_only(type(error), error)[-1].strip()
         return RunResult(task.run_id, task.seed, task.values, "failed", time.perf_counter() - started, worker,
                          error=detail)
-    ts = results.timeseries
+    values = [end_values(run.timeseries) for run in runs]
+    ts = runs[0].timeseries
     return RunResult(task.run_id, task.seed, task.values, "done", time.perf_counter() - started, worker,
-                     outputs=end_values(ts), timeseries=ts if task.keep_timeseries else None, branches=branches)
+                     outputs=values[0], timeseries=ts if task.keep_timeseries else None,
+                     branches=values if task.branch_at is not None else [])
