@@ -29,7 +29,7 @@ def run_cache(scenario_name: str, agents: int, seed: int) -> dict:
             loaded = population_cache.people_for(scenario, agents, seed)
             figures["loaded_seconds"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            int(loaded.age.sum(dtype=np.int64)) + int(loaded.propensity.sum(dtype=np.int64))
+            int(loaded.age.sum(dtype=np.int64)) + int(loaded.household.sum(dtype=np.int64))
             figures["first_read_seconds"] = time.perf_counter() - clock
     finally:
         if before is None:

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import ROOT, measure, stats
+from .agree import run_agree
 from .busy import run_busy
 from .engines import ENGINES, OUTPUTS, run
 from .cache import run_cache
@@ -365,6 +366,38 @@ def ratios(
         console.print(f"this / {against}: {figures['this_over_against']:.2f}x agent-days per second, {same}",
                       highlight=False)
     _save(json_file, figures)
+
+
+@app.command()
+def agree(
+    against: Annotated[Path, typer.Option(help="Another checkout to compare with (its src/).")],
+    scenario: Annotated[str, typer.Option(help="A one-country scenario.")] = "china-2018",
+    agents: Annotated[float, typer.Option(help="Agents of every run.")] = 1e6,
+    seeds: Annotated[int, typer.Option(min=2, help="Seeds, each run with both versions.")] = 8,
+    seed: SeedOption = 0,
+    json_file: JsonOption = None,
+) -> None:
+    """A scenario's end values, this checkout against another, over paired seeds: each difference with its
+    95% interval; exit 1 where one is beyond noise (|t| > agree.T_LIMIT)."""
+    if not (against / "src" / "scslab").is_dir():
+        raise typer.BadParameter(f"{against}: no src/scslab in it", param_hint="--against")
+    figures = run_agree(against.resolve() / "src", scenario, int(agents), seeds, seed,
+                        log=lambda line: log.print(line))
+    table = Table("end value", "this", "against", "difference, % [95% interval]", "t", "",
+                  title=f"{scenario}, {int(agents):,} agents, seeds {seed} to {seed + seeds - 1}, paired",
+                  title_justify="left")
+    for row in figures["rows"]:
+        scale = 100 / abs(row["against"]) if row["against"] else None
+        difference = (f"{row['difference'] * scale:+.2f} [{row['low'] * scale:+.2f}, {row['high'] * scale:+.2f}]"
+                      if scale else f"{row['difference']:+.4g}")
+        table.add_row(row["output"], f"{row['this']:,.4g}", f"{row['against']:,.4g}", difference, f"{row['t']:+.2f}",
+                      "[green]PASS[/]" if row["passed"] else "[red]FAIL[/]")
+    console.print(table)
+    console.print(f"{figures['outside_95']} of {len(figures['rows'])} intervals miss 0 "
+                  f"(about {0.05 * len(figures['rows']):.0f} expected by chance)", highlight=False)
+    _save(json_file, figures)
+    if not figures["passed"]:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -101,3 +101,15 @@ def test_busy_benchmark_runs_every_condition_once_per_repeat(monkeypatch):
     cells = {(r["version"], r["machine"], r["threads"], r["repeat"]) for r in rows}
     assert len(rows) == len(cells) == 2 * 2 * 2 * 2
     assert [r["version"] for r in rows[:2]] == ["this", "against"]  # versions side by side, run by run
+
+
+def test_agree_pairs_seeds_and_gives_a_t_interval():
+    from benchmarks.agree import paired
+    this = [{"a": 1.0, "b": 5.0, "c": 2.0}, {"a": 2.0, "b": 5.0, "c": 3.0}, {"a": 3.0, "b": 5.0, "c": 4.0}]
+    against = [{"a": 0.0, "b": 5.0, "c": 1.0}, {"a": 0.0, "b": 5.0, "c": 2.0}, {"a": 0.0, "b": 5.0, "c": 3.0}]
+    rows = {r["output"]: r for r in paired(this, against)}
+    a = rows["a"]  # differences 1, 2, 3: mean 2, standard error 1 / sqrt(3), t(0.975, 2) = 4.3027
+    assert a["difference"] == 2.0 and a["t"] == pytest.approx(2 * 3**0.5)
+    assert a["low"] == pytest.approx(2 - 4.3027 / 3**0.5, abs=1e-4) and a["passed"]
+    assert rows["b"]["t"] == 0.0 and rows["b"]["passed"]  # the same in both: no difference
+    assert rows["c"]["t"] == float("inf") and not rows["c"]["passed"]  # off by exactly 1 at every seed

@@ -133,7 +133,7 @@ def test_listed_contacts_teach_fear():
 
 
 def test_the_network_costs_no_memory_per_agent():
-    """Every array of a run with one entry per agent adds up to the 11 bytes an agent of the README (3 of the
+    """Every array of a run with one entry per agent adds up to the 10 bytes an agent of the README (2 of the
     synthesized person, 8 of their state), with the network and the pilots on."""
     run = CountryRun(load("china-2018"), 50_000, seed=SEED)
     n = run.people.agents
@@ -144,7 +144,7 @@ def test_the_network_costs_no_memory_per_agent():
         if id(a) not in seen:
             seen.add(id(a))
             total += a.nbytes
-    assert total == 11 * n
+    assert total == 10 * n
 
 
 def vars_or_fields(holder):

@@ -4,6 +4,9 @@ Agents are laid out in contiguous *strata* (region x pilot area x group x income
 within a stratum in contiguous *households*. The layout makes every sampling
 step event-driven: picking "a random rural low-income person of group B" is one
 integer draw, and a household is the run ``[i - offset, i - offset + size)``.
+A person's two propensity classes are not stored but computed from their place
+(``propensity_class``), so that an event can be drawn at its exact rate: first
+its class, then a member of that class (``member_of_class``).
 Nothing about a real person is read or produced.
 """
 
@@ -16,13 +19,16 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from .streams import AGES, HOUSEHOLDS, bits, categorical, stream, unit
+from .streams import AGES, HOUSEHOLDS, PROPENSITY, bits, categorical, hashed, stream, unit
 from .scenario.schema import INCOME_BANDS, Population
 
 URBAN, RURAL = 0, 1
 """Region codes of a stratum (``People.stratum_region``)."""
 PROPENSITY_CLASSES = 16
-PROPENSITY_BITS = 0xFF  # two 4-bit classes
+OFFENDING, EXPRESSION = 0, 1
+"""The two kinds of propensity (``propensity_class``): to offend, and to lawful political expression."""
+PERMUTATIONS = 4096
+"""Orders of the classes in a piece's column, chosen among by a hash (``propensity_class``)."""
 CHILD, ADULT, SENIOR = 0, 1, 2
 HOUSEHOLD_POSITION = 0x0F
 """Mask of the household byte's low 4 bits: a person's position within the household (0: its head)."""
@@ -54,7 +60,7 @@ class People:
     piece_adults: np.ndarray  # int64[P]: agents aged 15+ in each piece
     age: np.ndarray  # uint8[N]: CHILD, ADULT or SENIOR (AGE_BANDS)
     household: np.ndarray  # uint8[N]: position within the household (low nibble), household size (high nibble)
-    propensity: np.ndarray  # uint8[N]: low nibble offending class, high nibble expression class
+    seed: int  # the synthesis seed: it also places the propensity classes (``propensity_class``)
     offending_multiplier: np.ndarray  # float64[16]: mean 1
     expression_multiplier: np.ndarray  # float64[16]: mean 1
 
@@ -103,6 +109,62 @@ class People:
     @property
     def household_size(self) -> np.ndarray:
         return self.household >> HOUSEHOLD_SIZE_SHIFT
+
+    def propensity(self, kind: int) -> np.ndarray:
+        """uint8[N]: every agent's class of propensity ``kind`` (OFFENDING or EXPRESSION)."""
+        return propensity_classes(self.seed, kind, self.piece_start)
+
+
+def _class_orders(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` random orders of the classes, fixed (NumPy's PCG64 ``random``, whose stream is stable), and
+    their inverses."""
+    order = np.argsort(np.random.default_rng(PROPENSITY).random((count, PROPENSITY_CLASSES)), axis=1)
+    return order.astype(np.uint8), np.argsort(order, axis=1).astype(np.uint8)
+
+
+CLASS_AT, SLOT_OF = _class_orders(PERMUTATIONS)
+"""``CLASS_AT[o, slot]``: the class at a slot of a column in order ``o``; ``SLOT_OF[o, class]``: its slot."""
+
+
+@nb.njit(inline="always")
+def _order(seed, kind, lo, column):
+    return int(hashed(seed, PROPENSITY + kind, lo, column) % np.uint64(PERMUTATIONS))
+
+
+@nb.njit(inline="always")
+def columns_of(size):
+    """A piece of ``size`` agents seen as ``PROPENSITY_CLASSES`` rows of this many columns: agent
+    ``lo + row * columns + column``, the fewer than ``PROPENSITY_CLASSES`` places past the piece's end empty."""
+    return (size + PROPENSITY_CLASSES - 1) // PROPENSITY_CLASSES
+
+
+@nb.njit(cache=True)
+def propensity_class(seed, kind, lo, size, agent):
+    """The class of propensity ``kind`` of ``agent``, in the piece of ``size`` agents from ``lo``. Each column
+    holds one agent of each class, in an order chosen by a hash of (seed, kind, piece, column); a household's
+    members sit in neighbouring columns, whose orders are independent."""
+    m = columns_of(size)
+    x = agent - lo
+    return CLASS_AT[_order(seed, kind, lo, x % m), x // m]
+
+
+@nb.njit(inline="always")
+def member_of_class(seed, kind, lo, size, c, column):
+    """The agent of class ``c`` in ``column`` of the piece, or -1 where its place is past the piece's end."""
+    m = columns_of(size)
+    x = SLOT_OF[_order(seed, kind, lo, column), c] * m + column
+    return lo + x if x < size else -1
+
+
+@nb.njit(cache=True)
+def propensity_classes(seed, kind, piece_start):
+    """uint8[N]: every agent's class of propensity ``kind`` (for tests and analysis; the kernels compute it)."""
+    out = np.empty(piece_start[-1], np.uint8)
+    for p in range(len(piece_start) - 1):
+        lo, hi = piece_start[p], piece_start[p + 1]
+        for i in range(lo, hi):
+            out[i] = propensity_class(seed, kind, lo, hi - lo, i)
+    return out
 
 
 def lognormal_class_means(sigma: float, classes: int = PROPENSITY_CLASSES) -> np.ndarray:
@@ -244,8 +306,7 @@ def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[f
     p_adult = min(max(0.0, adult * agents - heads.sum() * head_adult) / rest, 1 - p_child) if rest and grown else 0.0
 
     age = np.empty(agents, np.uint8)
-    propensity = np.empty(agents, np.uint8)
-    adults = _ages_and_propensities(seed, piece_start, household, head_adult, p_child, p_adult, age, propensity)
+    adults = _ages(seed, piece_start, household, head_adult, p_child, p_adult, age)
     return People(
         agents=agents,
         scale=pop.size / agents,
@@ -260,7 +321,7 @@ def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[f
         piece_adults=adults,
         age=age,
         household=household,
-        propensity=propensity,
+        seed=seed,
         offending_multiplier=lognormal_class_means(pop.offending_dispersion),
         expression_multiplier=lognormal_class_means(pop.expression_dispersion),
     )
@@ -290,20 +351,18 @@ def _households(seed, piece_start, size_cdf, household):
 
 
 @nb.njit(cache=True, parallel=True)
-def _ages_and_propensities(seed, piece_start, household, head_adult, p_child, p_adult, age, propensity):
-    """Age bands (household heads are 15+) and the two propensity classes; returns adults per piece."""
+def _ages(seed, piece_start, household, head_adult, p_child, p_adult, age):
+    """Age bands (household heads are 15+); returns adults per piece."""
     pieces = len(piece_start) - 1
     adults = np.zeros(pieces, np.int64)
     for p in nb.prange(pieces):
         rng = stream(seed, AGES, 0, p)
         for i in range(piece_start[p], piece_start[p + 1]):
-            x = bits(rng)  # top 53 bits: the age; low 8 bits: the two propensity classes
-            u = unit(x)
+            u = unit(bits(rng))
             if household[i] & HOUSEHOLD_POSITION == 0:
                 a = ADULT if u < head_adult else SENIOR
             else:
                 a = CHILD if u < p_child else (ADULT if u < p_child + p_adult else SENIOR)
             age[i] = a
             adults[p] += a != CHILD
-            propensity[i] = x & PROPENSITY_BITS
     return adults

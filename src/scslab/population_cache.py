@@ -26,10 +26,10 @@ from .files import Kind, atomic_directory
 from .population import People, people_of
 
 VARIABLE = "SCSLAB_POPULATION_CACHE"
-FORMAT = 1
+FORMAT = 2
 """The version of the cache's layout and of synthesis; raise it when either changes."""
 INPUTS = "inputs.json"
-COLUMNS = ("age", "household", "propensity")
+COLUMNS = ("age", "household")
 
 
 def synthesis_inputs(scenario, agents: int, seed: int) -> dict:
@@ -80,6 +80,6 @@ def load(entry: Path) -> People:
     """The people saved in ``entry``, their columns mapped copy-on-write."""
     with np.load(entry / "people.npz") as saved:
         fixed = {name: saved[name] for name in saved.files}
-    fixed["agents"], fixed["scale"] = int(fixed["agents"]), float(fixed["scale"])
+    fixed["agents"], fixed["scale"], fixed["seed"] = int(fixed["agents"]), float(fixed["scale"]), int(fixed["seed"])
     columns = {c: np.asarray(np.load(entry / f"{c}.npy", mmap_mode="c")) for c in COLUMNS}
     return People(**fixed, **columns)

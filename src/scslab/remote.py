@@ -48,7 +48,7 @@ class CountryActor(CountryRun):
 
     def shape(self):
         """The people without their per-agent columns: what weighing agents needs (``People.people_in``)."""
-        return dataclasses.replace(self.people, age=None, household=None, propensity=None)
+        return dataclasses.replace(self.people, age=None, household=None)
 
     def scoring_days(self) -> np.ndarray:
         """Whether the rulebook scores records, day by day."""

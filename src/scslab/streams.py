@@ -32,6 +32,7 @@ FIRMS, MARKET = 13, 14  # firms' transactions with nationals; with foreigners, a
 NETWORK, INFORMANT, STIGMA = 15, 17, 18  # the network's blocks (15 neighbours, 16 acquaintances); who informs;
 # which contacts shun a person listed
 REPRISAL = 19  # sanctions at home for acts abroad, and partners' deportations and refused entries
+PROPENSITY = 20  # which agent of a piece's column has which propensity class (20 offending, 21 expression)
 BEHAVIOUR = 100
 FIRST_NAMED = 1 << 32  # named decisions (``key``) above these
 COUNTS = 1 << 40  # added to a decision's key: the stream of its day's counts per piece (``poisson_counts``)

@@ -1,12 +1,14 @@
 """Behaviours: financial, traffic and public order, social, political and expressive, loyalty.
 
-Events are drawn per piece of a stratum, not per person: the number of
-candidates is Poisson at the stratum's highest possible rate, then each
-candidate is a random member kept with probability (own rate / highest rate)
-(thinning). The same
-uniform decides both whether the event happens with the system and whether it
-would have happened with no system, so lawful expression can be compared with
-its own counterfactual in the same run. Each behaviour draws from its own
+Events are drawn per piece of a stratum, not per person, at their exact rates:
+the number of candidates is Poisson at the piece's rate with no system, and each
+candidate is a propensity class drawn in proportion to its multiplier, then a
+random member of that class (``population.member_of_class``: no look-up). A
+candidate is kept with probability (rate with the system / rate drawn at), which
+is 1 unless loyalty is rewarded (thinning); children, and non-users for app use,
+are passed over. The same uniform decides both whether the event happens with
+the system and whether it would have happened with no system, so lawful
+expression can be compared with its own counterfactual in the same run. Each behaviour draws from its own
 random stream (keyed by day and piece, see ``streams``).
 
 The rate multipliers are set once a day for the whole population
@@ -24,7 +26,7 @@ import numpy as np
 
 from .. import outputs
 from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, TOTAL, Output, declare
-from ..population import CHILD, PROPENSITY_CLASSES, People
+from ..population import CHILD, EXPRESSION, OFFENDING, PROPENSITY_CLASSES as CLASSES, People, columns_of, member_of_class
 from ..scenario.schema import BEHAVIOUR_KIND, BEHAVIOURS, Scenario
 from ..streams import ADOPTION, BEHAVIOUR, below, stream, uniform
 from ..units import DAYS_PER_YEAR
@@ -58,16 +60,17 @@ OUT = declare(
 )
 
 BATCH = 256  # candidates drawn, then looked up, together
-CLASS_MASK = PROPENSITY_CLASSES - 1  # a propensity class is a nibble of the propensity byte
-PROPENSITY_NIBBLE = {False: 0, True: 4}
-"""Where a behaviour's propensity class sits in the propensity byte: offending low, expression high."""
+UNCLASSED = -1
+"""A behaviour's propensity kind when everyone does it at the same rate (loyalty acts)."""
 
 BehaviourDay = namedtuple(
     "BehaviourDay",
-    "day nibble system_factor draw_factor base_risk baseline elasticity cap fear_decay offence expression app_only "
-    "acceptance detect informed unreported net_seed net_degree net_neighbours informant_share",
+    "day propensity class_seed class_cdf system_factor draw_factor base_risk baseline elasticity cap fear_decay "
+    "offence expression app_only detect informed unreported net_seed net_degree net_neighbours informant_share",
 )
-"""One day's behaviour parameters, one array entry per behaviour (``detect``: by behaviour, stratum, app use,
+"""One day's behaviour parameters, one array entry per behaviour (``propensity``: its kind of propensity,
+OFFENDING, EXPRESSION or UNCLASSED; ``class_cdf``: by kind, the running share of events in each class, from
+the class multipliers; ``class_seed``: the population's, which places the classes; ``detect``: by behaviour, stratum, app use,
 by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
 contact reports an event; ``unreported``: the chance that none of ``net_degree`` informants would
 (``(1 - informed) ** net_degree``, or 1 with no informants); ``net_*`` and ``informant_share``: the network, ``network.Contacts``, its fields
@@ -76,27 +79,38 @@ elasticity is used at, ``inf`` for none)."""
 
 
 class BehaviourRates:
-    """Static rate structure of every behaviour: per-stratum candidate rates with no system."""
+    """Static rate structure of every behaviour: per-stratum event rates with no system."""
 
     def __init__(self, scenario: Scenario, people: People):
         sizes = np.diff(people.stratum_start).astype(float)
         self.kinds = []
-        self.base = np.zeros((len(BEHAVIOURS), people.strata))  # candidates per day, no system
-        self.acceptance = np.zeros((len(BEHAVIOURS), len(people.offending_multiplier)))
+        self.per_agent = np.zeros((len(BEHAVIOURS), people.strata))  # events per agent (15+) per day, no system
+        self.propensity = np.full(len(BEHAVIOURS), UNCLASSED, np.int64)
+        multipliers = np.array([people.offending_multiplier, people.expression_multiplier])
+        self.class_cdf = np.cumsum(multipliers, axis=1) / multipliers.sum(axis=1, keepdims=True)
+        self.class_cdf[:, -1] = 1.0
         for b, name in enumerate(BEHAVIOURS):
             behaviour = getattr(scenario.behaviours, name)
             income = np.array(behaviour.income_multipliers)[people.stratum_income]
             urban = np.where(people.stratum_region == 0, behaviour.urban_multiplier, 1.0)
-            expression = BEHAVIOUR_KIND[name] == "political"
-            mult = people.expression_multiplier if expression else people.offending_multiplier
-            if BEHAVIOUR_KIND[name] == "loyalty":
-                mult = np.ones_like(mult)
-            self.acceptance[b] = mult / mult.max()
-            self.base[b] = sizes * behaviour.rate_per_year / DAYS_PER_YEAR * income * urban * mult.max()
+            if BEHAVIOUR_KIND[name] != "loyalty":
+                self.propensity[b] = EXPRESSION if BEHAVIOUR_KIND[name] == "political" else OFFENDING
+            mean = multipliers[self.propensity[b]].mean() if self.propensity[b] != UNCLASSED else 1.0
+            self.per_agent[b] = behaviour.rate_per_year / DAYS_PER_YEAR * income * urban * mean
             self.kinds.append(BEHAVIOUR_KIND[name])
+        self.base = self.per_agent * sizes  # events per day if every agent were 15+
         self.lawful = np.array([getattr(getattr(scenario.behaviours, n), "lawful", True) for n in BEHAVIOURS])
         self.political = np.array([k == "political" for k in self.kinds])
         self.loyalty = np.array([k == "loyalty" for k in self.kinds])
+
+    def piece_means(self, people: People) -> np.ndarray:
+        """float64[B, P]: candidates per day in each piece with no system. A behaviour drawn by propensity class
+        is drawn over all the places of the piece's columns (``population.columns_of``), the few past its end
+        passed over, so that each agent's rate is exact."""
+        size = np.diff(people.piece_start)
+        padded = np.array([columns_of(n) for n in size], float) * len(people.offending_multiplier)
+        drawn = np.where(self.propensity[:, None] == UNCLASSED, size[None, :], padded[None, :])
+        return self.per_agent[:, people.piece_stratum] * drawn
 
 
 @nb.njit(cache=True)
@@ -104,50 +118,54 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     """Draw piece ``p``'s events of every behaviour, each from its own stream; append the recorded ones
     to ``records`` from ``n``.
 
-    ``counts[b]`` candidates (Poisson at the stratum's highest rate) are thinned
-    to events; ``pc`` collects the piece's counters. Returns the new record count."""
+    ``counts[b]`` candidates (Poisson at the piece's rate with no system, raised where loyalty is rewarded)
+    are thinned to events; ``pc`` collects the piece's counters. Returns the new record count."""
     lo, hi, s = persons.piece_start[p], persons.piece_start[p + 1], persons.piece_stratum[p]
-    age, propensity, flags, fear, touched = persons.age, persons.propensity, agents.flags, agents.fear, agents.touched
+    age, flags, fear, touched = persons.age, agents.flags, agents.fear, agents.touched
     # Arrays out of their tuples once: reading one in the loop would cost an atomic reference count
     # each time, contended between the threads.
-    acceptance, detect, nibble, app_only = bd.acceptance, bd.detect, bd.nibble, bd.app_only
+    detect, propensity, class_cdf, app_only = bd.detect, bd.propensity, bd.class_cdf, bd.app_only
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
     cap, informed, unreported = bd.cap, bd.informed, bd.unreported
     net_seed, degree, neighbours, share = bd.net_seed, bd.net_degree, bd.net_neighbours, bd.informant_share
-    expression, offence = bd.expression, bd.offence
+    expression, offence, class_seed = bd.expression, bd.offence, bd.class_seed
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
+    columns = columns_of(size)
     at = np.empty(BATCH, np.int64)
     u = np.empty(BATCH)
     ages = np.empty(BATCH, np.uint8)
-    classes = np.empty(BATCH, np.uint8)
     flag = np.empty(BATCH, np.uint8)
     for b in range(len(counts)):
         rng = stream(seed, BEHAVIOUR + b, bd.day, p)
+        kind = propensity[b]
+        keep = system_factor[b] / draw_factor[b]
         left = counts[b]
         while left > 0:
             m = min(BATCH, left)
             left -= m
             for j in range(m):
-                at[j] = lo + below(rng, size)
+                if kind == UNCLASSED:
+                    at[j] = lo + below(rng, size)
+                else:
+                    x, c = uniform(rng), 0
+                    while c < CLASSES - 1 and class_cdf[kind, c] <= x:  # ``streams.categorical``, on a row
+                        c += 1
+                    at[j] = member_of_class(class_seed, kind, lo, size, c, below(rng, columns))
                 u[j] = uniform(rng)
             # Gather before branching: independent loads the processor can overlap.
             for j in range(m):
-                ages[j] = age[at[j]]
+                ages[j] = age[at[j]] if at[j] >= 0 else CHILD
             for j in range(m):
-                classes[j] = (propensity[at[j]] >> nibble[b]) & CLASS_MASK
-            for j in range(m):
-                flag[j] = flags[at[j]]
+                flag[j] = flags[at[j]] if at[j] >= 0 else 0
             for j in range(m):
                 app = flag[j] & F_APP != 0
                 if ages[j] == CHILD or (app_only[b] and not app):
-                    continue
-                keep = acceptance[b, classes[j]] / draw_factor[b]
-                if expression[b] and u[j] < keep:
+                    continue  # a child, or a place past the piece's end
+                if expression[b] and u[j] < 1.0 / draw_factor[b]:
                     pc[OUT.expression_baseline] += 1
                     if flag[j] & F_ABROAD:
                         pc[OUT.expression_abroad_baseline_total] += 1
-                keep *= system_factor[b]
                 if u[j] >= keep:
                     continue  # the personal factor below is at most 1 (elasticities are never positive)
                 agent = at[j]
@@ -214,9 +232,8 @@ class BehaviourEvents(Mechanism):
         self.adult_weights = np.bincount(people.piece_stratum, adults, people.strata) / max(self.adults, 1)
         sizes = np.diff(people.stratum_start).astype(float)
         self.piece_share = np.diff(people.piece_start) / sizes[people.piece_stratum]
-        self.piece_means = self.rates.base[:, people.piece_stratum] * self.piece_share  # [B, P]
+        self.piece_means = self.rates.piece_means(people)  # [B, P]
         self.fear_decay = response.fear_decay_per_day(scenario)
-        self.nibble = np.array([PROPENSITY_NIBBLE[bool(p)] for p in self.rates.political], np.int64)
         self._beliefs = {}
         self.certainty = response.PerceivedCertainty(scenario, self.adults)
         # by name, not by importing the lists and sanctions: importing them here would reorder the outputs
@@ -252,11 +269,12 @@ class BehaviourEvents(Mechanism):
         belief = self._beliefs[switch]
         mult, elasticity, cap = response.rate_multipliers(sc, perceived, belief, on.scoring and sc.system)
         return BehaviourDay(
-            day=day, nibble=self.nibble, system_factor=mult, draw_factor=np.maximum(mult, 1.0),
+            day=day, propensity=rates.propensity, class_seed=self.people.seed, class_cdf=rates.class_cdf,
+            system_factor=mult, draw_factor=np.maximum(mult, 1.0),
             base_risk=perceived * belief.weight, baseline=sc.response.baseline_certainty,
             elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
-            app_only=np.array([b == "app_use" for b in BEHAVIOURS]), acceptance=rates.acceptance, detect=detect,
+            app_only=np.array([b == "app_use" for b in BEHAVIOURS]), detect=detect,
             informed=informed, unreported=self.unreported(informed), net_seed=self.contacts.seed, net_degree=self.contacts.degree,
             net_neighbours=self.contacts.neighbours, informant_share=self.contacts.informant_share,
         )
