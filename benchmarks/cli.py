@@ -218,7 +218,7 @@ def full(
     figures = {
         "kind": "full", "agents": agents, "days": days, "seed": seed, "command": " ".join(["scslab", *argv[1:]]),
         "seconds": finished.seconds, "runtime_seconds": summary["runtime_seconds"],
-        "peak_rss_kib": finished.peak_rss_kib,
+        "peak_rss_kib": finished.peak_rss_kib, "phase_seconds": summary.get("phase_seconds"),
         "agent_days_per_second": agents * days / summary["runtime_seconds"],
         "goals": {"seconds": FULL_GOAL_SECONDS, "peak_rss_gib": FULL_GOAL_GIB},
         "met": {"seconds": finished.seconds <= FULL_GOAL_SECONDS, "peak_rss_gib": peak_gib <= FULL_GOAL_GIB},
@@ -233,6 +233,8 @@ def full(
                   verdict[figures["met"]["peak_rss_gib"]])
     table.add_row("inside the simulation", f"{summary['runtime_seconds']:.1f} s", "", "")
     table.add_row("agent-days/s inside the simulation", f"{figures['agent_days_per_second']:,.0f}", "", "")
+    for phase, seconds in (figures["phase_seconds"] or {}).items():
+        table.add_row(f"  of which {phase}", f"{seconds:.1f} s", "", "")
     console.print(table)
     console.print("A 1,000-agent, 2-day run first compiles (or loads) the kernels, so compilation is not timed.",
                   highlight=False)
