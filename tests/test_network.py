@@ -15,6 +15,7 @@ from scslab.mechanisms.network import (
     contact,
     contacts_of,
     degrees,
+    informant_bits,
     informant_contacts,
     is_informant,
 )
@@ -101,7 +102,8 @@ def test_informants_report_only_on_their_contacts_true_and_malicious():
                 agent = int(run.records.agent[i])
                 lo, hi = run.people.piece_start[p], run.people.piece_start[p + 1]
                 assert lo <= agent < hi
-                assert informant_contacts(SEED, lo, hi, agent, net.degree, net.neighbours, net.informant_share) > 0
+                bits = run.behaviour.informants
+                assert informant_contacts(bits, SEED, lo, hi, agent, net.degree, net.neighbours) > 0
                 informed[bool(run.records.true[i])] += 1
         run._lists(day, on, sp, first, last, None)
     assert informed[True] > 0 and informed[False] > 0
@@ -149,3 +151,24 @@ def test_the_network_costs_no_memory_per_agent():
 
 def vars_or_fields(holder):
     return holder._asdict().values() if hasattr(holder, "_asdict") else vars(holder).values()
+
+
+@pytest.mark.parametrize("sizes", [(300_000,), (5_000, 20, 3, 70, 4_100)])
+def test_informant_contacts_counts_the_informants_among_the_contacts_one_by_one(sizes):
+    """The count read from the informants' bits is the count of ``contact`` round by round checked with
+    ``is_informant``, in pieces of every shape (short blocks, blocks with fewer places than rounds)."""
+    share, degree, neighbours = 0.2, 40, 10  # 40 rounds: more than the places of a 20-agent piece
+    starts = np.concatenate(([0], np.cumsum(sizes)))
+    bits = informant_bits(SEED, int(starts[-1]), share)
+    assert len(bits) == -(-int(starts[-1]) // 64)
+    everyone = np.arange(starts[-1])
+    flags = np.array([is_informant(SEED, int(a), share) for a in everyone])
+    assert flags.mean() == pytest.approx(share, abs=0.01)
+    np.testing.assert_array_equal((bits[everyone >> 6] >> (everyone & 63).astype(np.uint64)) & np.uint64(1), flags)
+    rng = np.random.default_rng(1)
+    for lo, hi in zip(starts[:-1], starts[1:]):
+        for agent in rng.integers(lo, hi, size=min(300, hi - lo)):
+            partners = [contact(SEED, lo, hi, int(agent), k, neighbours) for k in range(degree)]
+            expected = sum(flags[c] for c in partners if c >= 0)
+            assert informant_contacts(bits, SEED, lo, hi, int(agent), degree, neighbours) == expected
+    assert len(informant_bits(SEED, 1000, 0.0)) == 0

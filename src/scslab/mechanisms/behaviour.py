@@ -34,7 +34,7 @@ from . import response
 from .base import Mechanism
 from .response import current_fear, personal_factor
 from .detection import with_informants
-from .network import Contacts, informant_contacts
+from .network import Contacts, informant_bits, informant_contacts
 from .state import ABROAD, F_ABROAD, F_APP, INFORMED
 
 OUT = declare(
@@ -66,15 +66,15 @@ UNCLASSED = -1
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day propensity class_seed class_cdf system_factor draw_factor base_risk baseline elasticity cap fear_decay "
-    "offence expression app_only detect informed unreported net_seed net_degree net_neighbours informant_share",
+    "offence expression app_only detect informed unreported net_seed net_degree net_neighbours net_informants",
 )
 """One day's behaviour parameters, one array entry per behaviour (``propensity``: its kind of propensity,
 OFFENDING, EXPRESSION or UNCLASSED; ``class_cdf``: by kind, the running share of events in each class, from
 the class multipliers; ``class_seed``: the population's, which places the classes; ``detect``: by behaviour, stratum, app use,
 by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
 contact reports an event; ``unreported``: the chance that none of ``net_degree`` informants would
-(``(1 - informed) ** net_degree``, or 1 with no informants); ``net_*`` and ``informant_share``: the network, ``network.Contacts``, its fields
-flat because a parallel loop cannot take a tuple of scalars; ``cap``: the largest certainty ratio the
+(``(1 - informed) ** net_degree``, or 1 with no informants); ``net_*``: the network, ``network.Contacts``, its fields
+flat because a parallel loop cannot take a tuple of scalars, and who informs (``network.informant_bits``); ``cap``: the largest certainty ratio the
 elasticity is used at, ``inf`` for none)."""
 
 
@@ -127,7 +127,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     detect, propensity, class_cdf, app_only = bd.detect, bd.propensity, bd.class_cdf, bd.app_only
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
     cap, informed, unreported = bd.cap, bd.informed, bd.unreported
-    net_seed, degree, neighbours, share = bd.net_seed, bd.net_degree, bd.net_neighbours, bd.informant_share
+    net_seed, degree, neighbours, informants = bd.net_seed, bd.net_degree, bd.net_neighbours, bd.net_informants
     expression, offence, class_seed = bd.expression, bd.offence, bd.class_seed
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
@@ -191,7 +191,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 # The informants among the person's contacts; not looked up when even every contact
                 # informing and reporting could not have recorded the event.
                 if not recorded and u_record < 1.0 - (1.0 - detect[b, s, 1 if app else 0]) * unreported[b, s]:
-                    known = informant_contacts(net_seed, lo, hi, agent, degree, neighbours, share)
+                    known = informant_contacts(informants, net_seed, lo, hi, agent, degree, neighbours)
                     if known:
                         missed = (1.0 - detect[b, s, 1 if app else 0]) * (1.0 - informed[b, s]) ** known
                         if u_record < 1.0 - missed:
@@ -227,6 +227,7 @@ class BehaviourEvents(Mechanism):
         super().__init__(scenario, people)
         self.rates = BehaviourRates(scenario, people)
         self.contacts = contacts
+        self.informants = informant_bits(contacts.seed, people.agents, contacts.informant_share)
         adults = people.piece_adults * people.piece_weight if people.weighted else people.piece_adults
         self.adults = adults.sum()  # in agents of the mean scale, as ``CountryRun.seen`` counts
         self.adult_weights = np.bincount(people.piece_stratum, adults, people.strata) / max(self.adults, 1)
@@ -276,7 +277,7 @@ class BehaviourEvents(Mechanism):
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
             app_only=np.array([b == "app_use" for b in BEHAVIOURS]), detect=detect,
             informed=informed, unreported=self.unreported(informed), net_seed=self.contacts.seed, net_degree=self.contacts.degree,
-            net_neighbours=self.contacts.neighbours, informant_share=self.contacts.informant_share,
+            net_neighbours=self.contacts.neighbours, net_informants=self.informants,
         )
 
 

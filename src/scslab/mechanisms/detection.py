@@ -134,8 +134,8 @@ def piece_false_records(seed, bd, p, counts, persons, flags, weights, records, n
             u = uniform(rng)
             if age[agent] == CHILD or (c == APP and flags[agent] & F_APP == 0):
                 continue
-            if c == INFORMANTS and informant_contacts(bd.net_seed, lo, hi, agent, bd.net_degree, bd.net_neighbours,
-                                                      bd.informant_share) == 0:
+            if c == INFORMANTS and informant_contacts(bd.net_informants, bd.net_seed, lo, hi, agent, bd.net_degree,
+                                                      bd.net_neighbours) == 0:
                 continue
             b = 0
             while weights[c, b] < u:
