@@ -136,6 +136,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     u = np.empty(BATCH)
     ages = np.empty(BATCH, np.uint8)
     flag = np.empty(BATCH, np.uint8)
+    fears = np.empty(BATCH, np.uint8)
     for b in range(len(counts)):
         rng = stream(seed, BEHAVIOUR + b, bd.day, p)
         kind = propensity[b]
@@ -158,6 +159,9 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 ages[j] = age[at[j]] if at[j] >= 0 else CHILD
             for j in range(m):
                 flag[j] = flags[at[j]] if at[j] >= 0 else 0
+            if elasticity[b] != 0.0:
+                for j in range(m):
+                    fears[j] = fear[at[j]] if at[j] >= 0 else 0
             for j in range(m):
                 app = flag[j] & F_APP != 0
                 if ages[j] == CHILD or (app_only[b] and not app):
@@ -169,7 +173,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 if u[j] >= keep:
                     continue  # the personal factor below is at most 1 (elasticities are never positive)
                 agent = at[j]
-                if elasticity[b] != 0.0:
+                if elasticity[b] != 0.0 and fears[j] != 0:
                     f = current_fear(fear, touched, agent, bd.day, bd.fear_decay)
                     if u[j] >= keep * personal_factor(f, base_risk[b], bd.baseline, elasticity[b], cap[b]):
                         continue
