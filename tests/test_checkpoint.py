@@ -233,7 +233,7 @@ def _edited(small_state, tmp_path, edit) -> str:
 
 
 def test_a_state_of_another_format_or_version_is_refused(small_state, tmp_path):
-    with pytest.raises(StateError, match="a state of format 99; this scslab reads format 1"):
+    with pytest.raises(StateError, match="a state of format 99; this scslab reads format 2"):
         Checkpoint.load(_edited(small_state, tmp_path, lambda m: m.update(format=99)))
     with pytest.raises(StateError, match="saved by scslab 0.0.1; this is scslab"):
         Checkpoint.load(_edited(small_state, tmp_path / "v", lambda m: m.update(scslab="0.0.1")))

@@ -128,3 +128,33 @@ def test_propensity_classes_are_uniform_and_independent_between_neighbours_and_k
     joint = np.bincount(off * C + expr, minlength=C * C)
     expected = n / C**2
     assert ((joint - expected) ** 2 / expected).sum() < 330.5
+
+
+def test_the_order_of_uptake_visits_every_place_of_a_piece_once():
+    from scslab.population import PROPENSITY_CLASSES, columns_of, place_of_rank, rank_stride
+    for size in (1, 17, 1000, 4099, 65_536):
+        m = columns_of(size)
+        stride = rank_stride(m)
+        assert np.gcd(stride, m) == 1
+        places = [place_of_rank(7, 100, size, stride, r) for r in range(m * PROPENSITY_CLASSES)]
+        found = sorted(p for p in places if p >= 0)
+        assert found == list(range(100, 100 + size)) and places.count(-1) == m * PROPENSITY_CLASSES - size
+
+
+def test_the_first_ranks_of_the_order_of_uptake_are_a_random_like_set():
+    from scslab.population import columns_of, place_of_rank, rank_stride
+    size = 200_000
+    m = columns_of(size)
+    stride = rank_stride(m)
+    first = np.zeros(size, bool)
+    ranks = np.arange(size // 4)  # a quarter of the places, as on the day a quarter of the piece has the app
+    first[[p for p in (place_of_rank(3, 0, size, stride, int(r)) for r in ranks) if p >= 0]] = True
+    share = first.mean()
+    assert share == pytest.approx(0.25, abs=0.001)
+    # Neighbours (a household's members) are both among them as often as if drawn one by one (standard error
+    # about 0.001), and so are the people of each half of a row, and of each 64-block of the network.
+    assert np.mean(first[1:] & first[:-1]) == pytest.approx(share**2, abs=0.005)
+    offsets = np.arange(size) % m
+    assert first[offsets < m // 2].mean() == pytest.approx(share, abs=0.01)
+    blocks = first[: size // 64 * 64].reshape(-1, 64).mean(axis=1)
+    assert blocks.std() == pytest.approx((share * (1 - share) / 64) ** 0.5, rel=0.15)

@@ -37,7 +37,7 @@ from .population_cache import synthesis_inputs
 from .scenario.loading import dumps, parse_toml, validate, with_overrides
 from .scenario.schema import Scenario
 
-FORMAT = 1
+FORMAT = 2
 """The version of the layout and of what a state holds; raise it when either changes."""
 META, ARRAYS, SCENARIO = "state.json", "arrays.npz", "scenario.toml"
 STATE = Kind("saved state", frozenset({META}), frozenset({META, ARRAYS, SCENARIO}))

@@ -243,8 +243,8 @@ class CountryRun:
             informed = np.minimum(informed * enforcement, 1.0)
             false_means = false_means * enforcement
         false_means = false_means[:, self.people.piece_stratum] * self.behaviour.piece_share
-        bd = self.behaviour.today(day, on, detect, informed, self.seen())
-        means = np.concatenate([self.behaviour.piece_means * bd.draw_factor[:, None], false_means,
+        bd = self.behaviour.today(day, on, detect, informed, self.seen(), self.adoption)
+        means = np.concatenate([self.behaviour.means(self.adoption) * bd.draw_factor[:, None], false_means,
                                 self.adoption.means(day)[None, :]])
         all_counts = poisson_counts(self.seed, self.event_keys, day, means)
         behaviours = len(bd.draw_factor)
@@ -549,7 +549,7 @@ def _piece_day(seed, threads, order, draws, persons, agents, bd, sp, records, pi
             p = order[q]
             pc = piece_counters[p]
             n = behaviour.piece_behaviours(seed, p, draws.counts[p], persons, agents, bd, records, draws.first[p], pc)
-            behaviour.piece_adoption(seed, bd.day, p, draws.adopt[p], persons, agents.flags, pc)
+            behaviour.piece_adoption(seed, p, draws.adopt[p], persons, agents.flags, pc, bd)
             n = detection.piece_false_records(seed, bd, p, draws.false_counts[p], persons, agents.flags,
                                               draws.weights, records, n)
             scoring.score_records(agents, records, draws.first[p], n, pc, sp)

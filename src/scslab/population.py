@@ -25,8 +25,9 @@ from .scenario.schema import INCOME_BANDS, Population
 URBAN, RURAL = 0, 1
 """Region codes of a stratum (``People.stratum_region``)."""
 PROPENSITY_CLASSES = 16
-OFFENDING, EXPRESSION = 0, 1
-"""The two kinds of propensity (``propensity_class``): to offend, and to lawful political expression."""
+OFFENDING, EXPRESSION, UPTAKE = 0, 1, 2
+"""The two kinds of propensity (``propensity_class``): to offend, and to lawful political expression; and the
+classes that order the people of a piece for taking up the official app (``place_of_rank``)."""
 PERMUTATIONS = 4096
 """Orders of the classes in a piece's column, chosen among by a hash (``propensity_class``)."""
 CHILD, ADULT, SENIOR = 0, 1, 2
@@ -154,6 +155,27 @@ def member_of_class(seed, kind, lo, size, c, column):
     m = columns_of(size)
     x = SLOT_OF[_order(seed, kind, lo, column), c] * m + column
     return lo + x if x < size else -1
+
+
+@nb.njit(cache=True)
+def rank_stride(columns):
+    """A step through a piece's columns that visits each once (coprime with their number), near the golden
+    section of it, so that neighbouring ranks fall far apart."""
+    stride = max(1, int(columns * 0.6180339887498949))
+    while math.gcd(stride, columns) != 1:
+        stride += 1
+    return stride
+
+
+@nb.njit(inline="always")
+def place_of_rank(seed, lo, size, stride, rank):
+    """The agent at ``rank`` of the piece's order of uptake, or -1 for a place past its end: the classes of
+    kind UPTAKE one after the other, each one's columns ``stride`` apart (``rank_stride``). The first ranks
+    are a random-like set of people (each class a sixteenth of the piece, its members in independent columns),
+    so that taking up the app in rank order is taking it up in random order, and the users are the first ranks:
+    one of them can be drawn with no look-up."""
+    m = columns_of(size)
+    return member_of_class(seed, UPTAKE, lo, size, rank // m, (rank % m) * stride % m)
 
 
 @nb.njit(cache=True)

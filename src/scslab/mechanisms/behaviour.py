@@ -26,7 +26,10 @@ import numpy as np
 
 from .. import outputs
 from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, TOTAL, Output, declare
-from ..population import CHILD, EXPRESSION, OFFENDING, PROPENSITY_CLASSES as CLASSES, People, columns_of, member_of_class
+from ..population import (
+    CHILD, EXPRESSION, OFFENDING, PROPENSITY_CLASSES as CLASSES, People, columns_of, member_of_class, place_of_rank,
+    rank_stride,
+)
 from ..scenario.schema import BEHAVIOUR_KIND, BEHAVIOURS, Scenario
 from ..streams import ADOPTION, BEHAVIOUR, below, stream, uniform
 from ..units import DAYS_PER_YEAR
@@ -66,11 +69,13 @@ UNCLASSED = -1
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day propensity class_seed class_cdf system_factor draw_factor base_risk baseline elasticity cap fear_decay "
-    "offence expression app_only detect informed unreported net_seed net_degree net_neighbours net_informants",
+    "offence expression app_only app_ranked app_users app_strides detect informed unreported net_seed net_degree net_neighbours "
+    "net_informants",
 )
 """One day's behaviour parameters, one array entry per behaviour (``propensity``: its kind of propensity,
 OFFENDING, EXPRESSION or UNCLASSED; ``class_cdf``: by kind, the running share of events in each class, from
-the class multipliers; ``class_seed``: the population's, which places the classes; ``detect``: by behaviour, stratum, app use,
+the class multipliers; ``class_seed``: the population's, which places the classes; ``app_*``:
+``Adoption.ranked``, ``users`` and ``strides``, where app use is drawn and taken up; ``detect``: by behaviour, stratum, app use,
 by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
 contact reports an event; ``unreported``: the chance that none of ``net_degree`` informants would
 (``(1 - informed) ** net_degree``, or 1 with no informants); ``net_*``: the network, ``network.Contacts``, its fields
@@ -132,6 +137,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
     columns = columns_of(size)
+    ranked, stride = bd.app_ranked[p], bd.app_strides[p]
     at = np.empty(BATCH, np.int64)
     u = np.empty(BATCH)
     ages = np.empty(BATCH, np.uint8)
@@ -146,7 +152,9 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
             m = min(BATCH, left)
             left -= m
             for j in range(m):
-                if kind == UNCLASSED:
+                if app_only[b]:  # among the places of the order of uptake passed so far: users and children
+                    at[j] = place_of_rank(class_seed, lo, size, stride, below(rng, ranked)) if ranked else -1
+                elif kind == UNCLASSED:
                     at[j] = lo + below(rng, size)
                 else:
                     x, c = uniform(rng), 0
@@ -209,15 +217,28 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
 
 
 @nb.njit(cache=True)
-def piece_adoption(seed, day, p, count, persons, flags, pc):
-    """Installing the official app (a loyalty signal that also opens the app channel), in piece ``p``."""
-    rng = stream(seed, ADOPTION, day, p)
+def piece_adoption(seed, p, count, persons, flags, pc, bd):
+    """Installing the official app (a loyalty signal that also opens the app channel), in piece ``p``: each of
+    ``count`` tries reaches a random person of the piece, and takes if that person is 15+ and has no app yet
+    (a chance of the piece's adults without it over its people); who takes it up is the next person aged 15+
+    in the piece's order of uptake (``population.place_of_rank``; ``ranked[p]`` places of it passed so far,
+    ``users[p]`` of them users: ``BehaviourDay.app_*``)."""
+    rng = stream(seed, ADOPTION, bd.day, p)
+    ranked, users, strides, class_seed = bd.app_ranked, bd.app_users, bd.app_strides, bd.class_seed
     lo, hi, age = persons.piece_start[p], persons.piece_start[p + 1], persons.age
+    size, adults = hi - lo, persons.piece_adults[p]
+    places = columns_of(size) * CLASSES
     for _ in range(count):
-        agent = lo + below(rng, hi - lo)
-        if age[agent] != CHILD and flags[agent] & F_APP == 0:
-            flags[agent] |= F_APP
-            pc[OUT.app_users] += 1
+        if uniform(rng) * size >= adults - users[p]:
+            continue
+        while ranked[p] < places:
+            agent = place_of_rank(class_seed, lo, size, strides[p], ranked[p])
+            ranked[p] += 1
+            if agent >= 0 and age[agent] != CHILD:
+                flags[agent] |= F_APP
+                users[p] += 1
+                pc[OUT.app_users] += 1
+                break
 
 
 class BehaviourEvents(Mechanism):
@@ -238,11 +259,19 @@ class BehaviourEvents(Mechanism):
         sizes = np.diff(people.stratum_start).astype(float)
         self.piece_share = np.diff(people.piece_start) / sizes[people.piece_stratum]
         self.piece_means = self.rates.piece_means(people)  # [B, P]
+        self.app_only = np.array([b == "app_use" for b in BEHAVIOURS])
         self.fear_decay = response.fear_decay_per_day(scenario)
         self._beliefs = {}
         self.certainty = response.PerceivedCertainty(scenario, self.adults)
         # by name, not by importing the lists and sanctions: importing them here would reorder the outputs
         self.seen_columns = outputs.column("court_listed"), outputs.column("shaming_displays_total")
+
+    def means(self, adoption: Adoption) -> np.ndarray:
+        """float64[B, P]: candidates per day in each piece with no system; app use only over the places of the
+        order of uptake passed so far (``Adoption.ranked``), where its users are."""
+        means = self.piece_means.copy()
+        means[self.app_only] = self.rates.per_agent[self.app_only][:, self.people.piece_stratum] * adoption.ranked
+        return means
 
     def perceived_detection(self, day: int, counters: np.ndarray, detect: np.ndarray, app_share: float) -> np.ndarray:
         """The population's perceived chance of detection today, per behaviour: the true one (averaged
@@ -260,10 +289,11 @@ class BehaviourEvents(Mechanism):
             return np.ones_like(informed)
         return (1.0 - informed) ** self.contacts.degree
 
-    def today(self, day: int, on, detect: np.ndarray, informed: np.ndarray, counters: np.ndarray) -> BehaviourDay:
+    def today(self, day: int, on, detect: np.ndarray, informed: np.ndarray, counters: np.ndarray,
+              adoption: Adoption) -> BehaviourDay:
         """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards;
         ``detect`` and ``informed`` as ``Detection.probabilities`` gives them; ``counters`` are the run's
-        counters as the day starts (what the public has seen so far)."""
+        counters as the day starts (what the public has seen so far); ``adoption``, who uses the app."""
         sc, rates = self.scenario, self.rates
         app_share = counters[OUT.app_users] / max(self.adults, 1)
         perceived = self.perceived_detection(day, counters, with_informants(detect, informed, self.contacts),
@@ -279,22 +309,27 @@ class BehaviourEvents(Mechanism):
             base_risk=perceived * belief.weight, baseline=sc.response.baseline_certainty,
             elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
-            app_only=np.array([b == "app_use" for b in BEHAVIOURS]), detect=detect,
+            app_only=self.app_only, app_ranked=adoption.ranked, app_users=adoption.users,
+            app_strides=adoption.strides, detect=detect,
             informed=informed, unreported=self.unreported(informed), net_seed=self.contacts.seed, net_degree=self.contacts.degree,
             net_neighbours=self.contacts.neighbours, net_informants=self.informants,
         )
 
 
 class Adoption(Mechanism):
-    """People installing the official app."""
+    """People installing the official app, in each piece's order of uptake (``population.place_of_rank``)."""
 
     name, section = "adoption", "response.app_adoption_per_year"
     writes = ("flags: F_APP",)
     does = "app adoption (a loyalty signal that opens the app channel)"
+    carried = ("ranked", "users")
 
     def __init__(self, scenario: Scenario, people: People):
         super().__init__(scenario, people)
         self.piece_means = self.per_piece(scenario.response.app_adoption_per_year if scenario.system else 0.0)
+        self.ranked = np.zeros(people.pieces, np.int64)  # places of each piece's order of uptake passed
+        self.users = np.zeros(people.pieces, np.int64)  # of them, people who took up the app
+        self.strides = np.array([rank_stride(columns_of(int(n))) for n in np.diff(people.piece_start)], np.int64)
 
     def means(self, day: int) -> np.ndarray:
         return self.piece_means

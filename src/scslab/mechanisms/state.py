@@ -355,7 +355,7 @@ def household_members(household, agent):
 Persons = namedtuple(
     "Persons",
     "age household stratum_start stratum_group stratum_region stratum_income stratum_pilot piece_start "
-    "piece_stratum",
+    "piece_stratum piece_adults",
 )
 """The synthesized people as the kernels read them (see ``population.People``): fixed for a run."""
 
