@@ -62,3 +62,26 @@ def test_app_use_is_drawn_among_users_at_its_rate(quiet):
     expected = seen["user_days"] * 0.1
     assert seen["records"] > 0
     assert abs(seen["records"] - expected) < 4 * np.sqrt(expected)
+
+
+def test_acts_nothing_records_or_counts_are_not_drawn_and_nothing_changes(monkeypatch):
+    """china-2018's volunteering and blood donation go unseen outside the pilots that watch them: left undrawn
+    there (``BehaviourEvents.silent``), the run is the same to the last count as with them drawn."""
+    import scslab
+    from scslab.mechanisms.behaviour import BehaviourEvents
+
+    skipped = []
+    silent = BehaviourEvents.silent
+
+    def recording(bd):
+        out = silent(bd)
+        skipped.append(out.sum())
+        return out
+
+    monkeypatch.setattr(BehaviourEvents, "silent", staticmethod(recording))
+    fast = scslab.Sim("china-2018", agents=30_000, seed=4, days=400).run()
+    assert min(skipped) > 0  # some behaviour is silent somewhere every day
+    monkeypatch.setattr(BehaviourEvents, "silent", staticmethod(lambda bd: np.zeros_like(silent(bd))))
+    every = scslab.Sim("china-2018", agents=30_000, seed=4, days=400).run()
+    assert fast.summary["end"] == every.summary["end"]
+    assert fast.timeseries.equals(every.timeseries)

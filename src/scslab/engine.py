@@ -79,6 +79,7 @@ class CountryRun:
     def __init__(self, scenario: Scenario, agents: int, seed: int):
         self.scenario = sc = scenario
         self.seed = seed
+        self.travelled = False  # whether anyone has been abroad (set_abroad)
         self.people = people = people_for(sc, agents, seed)
         self.persons = persons(people)
         self.days = days = sc.days
@@ -244,8 +245,10 @@ class CountryRun:
             false_means = false_means * enforcement
         false_means = false_means[:, self.people.piece_stratum] * self.behaviour.piece_share
         bd = self.behaviour.today(day, on, detect, informed, self.seen(), self.adoption)
-        means = np.concatenate([self.behaviour.means(self.adoption) * bd.draw_factor[:, None], false_means,
-                                self.adoption.means(day)[None, :]])
+        behaviour_means = self.behaviour.means(self.adoption) * bd.draw_factor[:, None]
+        if not self.travelled:  # an act abroad goes to the host's channels, which may see what none at home does
+            behaviour_means[self.behaviour.silent(bd)[:, self.people.piece_stratum]] = 0.0
+        means = np.concatenate([behaviour_means, false_means, self.adoption.means(day)[None, :]])
         all_counts = poisson_counts(self.seed, self.event_keys, day, means)
         behaviours = len(bd.draw_factor)
         counts = all_counts[:behaviours].T
@@ -356,6 +359,7 @@ class CountryRun:
 
     def set_abroad(self, agents: np.ndarray, abroad: bool) -> None:
         if abroad:
+            self.travelled = self.travelled or len(agents) > 0
             self.agents.flags[agents] |= np.uint8(F_ABROAD)
         else:
             self.agents.flags[agents] &= ~np.uint8(F_ABROAD)

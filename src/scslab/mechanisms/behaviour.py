@@ -273,6 +273,14 @@ class BehaviourEvents(Mechanism):
         means[self.app_only] = self.rates.per_agent[self.app_only][:, self.people.piece_stratum] * adoption.ranked
         return means
 
+    @staticmethod
+    def silent(bd: BehaviourDay) -> np.ndarray:
+        """bool[B, S]: the behaviours whose events change nothing in a stratum today, so that they need not be
+        drawn: no channel sees them there, no informant reports them, and they are neither offences nor
+        lawful expression (which are counted). Loyalty acts outside the pilots that watch them, in china-2018."""
+        unseen = (bd.detect.max(axis=2) == 0) & (bd.informed == 0)
+        return unseen & ~(bd.offence | bd.expression)[:, None]
+
     def perceived_detection(self, day: int, counters: np.ndarray, detect: np.ndarray, app_share: float) -> np.ndarray:
         """The population's perceived chance of detection today, per behaviour: the true one (averaged
         over adults; ``detect`` by every channel, informants included) or, by default, what they have
