@@ -69,13 +69,13 @@ UNCLASSED = -1
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day propensity class_seed class_cdf system_factor draw_factor base_risk baseline elasticity cap fear_decay "
-    "offence expression app_only app_ranked app_users app_strides detect informed unreported net_seed net_degree net_neighbours "
+    "offence expression app_only app_ranked app_users detect informed unreported net_seed net_degree net_neighbours "
     "net_informants",
 )
 """One day's behaviour parameters, one array entry per behaviour (``propensity``: its kind of propensity,
 OFFENDING, EXPRESSION or UNCLASSED; ``class_cdf``: by kind, the running share of events in each class, from
 the class multipliers; ``class_seed``: the population's, which places the classes; ``app_*``:
-``Adoption.ranked``, ``users`` and ``strides``, where app use is drawn and taken up; ``detect``: by behaviour, stratum, app use,
+``Adoption.ranked`` and ``users``, where app use is drawn and taken up; ``detect``: by behaviour, stratum, app use,
 by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
 contact reports an event; ``unreported``: the chance that none of ``net_degree`` informants would
 (``(1 - informed) ** net_degree``, or 1 with no informants); ``net_*``: the network, ``network.Contacts``, its fields
@@ -137,7 +137,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
     columns = columns_of(size)
-    ranked, stride = bd.app_ranked[p], bd.app_strides[p]
+    ranked, stride = bd.app_ranked[p], rank_stride(columns)
     at = np.empty(BATCH, np.int64)
     u = np.empty(BATCH)
     ages = np.empty(BATCH, np.uint8)
@@ -224,15 +224,15 @@ def piece_adoption(seed, p, count, persons, flags, pc, bd):
     in the piece's order of uptake (``population.place_of_rank``; ``ranked[p]`` places of it passed so far,
     ``users[p]`` of them users: ``BehaviourDay.app_*``)."""
     rng = stream(seed, ADOPTION, bd.day, p)
-    ranked, users, strides, class_seed = bd.app_ranked, bd.app_users, bd.app_strides, bd.class_seed
+    ranked, users, class_seed = bd.app_ranked, bd.app_users, bd.class_seed
     lo, hi, age = persons.piece_start[p], persons.piece_start[p + 1], persons.age
     size, adults = hi - lo, persons.piece_adults[p]
-    places = columns_of(size) * CLASSES
+    places, stride = columns_of(size) * CLASSES, rank_stride(columns_of(size))
     for _ in range(count):
         if uniform(rng) * size >= adults - users[p]:
             continue
         while ranked[p] < places:
-            agent = place_of_rank(class_seed, lo, size, strides[p], ranked[p])
+            agent = place_of_rank(class_seed, lo, size, stride, ranked[p])
             ranked[p] += 1
             if agent >= 0 and age[agent] != CHILD:
                 flags[agent] |= F_APP
@@ -317,8 +317,7 @@ class BehaviourEvents(Mechanism):
             base_risk=perceived * belief.weight, baseline=sc.response.baseline_certainty,
             elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
-            app_only=self.app_only, app_ranked=adoption.ranked, app_users=adoption.users,
-            app_strides=adoption.strides, detect=detect,
+            app_only=self.app_only, app_ranked=adoption.ranked, app_users=adoption.users, detect=detect,
             informed=informed, unreported=self.unreported(informed), net_seed=self.contacts.seed, net_degree=self.contacts.degree,
             net_neighbours=self.contacts.neighbours, net_informants=self.informants,
         )
@@ -337,7 +336,6 @@ class Adoption(Mechanism):
         self.piece_means = self.per_piece(scenario.response.app_adoption_per_year if scenario.system else 0.0)
         self.ranked = np.zeros(people.pieces, np.int64)  # places of each piece's order of uptake passed
         self.users = np.zeros(people.pieces, np.int64)  # of them, people who took up the app
-        self.strides = np.array([rank_stride(columns_of(int(n))) for n in np.diff(people.piece_start)], np.int64)
 
     def means(self, day: int) -> np.ndarray:
         return self.piece_means
