@@ -1,4 +1,5 @@
-"""Taking up the official app in each piece's order of uptake, and app use drawn among its users only."""
+"""Drawing events where they can matter: the official app taken up in each piece's order of uptake, app use drawn
+among its users only, and acts that nothing records or counts left undrawn."""
 
 from __future__ import annotations
 
