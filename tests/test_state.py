@@ -37,6 +37,7 @@ from scslab.mechanisms.state import (
     schedule,
     stratum_of,
 )
+from scslab.population import people_of
 from scslab.scenario.loading import load
 
 FIELDS = ("court_entry", "grade_entry", "wrong_court", "wrong_grade", "small_debt", "unable")
@@ -505,3 +506,21 @@ def test_stratum_of_is_searchsorted_s_answer_empty_strata_included():
         found = [stratum_of(stratum_start, int(a)) for a in agents]
         assert found == list(np.searchsorted(stratum_start, agents, side="right") - 1)
         assert all(sizes[s] > 0 for s in found)
+
+
+def test_an_agent_s_columns_are_one_record_with_the_people_s_fixed_columns():
+    """Every per-agent column is a view of one 10-byte record an agent (a candidate's look-up is one cache line),
+    the people's age and household moved there unchanged, and a write through a column lands in its record."""
+    sc = load("china-2018")
+    made = people_of(sc, 5_000, 3)
+    run = CountryRun(sc, 5_000, 3)
+    cells = run.agents.flags.base
+    assert cells.dtype == state.CELL and cells.dtype.itemsize == 10 and len(cells) == 5_000
+    columns = [*run.agents, run.people.age, run.people.household, run.persons.age, run.persons.household]
+    assert all(column.base is cells for column in columns)
+    np.testing.assert_array_equal(run.people.age, made.age)
+    np.testing.assert_array_equal(run.people.household, made.household)
+    assert (run.agents.score == sc.rulebook.start_score).all() and not run.agents.fear.any()
+    run.agents.fear[17] = 9
+    run.agents.score[17] = -3
+    assert cells[17]["fear"] == 9 and cells[17]["score"] == -3 and cells[17]["age"] == made.age[17]

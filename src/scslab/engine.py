@@ -81,9 +81,9 @@ class CountryRun:
         self.seed = seed
         self.travelled = False  # whether anyone has been abroad (set_abroad)
         self.people = people = people_for(sc, agents, seed)
+        self.agents = new_agents(people, sc.rulebook.start_score)  # before ``persons``: it moves age and household
         self.persons = persons(people)
         self.days = days = sc.days
-        self.agents = new_agents(agents, sc.rulebook.start_score)
         self.roster = new_roster(1024)
         self.calendar = new_calendar(days, 4096)
         columns = outputs.counters()

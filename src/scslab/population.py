@@ -41,7 +41,8 @@ PIECE = 1 << 20  # agents per piece at most
 
 @dataclass
 class People:
-    """Struct of arrays: one preallocated column per agent property, small dtypes (3 bytes an agent).
+    """Struct of arrays: one preallocated column per agent property, small dtypes (2 bytes an agent;
+    a run moves them into its agents' records, ``state.CELL``).
 
     What a whole stratum shares (region, pilot area, group, income band) is stored once per
     stratum, not per agent. Pieces split the strata into blocks of at most
