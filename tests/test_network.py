@@ -15,8 +15,8 @@ from scslab.mechanisms.network import (
     contact,
     contacts_of,
     degrees,
+    count_informants,
     informant_bits,
-    informant_contacts,
     is_informant,
 )
 from scslab.mechanisms.state import INFORMED
@@ -102,8 +102,9 @@ def test_informants_report_only_on_their_contacts_true_and_malicious():
                 agent = int(run.records.agent[i])
                 lo, hi = run.people.piece_start[p], run.people.piece_start[p + 1]
                 assert lo <= agent < hi
-                bits = run.behaviour.informants
-                assert informant_contacts(bits, SEED, lo, hi, agent, net.degree, net.neighbours) > 0
+                partners = [contact(SEED, lo, hi, agent, k, net.neighbours) for k in range(net.degree)]
+                assert any(is_informant(SEED, c, net.informant_share) for c in partners if c >= 0)
+                assert run.persons.informers[agent] > 0
                 informed[bool(run.records.true[i])] += 1
         run._lists(day, on, sp, first, last, None)
     assert informed[True] > 0 and informed[False] > 0
@@ -154,8 +155,8 @@ def vars_or_fields(holder):
 
 
 @pytest.mark.parametrize("sizes", [(300_000,), (5_000, 20, 3, 70, 4_100)])
-def test_informant_contacts_counts_the_informants_among_the_contacts_one_by_one(sizes):
-    """The count read from the informants' bits is the count of ``contact`` round by round checked with
+def test_count_informants_counts_the_informants_among_the_contacts_one_by_one(sizes):
+    """The counts made from the informants' bits are the counts of ``contact`` round by round checked with
     ``is_informant``, in pieces of every shape (short blocks, blocks with fewer places than rounds)."""
     share, degree, neighbours = 0.2, 40, 10  # 40 rounds: more than the places of a 20-agent piece
     starts = np.concatenate(([0], np.cumsum(sizes)))
@@ -165,10 +166,16 @@ def test_informant_contacts_counts_the_informants_among_the_contacts_one_by_one(
     flags = np.array([is_informant(SEED, int(a), share) for a in everyone])
     assert flags.mean() == pytest.approx(share, abs=0.01)
     np.testing.assert_array_equal((bits[everyone >> 6] >> (everyone & 63).astype(np.uint64)) & np.uint64(1), flags)
+    counts = np.zeros(starts[-1], np.uint8)
+    count_informants(bits, SEED, starts, degree, neighbours, counts)
     rng = np.random.default_rng(1)
     for lo, hi in zip(starts[:-1], starts[1:]):
-        for agent in rng.integers(lo, hi, size=min(300, hi - lo)):
+        chosen = np.arange(lo, hi) if hi - lo <= 5_000 else rng.integers(lo, hi, size=3_000)
+        for agent in chosen:
             partners = [contact(SEED, lo, hi, int(agent), k, neighbours) for k in range(degree)]
-            expected = sum(flags[c] for c in partners if c >= 0)
-            assert informant_contacts(bits, SEED, lo, hi, int(agent), degree, neighbours) == expected
+            assert counts[agent] == sum(flags[c] for c in partners if c >= 0)
+    assert counts.mean() == pytest.approx(share * degree, rel=0.05)
     assert len(informant_bits(SEED, 1000, 0.0)) == 0
+    untouched = np.zeros(1000, np.uint8)
+    count_informants(informant_bits(SEED, 1000, 0.0), SEED, np.array([0, 1000]), degree, neighbours, untouched)
+    assert not untouched.any()

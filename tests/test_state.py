@@ -16,6 +16,7 @@ import pytest
 from scslab import outputs
 from scslab.engine import CountryRun
 from scslab.mechanisms import state
+from scslab.mechanisms.network import count_informants, informant_bits
 from scslab.mechanisms.state import (
     F_COURT,
     F_GRADE,
@@ -509,17 +510,25 @@ def test_stratum_of_is_searchsorted_s_answer_empty_strata_included():
 
 
 def test_an_agent_s_columns_are_one_record_with_the_people_s_fixed_columns():
-    """Every per-agent column is a view of one 10-byte record an agent (a candidate's look-up is one cache line),
-    the people's age and household moved there unchanged, and a write through a column lands in its record."""
+    """Every per-agent column is a view of one 11-byte record an agent (a candidate's look-up is one cache line),
+    the people's age and household moved there unchanged, the informant contacts counted there as from the bits
+    alone, and a write through a column lands in its record."""
     sc = load("china-2018")
     made = people_of(sc, 5_000, 3)
     run = CountryRun(sc, 5_000, 3)
     cells = run.agents.flags.base
-    assert cells.dtype == state.CELL and cells.dtype.itemsize == 10 and len(cells) == 5_000
-    columns = [*run.agents, run.people.age, run.people.household, run.persons.age, run.persons.household]
+    assert cells.dtype == state.CELL and cells.dtype.itemsize == 11 and len(cells) == 5_000
+    columns = [*run.agents, run.people.age, run.people.household, run.persons.age, run.persons.household,
+               run.persons.informers]
     assert all(column.base is cells for column in columns)
     np.testing.assert_array_equal(run.people.age, made.age)
     np.testing.assert_array_equal(run.people.household, made.household)
+    net = run.contacts
+    counted = np.zeros(5_000, np.uint8)
+    count_informants(informant_bits(net.seed, 5_000, net.informant_share), net.seed, made.piece_start, net.degree,
+                     net.neighbours, counted)
+    np.testing.assert_array_equal(run.persons.informers, counted)
+    assert counted.any()
     assert (run.agents.score == sc.rulebook.start_score).all() and not run.agents.fear.any()
     run.agents.fear[17] = 9
     run.agents.score[17] = -3

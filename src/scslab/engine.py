@@ -81,8 +81,8 @@ class CountryRun:
         self.seed = seed
         self.travelled = False  # whether anyone has been abroad (set_abroad)
         self.people = people = people_for(sc, agents, seed)
-        self.agents = new_agents(people, sc.rulebook.start_score)  # before ``persons``: it moves age and household
-        self.persons = persons(people)
+        self.agents, informers = new_agents(people, sc.rulebook.start_score)  # before ``persons``: it moves age
+        self.persons = persons(people, informers)  # and household
         self.days = days = sc.days
         self.roster = new_roster(1024)
         self.calendar = new_calendar(days, 4096)
@@ -102,7 +102,7 @@ class CountryRun:
         self.seconds = {phase.name: 0.0 for phase in PHASES} | {"record": 0.0}
 
         self.contacts = contacts_of(sc, seed)
-        self.behaviour = BehaviourEvents(sc, people, self.contacts)
+        self.behaviour = BehaviourEvents(sc, people, self.contacts, informers)
         self.adoption = Adoption(sc, people)
         self.detection = Detection(sc, people)
         self.rules = ScoringRules(sc, people, self.contacts)

@@ -37,7 +37,7 @@ from . import response
 from .base import Mechanism
 from .response import current_fear, personal_factor
 from .detection import with_informants
-from .network import Contacts, informant_bits, informant_contacts
+from .network import Contacts, count_informants, informant_bits
 from .state import ABROAD, F_ABROAD, F_APP, INFORMED
 
 OUT = declare(
@@ -69,18 +69,15 @@ UNCLASSED = -1
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day propensity class_seed class_cdf system_factor draw_factor base_risk baseline elasticity cap fear_decay "
-    "offence expression app_only app_ranked app_users detect informed unreported net_seed net_degree net_neighbours "
-    "net_informants",
+    "offence expression app_only app_ranked app_users detect informed",
 )
 """One day's behaviour parameters, one array entry per behaviour (``propensity``: its kind of propensity,
 OFFENDING, EXPRESSION or UNCLASSED; ``class_cdf``: by kind, the running share of events in each class, from
 the class multipliers; ``class_seed``: the population's, which places the classes; ``app_*``:
 ``Adoption.ranked`` and ``users``, where app use is drawn and taken up; ``detect``: by behaviour, stratum, app use,
 by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
-contact reports an event; ``unreported``: the chance that none of ``net_degree`` informants would
-(``(1 - informed) ** net_degree``, or 1 with no informants); ``net_*``: the network, ``network.Contacts``, its fields
-flat because a parallel loop cannot take a tuple of scalars, and who informs (``network.informant_bits``); ``cap``: the largest certainty ratio the
-elasticity is used at, ``inf`` for none)."""
+contact reports an event (a person's informant contacts are ``Persons.informers``); ``cap``: the largest certainty
+ratio the elasticity is used at, ``inf`` for none)."""
 
 
 class BehaviourRates:
@@ -131,8 +128,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     # each time, contended between the threads.
     detect, propensity, class_cdf, app_only = bd.detect, bd.propensity, bd.class_cdf, bd.app_only
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
-    cap, informed, unreported = bd.cap, bd.informed, bd.unreported
-    net_seed, degree, neighbours, informants = bd.net_seed, bd.net_degree, bd.net_neighbours, bd.net_informants
+    cap, informed, informers = bd.cap, bd.informed, persons.informers
     expression, offence, class_seed = bd.expression, bd.offence, bd.class_seed
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
@@ -143,6 +139,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     ages = np.empty(BATCH, np.uint8)
     flag = np.empty(BATCH, np.uint8)
     fears = np.empty(BATCH, np.uint8)
+    known = np.empty(BATCH, np.uint8)
     for b in range(len(counts)):
         rng = stream(seed, BEHAVIOUR + b, bd.day, p)
         kind = propensity[b]
@@ -170,6 +167,8 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
             if elasticity[b] != 0.0:
                 for j in range(m):
                     fears[j] = fear[at[j]] if at[j] >= 0 else 0
+            for j in range(m):
+                known[j] = informers[at[j]] if at[j] >= 0 else 0
             for j in range(m):
                 app = flag[j] & F_APP != 0
                 if ages[j] == CHILD or (app_only[b] and not app):
@@ -200,14 +199,10 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 u_record = uniform(rng)
                 recorded = u_record < detect[b, s, 1 if app else 0]
                 source = 0
-                # The informants among the person's contacts; not looked up when even every contact
-                # informing and reporting could not have recorded the event.
-                if not recorded and u_record < 1.0 - (1.0 - detect[b, s, 1 if app else 0]) * unreported[b, s]:
-                    known = informant_contacts(informants, net_seed, lo, hi, agent, degree, neighbours)
-                    if known:
-                        missed = (1.0 - detect[b, s, 1 if app else 0]) * (1.0 - informed[b, s]) ** known
-                        if u_record < 1.0 - missed:
-                            recorded, source = True, INFORMED
+                if not recorded and known[j]:  # the informants among the person's contacts
+                    missed = (1.0 - detect[b, s, 1 if app else 0]) * (1.0 - informed[b, s]) ** known[j]
+                    if u_record < 1.0 - missed:
+                        recorded, source = True, INFORMED
                 if recorded:
                     out_agent[n] = agent
                     out_behaviour[n] = b | source
@@ -248,11 +243,14 @@ class BehaviourEvents(Mechanism):
     does = "behaviour events (one stream per behaviour), deterred or chilled by perceived risk"
     carried = ("certainty.level", "certainty.displays", "certainty.day", "certainty.informed")
 
-    def __init__(self, scenario: Scenario, people: People, contacts: Contacts):
+    def __init__(self, scenario: Scenario, people: People, contacts: Contacts, informers: np.ndarray):
+        """``informers``: the agents' column of how many of their contacts inform, filled here
+        (``network.count_informants``)."""
         super().__init__(scenario, people)
         self.rates = BehaviourRates(scenario, people)
         self.contacts = contacts
-        self.informants = informant_bits(contacts.seed, people.agents, contacts.informant_share)
+        count_informants(informant_bits(contacts.seed, people.agents, contacts.informant_share), contacts.seed,
+                         people.piece_start, contacts.degree, contacts.neighbours, informers)
         adults = people.piece_adults * people.piece_weight if people.weighted else people.piece_adults
         self.adults = adults.sum()  # in agents of the mean scale, as ``CountryRun.seen`` counts
         self.adult_weights = np.bincount(people.piece_stratum, adults, people.strata) / max(self.adults, 1)
@@ -291,12 +289,6 @@ class BehaviourEvents(Mechanism):
         listed, displays = self.seen_columns
         return self.certainty.step(day, float(counters[listed]), float(counters[displays]), true)
 
-    def unreported(self, informed: np.ndarray) -> np.ndarray:
-        """The chance that not even every contact informing would report an event: float64[B, S]."""
-        if self.contacts.informant_share <= 0:
-            return np.ones_like(informed)
-        return (1.0 - informed) ** self.contacts.degree
-
     def today(self, day: int, on, detect: np.ndarray, informed: np.ndarray, counters: np.ndarray,
               adoption: Adoption) -> BehaviourDay:
         """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards;
@@ -318,8 +310,7 @@ class BehaviourEvents(Mechanism):
             elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
             app_only=self.app_only, app_ranked=adoption.ranked, app_users=adoption.users, detect=detect,
-            informed=informed, unreported=self.unreported(informed), net_seed=self.contacts.seed, net_degree=self.contacts.degree,
-            net_neighbours=self.contacts.neighbours, net_informants=self.informants,
+            informed=informed,
         )
 
 

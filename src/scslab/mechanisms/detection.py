@@ -24,8 +24,8 @@ from ..scenario.schema import BEHAVIOURS, CHANNELS, Scenario
 from ..streams import FALSE_RECORDS, below, stream, uniform
 from ..units import DAYS_PER_YEAR
 from .base import Mechanism
+from .network import Contacts
 from .schedules import pilot_starts, schedule_values, stratum_rulebooks
-from .network import informant_contacts
 from .state import F_APP, INFORMED
 
 OUT = declare(
@@ -40,7 +40,7 @@ OUT = declare(
 APP, INFORMANTS = CHANNELS.index("app"), CHANNELS.index("informants")
 
 
-def with_informants(direct: np.ndarray, informed: np.ndarray, contacts) -> np.ndarray:
+def with_informants(direct: np.ndarray, informed: np.ndarray, contacts: Contacts) -> np.ndarray:
     """The chance an event is recorded by any channel, informants included, for a person drawn at random:
     float64[B, S, 2] (each of ``contacts.degree`` contacts an informant with ``contacts.informant_share``,
     each reporting with ``informed``; the few people at the end of a piece with fewer contacts are ignored)."""
@@ -126,7 +126,7 @@ def piece_false_records(seed, bd, p, counts, persons, flags, weights, records, n
     marked ``INFORMED``), appended to ``records`` from ``n``. Returns the new record count."""
     day = bd.day
     rng = stream(seed, FALSE_RECORDS, day, p)
-    lo, hi, age = persons.piece_start[p], persons.piece_start[p + 1], persons.age
+    lo, hi, age, informers = persons.piece_start[p], persons.piece_start[p + 1], persons.age, persons.informers
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     for c in range(len(counts)):
         for _ in range(counts[c]):
@@ -134,8 +134,7 @@ def piece_false_records(seed, bd, p, counts, persons, flags, weights, records, n
             u = uniform(rng)
             if age[agent] == CHILD or (c == APP and flags[agent] & F_APP == 0):
                 continue
-            if c == INFORMANTS and informant_contacts(bd.net_informants, bd.net_seed, lo, hi, agent, bd.net_degree,
-                                                      bd.net_neighbours) == 0:
+            if c == INFORMANTS and informers[agent] == 0:
                 continue
             b = 0
             while weights[c, b] < u:

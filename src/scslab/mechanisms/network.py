@@ -15,9 +15,10 @@ nobody is the same person's contact twice in a kind while the block has more age
 everyone has ``neighbours + acquaintances`` contacts, fewer in strata smaller than that. Household members
 are not counted here: households are known (``state.household_members``).
 
-Informants are a share of people, chosen by a hash of (seed, person): whether a person is one is computed
-once a run into one bit a person (``informant_bits``, 176 MB at 1.41 billion agents), so that counting a
-person's informant contacts reads a run of bits instead of hashing each contact.
+Informants are a share of people, chosen by a hash of (seed, person). Once a run, whether each person is one
+is computed into one bit a person (``informant_bits``), and from those bits how many of each person's
+contacts inform (``count_informants``): a byte of the person's record (``state.CELL``), read with the rest of
+it when an event might be reported.
 """
 
 from __future__ import annotations
@@ -99,8 +100,7 @@ def is_informant(seed, agent, share):
 @nb.njit(cache=True, parallel=True)
 def informant_bits(seed, agents, share):
     """Whether each agent informs (``is_informant``), one bit an agent (bit ``a % 64`` of word ``a // 64``);
-    empty with no informants. Made once a run, so that counting a person's informant contacts reads a few
-    words instead of hashing every contact."""
+    empty with no informants. Made once a run, for ``count_informants``."""
     if share <= 0.0:
         return np.zeros(0, np.uint64)
     out = np.zeros((agents + 63) // 64, np.uint64)
@@ -113,6 +113,39 @@ def informant_bits(seed, agents, share):
     return out
 
 
+@nb.njit(cache=True, parallel=True)
+def count_informants(bits, seed, piece_start, degree, neighbours, out):
+    """Add to ``out`` (uint8[N], zeros) how many of each agent's contacts inform (``bits``: ``informant_bits``),
+    once a run, so that the kernels read it beside the person's other columns (``state.CELL``). Contact is
+    symmetric round by round (``contact``), so each informant adds one to each of its own contacts: the work
+    follows the informants, not the population."""
+    if len(bits) == 0:
+        return
+    for p in nb.prange(len(piece_start) - 1):
+        lo, hi = piece_start[p], piece_start[p + 1]
+        for w in range(lo >> 6, (hi + 63) >> 6):
+            word = bits[w]
+            while word:
+                low = word & (~word + np.uint64(1))
+                agent = (w << 6) + _ones(low - np.uint64(1))
+                word ^= low
+                if agent < lo or agent >= hi:
+                    continue
+                offset = agent - lo
+                for kind in range(2):  # as ``contact``, round by round, the block's hash once a kind
+                    size = 1 << (ACQUAINTANCE_BITS if kind else NEIGHBOUR_BITS)
+                    base = offset - offset % size
+                    m = min(size, hi - lo - base)
+                    if m < 2:
+                        continue
+                    c0 = int(hashed(seed, NETWORK + kind, lo + base, 0) % np.uint64(m))
+                    x = offset - base
+                    for round_ in range(degree - neighbours if kind else neighbours):
+                        partner = ((c0 + round_) % m - x) % m
+                        if partner != x:
+                            out[lo + base + partner] += 1
+
+
 @nb.njit(inline="always")
 def _ones(word):
     """Set bits of a word (the SWAR count, which LLVM turns into one instruction where there is one)."""
@@ -120,63 +153,6 @@ def _ones(word):
     word = (word & np.uint64(0x3333333333333333)) + ((word >> np.uint64(2)) & np.uint64(0x3333333333333333))
     word = (word + (word >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
     return int((word * np.uint64(0x0101010101010101)) >> np.uint64(56))
-
-
-@nb.njit(inline="always")
-def _informants_in(bits, a, b):
-    """Informants among agents ``[a, b)``."""
-    n = 0
-    while a < b:
-        shift = a & 63
-        take = min(64 - shift, b - a)
-        word = bits[a >> 6] >> np.uint64(shift)
-        if take < 64:
-            word &= (np.uint64(1) << np.uint64(take)) - np.uint64(1)
-        n += _ones(word)
-        a += take
-    return n
-
-
-@nb.njit(inline="always")
-def _informs(bits, a):
-    return (bits[a >> 6] >> np.uint64(a & 63)) & np.uint64(1) != 0
-
-
-@nb.njit(cache=True)
-def informant_contacts(bits, seed, lo, hi, agent, degree, neighbours):
-    """How many of ``agent``'s contacts inform (``bits``: ``informant_bits``): the hot path of the informants
-    channel. A kind's rounds pair ``x`` with the block's places ``c0 - x, c0 - x + 1, ...`` in turn, a run of
-    places, so the count is of the informants in that run (less ``x`` itself, who is no contact of theirs)."""
-    if len(bits) == 0:
-        return 0
-    n = 0
-    offset = agent - lo
-    for kind in range(2):
-        size = 1 << (ACQUAINTANCE_BITS if kind else NEIGHBOUR_BITS)
-        rounds = degree - neighbours if kind else neighbours
-        if rounds <= 0:
-            continue
-        base = offset - offset % size
-        m = min(size, hi - lo - base)
-        if m < 2:
-            continue
-        c0 = int(hashed(seed, NETWORK + kind, lo + base, 0) % np.uint64(m))
-        x = offset - base
-        first = lo + base
-        if rounds >= m:  # more rounds than places (a tiny stratum): round by round
-            for round_ in range(rounds):
-                partner = ((c0 + round_) % m - x) % m
-                if partner != x and _informs(bits, first + partner):
-                    n += 1
-            continue
-        start = (c0 - x) % m
-        end = start + rounds
-        n += _informants_in(bits, first + start, first + min(end, m))
-        if end > m:
-            n += _informants_in(bits, first, first + end - m)
-        if (x - start) % m < rounds and _informs(bits, first + x):
-            n -= 1
-    return n
 
 
 @nb.njit(cache=True)

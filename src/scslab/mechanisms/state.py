@@ -62,20 +62,22 @@ every event of the run."""
 
 
 CELL = np.dtype([("score", "<i2"), ("false_points", "<i2"), ("touched", "<i2"), ("age", "u1"), ("household", "u1"),
-                 ("flags", "u1"), ("fear", "u1")])
-"""An agent's record, 10 bytes: its state and the people's two fixed columns side by side, so that what a
-candidate or a record reads of its person (age, flags, fear, the day last brought up to date, score) lies in
-one cache line, one look-up instead of five. The columns are strided views of these records."""
+                 ("flags", "u1"), ("fear", "u1"), ("informers", "u1")])
+"""An agent's record, 11 bytes: its state, the people's two fixed columns and its number of contacts who
+inform (``network.count_informants``, fixed for a run) side by side, so that what a candidate or a record reads
+of its person (age, flags, fear, informers, the day last brought up to date, score) lies in one cache line, one
+look-up instead of six. The columns are strided views of these records."""
 
 
-def new_agents(people, start_score: int) -> Agents:
-    """The agents' state in one record an agent (``CELL``). The people's fixed columns move into the records:
-    ``people.age`` and ``people.household`` are views of them from then on (the run owns its people)."""
+def new_agents(people, start_score: int) -> tuple[Agents, np.ndarray]:
+    """The agents' state in one record an agent (``CELL``), and its ``informers`` column (zeros, for
+    ``network.count_informants``). The people's fixed columns move into the records: ``people.age`` and
+    ``people.household`` are views of them from then on (the run owns its people)."""
     cells = np.zeros(people.agents, CELL)
     cells["score"] = start_score
     cells["age"], cells["household"] = people.age, people.household
     people.age, people.household = cells["age"], cells["household"]
-    return Agents(**{name: cells[name] for name in Agents._fields})
+    return Agents(**{name: cells[name] for name in Agents._fields}), cells["informers"]
 
 
 def new_roster(capacity: int) -> Roster:
@@ -363,13 +365,14 @@ def household_members(household, agent):
 Persons = namedtuple(
     "Persons",
     "age household stratum_start stratum_group stratum_region stratum_income stratum_pilot piece_start "
-    "piece_stratum piece_adults",
+    "piece_stratum piece_adults informers",
 )
-"""The synthesized people as the kernels read them (see ``population.People``): fixed for a run."""
+"""The synthesized people as the kernels read them (see ``population.People``), and how many of each one's
+contacts inform (``new_agents``): fixed for a run."""
 
 
-def persons(people) -> Persons:
-    return Persons(*(getattr(people, name) for name in Persons._fields))
+def persons(people, informers: np.ndarray) -> Persons:
+    return Persons(*(getattr(people, name) for name in Persons._fields[:-1]), informers)
 
 
 Records = namedtuple("Records", "agent behaviour true todo")
