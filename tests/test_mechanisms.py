@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import scslab
+from scslab.mechanisms.behaviour import GUIDES, BehaviourRates
 from scslab.population import ADULT, SENIOR, people_of
+from scslab.scenario.loading import load
 from scslab.scenario.schema import merged
 
 AGENTS = 200_000
@@ -190,3 +192,21 @@ def test_surveillance_aimed_at_a_group_multiplies_its_coverage_and_its_false_rec
     assert np.allclose(false_b[group == 1], 2 * false_a[group == 1])
     traffic = scslab.scenario.schema.BEHAVIOURS.index("traffic_violation")
     assert np.allclose(b.probabilities(0)[0][traffic, group == 1, 0], 0.3)  # 0.5 x 0.6
+
+
+def test_the_class_guide_finds_the_class_a_search_from_the_first_would():
+    """A class draw starts its search where the guide table says (``BehaviourRates.class_guide``): the class is
+    the first whose running share passes the draw, as a search from class 0 finds, at every step's edge, just
+    either side of every class's edge, and for random draws."""
+    scenario = load("china-2018")
+    rates = BehaviourRates(scenario, people_of(scenario, 2_000, 1))
+    assert (np.diff(rates.class_cdf, axis=1) > 0).all()  # china-2018's classes all have some share
+    for cdf, guide in zip(rates.class_cdf, rates.class_guide):
+        inner = cdf[:-1]
+        edges = np.concatenate((np.arange(GUIDES) / GUIDES, inner, np.nextafter(inner, 0), np.nextafter(inner, 1)))
+        draws = np.concatenate((edges[(edges >= 0) & (edges < 1)], np.random.default_rng(3).random(10_000)))
+        for x in draws:
+            c = guide[int(x * GUIDES)]
+            while c < len(cdf) - 1 and cdf[c] <= x:
+                c += 1
+            assert c == np.searchsorted(cdf[:-1], x, side="right")

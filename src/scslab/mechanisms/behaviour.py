@@ -63,17 +63,20 @@ OUT = declare(
 )
 
 BATCH = 256  # candidates drawn, then looked up, together
+GUIDES = 64  # steps of the guide table of a class draw (``BehaviourRates.class_guide``)
 UNCLASSED = -1
 """A behaviour's propensity kind when everyone does it at the same rate (loyalty acts)."""
 
 BehaviourDay = namedtuple(
     "BehaviourDay",
-    "day propensity class_seed class_cdf system_factor draw_factor base_risk baseline elasticity cap fear_decay "
+    "day propensity class_seed class_cdf class_guide system_factor draw_factor base_risk baseline elasticity cap "
+    "fear_decay "
     "offence expression app_only app_ranked app_users detect informed",
 )
 """One day's behaviour parameters, one array entry per behaviour (``propensity``: its kind of propensity,
 OFFENDING, EXPRESSION or UNCLASSED; ``class_cdf``: by kind, the running share of events in each class, from
-the class multipliers; ``class_seed``: the population's, which places the classes; ``app_*``:
+the class multipliers, and ``class_guide``, where in it to start looking (``BehaviourRates.class_guide``);
+``class_seed``: the population's, which places the classes; ``app_*``:
 ``Adoption.ranked`` and ``users``, where app use is drawn and taken up; ``detect``: by behaviour, stratum, app use,
 by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
 contact reports an event (a person's informant contacts are ``Persons.informers``); ``cap``: the largest certainty
@@ -91,6 +94,10 @@ class BehaviourRates:
         multipliers = np.array([people.offending_multiplier, people.expression_multiplier])
         self.class_cdf = np.cumsum(multipliers, axis=1) / multipliers.sum(axis=1, keepdims=True)
         self.class_cdf[:, -1] = 1.0
+        # The first class whose running share passes each of GUIDES equal steps: a draw ``u`` starts its
+        # search at ``class_guide[kind, int(u * GUIDES)]`` and finds the class a search from 0 would.
+        steps = np.arange(GUIDES) / GUIDES
+        self.class_guide = np.array([np.searchsorted(cdf, steps, side="right") for cdf in self.class_cdf], np.int64)
         for b, name in enumerate(BEHAVIOURS):
             behaviour = getattr(scenario.behaviours, name)
             income = np.array(behaviour.income_multipliers)[people.stratum_income]
@@ -126,7 +133,8 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     age, flags, fear, touched = persons.age, agents.flags, agents.fear, agents.touched
     # Arrays out of their tuples once: reading one in the loop would cost an atomic reference count
     # each time, contended between the threads.
-    detect, propensity, class_cdf, app_only = bd.detect, bd.propensity, bd.class_cdf, bd.app_only
+    detect, propensity, class_cdf, class_guide, app_only = bd.detect, bd.propensity, bd.class_cdf, bd.class_guide, \
+        bd.app_only
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
     cap, informed, informers = bd.cap, bd.informed, persons.informers
     expression, offence, class_seed = bd.expression, bd.offence, bd.class_seed
@@ -154,7 +162,8 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
                 elif kind == UNCLASSED:
                     at[j] = lo + below(rng, size)
                 else:
-                    x, c = uniform(rng), 0
+                    x = uniform(rng)
+                    c = class_guide[kind, int(x * GUIDES)]
                     while c < CLASSES - 1 and class_cdf[kind, c] <= x:  # ``streams.categorical``, on a row
                         c += 1
                     at[j] = member_of_class(class_seed, kind, lo, size, c, below(rng, columns))
@@ -305,6 +314,7 @@ class BehaviourEvents(Mechanism):
         mult, elasticity, cap = response.rate_multipliers(sc, perceived, belief, on.scoring and sc.system)
         return BehaviourDay(
             day=day, propensity=rates.propensity, class_seed=self.people.seed, class_cdf=rates.class_cdf,
+            class_guide=rates.class_guide,
             system_factor=mult, draw_factor=np.maximum(mult, 1.0),
             base_risk=perceived * belief.weight, baseline=sc.response.baseline_certainty,
             elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
