@@ -57,9 +57,9 @@ def small_machine(monkeypatch, gib: float) -> None:
 
 def test_a_run_needing_more_memory_than_the_machine_has_is_refused(monkeypatch, tmp_path):
     small_machine(monkeypatch, 1.0)
-    Sim("china-2018", agents=80_000_000)  # 0.9 GiB
+    Sim("china-2018", agents=70_000_000)  # 0.9 GiB
     line = one_line("run", "china-2018", "--agents", "100000000", "--out", tmp_path / "out")
-    assert line == ("error: agents: 100,000,000 agents need an estimated 1.1 GiB of memory (12 bytes an agent, "
+    assert line == ("error: agents: 100,000,000 agents need an estimated 1.3 GiB of memory (14 bytes an agent, "
                     "160 a person listed at launch), more than the 1.0 GiB this machine has")
 
 
@@ -67,8 +67,8 @@ def test_the_court_backlog_counts_in_the_memory_estimate():
     plain = load("china-2018", ["lists.court.initial_backlog=0"])
     backlog = load("china-2018", ["lists.court.initial_backlog=705890000"])  # half the people
     agents = 1_000_000
-    assert capacity.estimated_bytes([(plain, agents)]) == 12 * agents
-    assert capacity.estimated_bytes([(backlog, agents)]) == 12 * agents + 160 * agents // 2
+    assert capacity.estimated_bytes([(plain, agents)]) == 14 * agents
+    assert capacity.estimated_bytes([(backlog, agents)]) == 14 * agents + 160 * agents // 2
 
 
 def test_sweep_levels_beyond_the_limit_are_refused_with_count_and_estimate(tmp_path):

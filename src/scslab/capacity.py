@@ -8,9 +8,9 @@ from .scenario.schema import Scenario
 
 MAX_SEED = 2**63 - 1
 """Largest seed (seeds are 64-bit signed integers in the kernels)."""
-BYTES_PER_AGENT = 12
-"""Peak memory per agent: china-2018 at 1.41 billion agents peaked at 15.47 GiB, and at 14.94 GiB (11.4 bytes an
-agent) since the propensity classes are no longer stored (benchmarks/RESULTS.md)."""
+BYTES_PER_AGENT = 14
+"""Peak memory per agent: china-2018 at 1.41 billion agents peaked at 17.41 GiB (13.2 bytes an agent) with one
+11-byte record an agent, while the people's two fixed columns are copied into it (benchmarks/RESULTS.md)."""
 BYTES_PER_LISTED = 160
 """Memory per agent listed from the court backlog at launch: a roster row (26 bytes, up to twice that with the
 room to grow), up to four slots of the roster's index (8 bytes each) and six calendar slots of 15 bytes
