@@ -1,6 +1,6 @@
 """``python -m benchmarks``: compare scslab with Mesa, scslab's scaling, the full-scale run, threads on a
 busy machine, a many-country run spread over Dask workers, the population cache, speed ratios in one sitting
-(against Mesa and another checkout), a smoke test.
+(against Mesa and another checkout), where a run's time goes (a profile), a smoke test.
 
 Every measured run happens in a child process (see :mod:`benchmarks.measure`); this
 process only starts them, collects their figures and prints Rich tables. Figures can
@@ -28,6 +28,7 @@ from .agree import run_agree
 from .busy import run_busy
 from .engines import ENGINES, OUTPUTS, run
 from .cache import run_cache
+from .profile import run_profile
 from .ratios import run_ratios
 from .spread import run_spread
 
@@ -400,6 +401,32 @@ def agree(
     _save(json_file, figures)
     if not figures["passed"]:
         raise typer.Exit(1)
+
+
+@app.command()
+def profile(
+    scenario: Annotated[str, typer.Option(help="A scenario to run.")] = "china-2018",
+    agents: Annotated[float, typer.Option(help="Agents.")] = 1e7,
+    days: Annotated[int, typer.Option(min=1, help="Simulated days.")] = 365,
+    frequency: Annotated[int, typer.Option(min=1, max=10_000, help="Samples a second.")] = 499,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+    json_file: JsonOption = None,
+) -> None:
+    """Where a run's time goes, kernel by kernel: ``perf record`` of one seed with the kernels' names
+    (benchmarks/profile.py; needs perf). Kernels are compiled afresh, about a minute more."""
+    if shutil.which("perf") is None:
+        log.print("error: perf not found on PATH (Debian: apt-get install linux-perf)")
+        raise typer.Exit(2)
+    argv = ["run", scenario, "--agents", str(int(agents)), "--days", str(days), "--seed", str(seed),
+            "--replicates", "1", "--quiet"]
+    figures = run_profile(argv, frequency, log=lambda line: log.print(line, soft_wrap=True))
+    table = Table("function", "samples", "% of scslab's", title=f"scslab {' '.join(argv)}", title_justify="left")
+    for row in figures["rows"][:25]:
+        table.add_row(row["function"], f"{row['samples']:,}", f"{row['percent_of_scslab']:.1f}")
+    console.print(table)
+    console.print(f"{figures['scslab_samples']:,} samples in scslab's functions at {frequency} a second",
+                  highlight=False)
+    _save(json_file, figures)
 
 
 @app.command()

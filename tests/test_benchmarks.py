@@ -113,3 +113,32 @@ def test_agree_pairs_seeds_and_gives_a_t_interval():
     assert a["low"] == pytest.approx(2 - 4.3027 / 3**0.5, abs=1e-4) and a["passed"]
     assert rows["b"]["t"] == 0.0 and rows["b"]["passed"]  # the same in both: no difference
     assert rows["c"]["t"] == float("inf") and not rows["c"]["passed"]  # off by exactly 1 at every seed
+
+
+def test_profile_names_the_kernels_in_a_perf_map(tmp_path):
+    """The profiled child's perf map gives each compiled scslab kernel its address and name, and names read back."""
+    from benchmarks.profile import readable, write_map
+    from scslab.streams import stream
+
+    stream(1, 2, 3, 4)  # compiled, or loaded from the kernel cache
+    named = write_map(tmp_path / "perf.map")
+    lines = (tmp_path / "perf.map").read_text().splitlines()
+    assert named == len(lines) > 0
+    entries = [line.split(" ", 2) for line in lines]
+    addresses = [int(address, 16) for address, _, _ in entries]
+    assert addresses == sorted(set(addresses)) and all(int(size, 16) > 0 for _, size, _ in entries)
+    assert "scslab.streams.stream" in {readable(name) for _, _, name in entries}
+    assert readable("_ZN6scslab10mechanisms9behaviour16piece_behavioursB3v86B40c8tJTIeFIjxB2") == (
+        "scslab.mechanisms.behaviour.piece_behaviours")
+    assert readable("__ieee754_pow_fma") == "__ieee754_pow_fma"
+
+
+def test_profile_without_perf_is_one_line_and_exit_2(monkeypatch):
+    from typer.testing import CliRunner
+
+    from benchmarks import cli
+
+    monkeypatch.setattr(cli.shutil, "which", lambda name: None)
+    done = CliRunner().invoke(cli.app, ["profile", "--agents", "1000", "--days", "2"])
+    assert done.exit_code == 2
+    assert done.output.strip() == "error: perf not found on PATH (Debian: apt-get install linux-perf)"
