@@ -2,10 +2,11 @@
 
 Numba's machine code has no symbols that ``perf`` can see, and its own ``NUMBA_ENABLE_PROFILING`` writes no map
 with this llvmlite. So the run is a child (``python -m benchmarks.profile SCSLAB-ARGS``) that, once scslab's CLI
-returns, writes ``/tmp/perf-PID.map`` itself: the address of every compiled function of scslab, by name, which
-``perf report`` reads. The kernels are compiled afresh (an empty ``NUMBA_CACHE_DIR``) so that the functions
-that kernels call, compiled into their callers, have names too; compiling is in the profile but not in the table, which counts
-only scslab's own functions (each one's samples, and its share of theirs: few samples are a noisy share). Needs ``perf`` (Debian: linux-perf).
+returns, writes ``/tmp/perf-PID.map`` itself (the address of every compiled function of scslab, by name), which
+``perf report`` reads and the parent then removes. The kernels are compiled afresh (an empty
+``NUMBA_CACHE_DIR``) so that the functions that kernels call, compiled into their callers, have names too.
+Compiling is in the profile but not in the table, which counts only scslab's own functions (each one's samples,
+and its share of theirs: few samples are a noisy share). Needs ``perf`` (Debian: linux-perf).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .measure import ROOT, ChildFailed
+
+MAP_NOTE = "SCSLAB_PERF_MAP_NOTE"
+"""The variable naming the file where the profiled child writes its perf map's path, for the parent to remove."""
 
 def readable(symbol: str) -> str:
     """``scslab.streams.stream`` for Numba's ``_ZN6scslab7streams6streamB2v1...``; other symbols as they are."""
@@ -65,14 +69,21 @@ def run_profile(argv: list[str], frequency: int, log: Callable[[str], None]) -> 
     with tempfile.TemporaryDirectory(prefix="scslab-profile-") as tmp:
         data = Path(tmp, "perf.data")
         child = [sys.executable, "-m", "benchmarks.profile", *argv, "--out", str(Path(tmp, "run"))]
-        env = dict(os.environ, NUMBA_CACHE_DIR=str(Path(tmp, "kernels")), PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{ROOT}")
+        written = Path(tmp, "map")  # where the child says it wrote its perf map, removed once read
+        env = dict(os.environ, NUMBA_CACHE_DIR=str(Path(tmp, "kernels")),
+                   PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{ROOT}", **{MAP_NOTE: str(written)})
         log("perf record -F " + f"{frequency} " + " ".join(child[1:]))
-        recorded = subprocess.run(["perf", "record", "-q", "-F", str(frequency), "-o", str(data), *child],
-                                  env=env, capture_output=True, text=True)
-        if recorded.returncode != 0:
-            raise ChildFailed(f"perf record exited with {recorded.returncode}:\n{recorded.stderr[-4000:]}")
-        report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--sort", "symbol", "--stdio",
-                                 "--show-nr-samples", "--percent-limit", "0"], capture_output=True, text=True)
+        try:
+            recorded = subprocess.run(["perf", "record", "-q", "-F", str(frequency), "-o", str(data), *child],
+                                      env=env, capture_output=True, text=True)
+            if recorded.returncode != 0:
+                raise ChildFailed(f"perf record exited with {recorded.returncode}:\n{recorded.stderr[-4000:]}")
+            report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--sort", "symbol",
+                                     "--stdio", "--show-nr-samples", "--percent-limit", "0"],
+                                    capture_output=True, text=True)
+        finally:
+            if written.is_file():
+                Path(written.read_text()).unlink(missing_ok=True)
         if report.returncode != 0:
             raise ChildFailed(f"perf report exited with {report.returncode}:\n{report.stderr[-4000:]}")
     samples = {}
@@ -98,7 +109,10 @@ def main() -> None:
         if done.code:
             raise
     finally:
-        write_map()
+        path = Path(f"/tmp/perf-{os.getpid()}.map")
+        write_map(path)
+        if os.environ.get(MAP_NOTE):
+            Path(os.environ[MAP_NOTE]).write_text(str(path))
 
 
 if __name__ == "__main__":

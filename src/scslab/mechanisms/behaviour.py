@@ -70,8 +70,7 @@ UNCLASSED = -1
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day propensity class_seed class_cdf class_guide system_factor draw_factor base_risk baseline elasticity cap "
-    "fear_decay "
-    "offence expression app_only app_ranked app_users detect informed",
+    "fear_decay offence expression app_only app_ranked app_users detect informed",
 )
 """One day's behaviour parameters, one array entry per behaviour (``propensity``: its kind of propensity,
 OFFENDING, EXPRESSION or UNCLASSED; ``class_cdf``: by kind, the running share of events in each class, from
@@ -133,8 +132,8 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     age, flags, fear, touched = persons.age, agents.flags, agents.fear, agents.touched
     # Arrays out of their tuples once: reading one in the loop would cost an atomic reference count
     # each time, contended between the threads.
-    detect, propensity, class_cdf, class_guide, app_only = bd.detect, bd.propensity, bd.class_cdf, bd.class_guide, \
-        bd.app_only
+    detect, propensity, app_only = bd.detect, bd.propensity, bd.app_only
+    class_cdf, class_guide = bd.class_cdf, bd.class_guide
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
     cap, informed, informers = bd.cap, bd.informed, persons.informers
     expression, offence, class_seed = bd.expression, bd.offence, bd.class_seed

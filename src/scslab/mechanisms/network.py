@@ -66,22 +66,33 @@ def contacts_of(scenario, seed: int) -> Contacts:
                     net.informant_share if scenario.system else 0.0, net.contact_learning, net.stigma)
 
 
+@nb.njit(inline="always")
+def _block(seed, lo, hi, offset, kind):
+    """The block of kind ``kind`` (0 neighbours, 1 acquaintances) that holds place ``offset`` of the piece
+    ``[lo, hi)``: its first place from ``lo``, its length (the last one of a piece may be short; one of fewer
+    than 2 pairs nobody) and where its reflection is centred in the kind's first round."""
+    size = 1 << (ACQUAINTANCE_BITS if kind else NEIGHBOUR_BITS)
+    base = offset - offset % size
+    m = min(size, hi - lo - base)
+    return base, m, int(hashed(seed, NETWORK + kind, lo + base, 0) % np.uint64(max(m, 1)))
+
+
+@nb.njit(inline="always")
+def _partner(c0, round_, m, x):
+    """The place paired with ``x`` in a round of a block of ``m``: ``x -> c - x (mod m)`` is its own inverse."""
+    return ((c0 + round_) % m - x) % m
+
+
 @nb.njit(cache=True)
 def contact(seed, lo, hi, agent, k, neighbours):
     """``agent``'s contact of round ``k`` within its piece ``[lo, hi)``, or -1 for none. Rounds
     ``0 .. neighbours - 1`` are neighbours, later ones acquaintances."""
-    offset = agent - lo
-    if k < neighbours:
-        size, kind, round_ = 1 << NEIGHBOUR_BITS, 0, k
-    else:
-        size, kind, round_ = 1 << ACQUAINTANCE_BITS, 1, k - neighbours
-    base = offset - offset % size
-    m = min(size, hi - lo - base)  # the block's length: the last one of a piece may be short
+    kind, round_ = (0, k) if k < neighbours else (1, k - neighbours)
+    base, m, c0 = _block(seed, lo, hi, agent - lo, kind)
     if m < 2:
         return -1
-    c = (int(hashed(seed, NETWORK + kind, lo + base, 0) % np.uint64(m)) + round_) % m
-    x = offset - base
-    partner = (c - x) % m  # x -> c - x (mod m) is its own inverse
+    x = agent - lo - base
+    partner = _partner(c0, round_, m, x)
     return -1 if partner == x else lo + base + partner
 
 
@@ -131,17 +142,13 @@ def count_informants(bits, seed, piece_start, degree, neighbours, out):
                 word ^= low
                 if agent < lo or agent >= hi:
                     continue
-                offset = agent - lo
-                for kind in range(2):  # as ``contact``, round by round, the block's hash once a kind
-                    size = 1 << (ACQUAINTANCE_BITS if kind else NEIGHBOUR_BITS)
-                    base = offset - offset % size
-                    m = min(size, hi - lo - base)
+                for kind in range(2):  # as ``contact``, round by round, the block found once a kind
+                    base, m, c0 = _block(seed, lo, hi, agent - lo, kind)
                     if m < 2:
                         continue
-                    c0 = int(hashed(seed, NETWORK + kind, lo + base, 0) % np.uint64(m))
-                    x = offset - base
+                    x = agent - lo - base
                     for round_ in range(degree - neighbours if kind else neighbours):
-                        partner = ((c0 + round_) % m - x) % m
+                        partner = _partner(c0, round_, m, x)
                         if partner != x:
                             out[lo + base + partner] += 1
 
