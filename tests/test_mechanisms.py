@@ -9,7 +9,7 @@ import scslab
 from scslab.mechanisms.behaviour import GUIDES, BehaviourRates
 from scslab.population import ADULT, SENIOR, people_of
 from scslab.scenario.loading import load
-from scslab.scenario.schema import merged
+from scslab.scenario.schema import BEHAVIOURS, merged
 
 AGENTS = 200_000
 
@@ -142,6 +142,77 @@ def test_no_system_means_no_records_and_no_chilling():
     ts = res.timeseries
     assert (ts["expression_rate"] == 1.0).all()
     assert ts[["detections", "false_detections", "listed_total", "redlisted"]].to_numpy().sum() == 0
+
+
+def _offences_and_expression(run, days: int) -> np.ndarray:
+    """The run's offences, expression and expression with no system, summed over ``days`` days."""
+    from scslab.outputs import column
+    for day in range(days):
+        run.step(day)
+    return run.history[:days, [column("offences"), column("expression"), column("expression_baseline")]].sum(axis=0)
+
+
+def test_acts_that_only_add_to_counters_are_drawn_as_counts_over_the_adults(monkeypatch):
+    """With no system nothing sees offences or expression, and no one's fear holds them back: they are drawn
+    as counts over each piece's adults (``BehaviourEvents.counted``), whose mean is the sum of every adult's
+    own rate, and the totals over a year are those means within 4 Poisson standard deviations, and those of
+    the same run drawn person by person within 4 standard deviations of their difference."""
+    from scslab.engine import CountryRun
+    from scslab.mechanisms.behaviour import BehaviourEvents
+    from scslab.population import CHILD, PROPENSITY_CLASSES
+
+    run = CountryRun(load("no-system"), 30_000, seed=5)
+    behaviour, people = run.behaviour, run.people
+    detect, informed = run.detection.probabilities(0)
+    bd = behaviour.today(0, run.rules.switches(0), detect, informed, run.seen(), run.adoption, False)
+    counts = bd.offence | bd.expression
+    assert (bd.counted == counts[:, None]).all()
+    assert not behaviour.counted(bd, True).any()  # once anyone has been abroad, acts are drawn one by one
+    means = behaviour.means(run.adoption, bd.counted)
+    stratum = np.repeat(people.piece_stratum, np.diff(people.piece_start))
+    piece = np.repeat(np.arange(people.pieces), np.diff(people.piece_start))
+    adult = people.age != CHILD
+    multipliers = np.array([people.offending_multiplier, people.expression_multiplier])
+    for b in np.flatnonzero(counts):
+        kind = behaviour.rates.propensity[b]
+        own = behaviour.rates.per_agent[b, stratum] * multipliers[kind, people.propensity(kind)] / multipliers[kind].mean()
+        np.testing.assert_allclose(means[b], np.bincount(piece[adult], own[adult], people.pieces), rtol=1e-9)
+    assert len(multipliers[0]) == PROPENSITY_CLASSES and multipliers[0].std() > 0  # classes differ in rate
+
+    days = 365
+    counted = _offences_and_expression(run, days)
+    expected = days * np.array([means[bd.offence].sum(), means[bd.expression].sum(), means[bd.expression].sum()])
+    assert counted[1] == counted[2]  # no chilling with no system
+    assert (np.abs(counted - expected) < 4 * np.sqrt(expected)).all(), (counted, expected)
+    monkeypatch.setattr(BehaviourEvents, "counted", staticmethod(lambda bd, travelled: np.zeros_like(bd.counted)))
+    one_by_one = _offences_and_expression(CountryRun(load("no-system"), 30_000, seed=5), days)
+    assert (np.abs(counted - one_by_one) < 4 * np.sqrt(counted + one_by_one)).all(), (counted, one_by_one)
+
+
+def test_acts_counted_and_thinned_keep_the_system_factor_of_their_own_counterfactual(quiet, monkeypatch):
+    """Protest that nothing sees, held back by the severity of a secret rulebook alone (no elasticity of
+    certainty, so no one's own fear matters): drawn as counts, each candidate's one uniform decides the act with
+    and without the system, so expression over its counterfactual is the system factor (4 binomial standard
+    errors), drawn as counts as person by person."""
+    from scslab.engine import CountryRun
+    from scslab.mechanisms.behaviour import BehaviourEvents
+    from scslab.mechanisms.detection import CHANNELS
+
+    scenario = quiet(behaviours={"protest": {"rate_per_year": 2.0}}, rulebook={"mode": "secret"},
+                     channels={c: {"coverage_urban": 0.0, "coverage_rural": 0.0} for c in CHANNELS},
+                     response={"severity_elasticity": -0.3, "secret_prior": 0.5})
+    run = CountryRun(scenario, 20_000, seed=2)
+    detect, informed = run.detection.probabilities(0)
+    bd = run.behaviour.today(0, run.rules.switches(0), detect, informed, run.seen(), run.adoption, False)
+    protest = BEHAVIOURS.index("protest")
+    factor = bd.system_factor[protest]
+    assert bd.counted[protest].all() and 0.9 < factor < 0.95
+    counted = _offences_and_expression(run, 365)
+    monkeypatch.setattr(BehaviourEvents, "counted", staticmethod(lambda bd, travelled: np.zeros_like(bd.counted)))
+    one_by_one = _offences_and_expression(CountryRun(scenario, 20_000, seed=2), 365)
+    for _, expression, baseline in (counted, one_by_one):
+        assert abs(expression / baseline - factor) < 4 * math.sqrt(factor * (1 - factor) / baseline)
+    assert abs(counted[2] - one_by_one[2]) < 4 * math.sqrt(counted[2] + one_by_one[2])
 
 
 def test_deterrence_follows_the_certainty_elasticity(quiet):

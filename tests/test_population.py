@@ -98,6 +98,18 @@ def test_each_column_of_a_piece_holds_every_propensity_class_once():
         np.testing.assert_array_equal(classes, propensity_classes(people.seed, kind, people.piece_start))
 
 
+def test_adults_by_class_counts_each_pieces_adults_in_each_class():
+    """``adults_by_class`` (column by column) gives the counts of the class of every adult, agent by agent."""
+    from scslab.population import CHILD, EXPRESSION, OFFENDING, PROPENSITY_CLASSES, adults_by_class
+    people = synthesize(Population(size=1_000_000), 50_003, seed=4)
+    adult = people.age != CHILD
+    piece = np.repeat(np.arange(people.pieces), np.diff(people.piece_start))
+    for kind in (OFFENDING, EXPRESSION):
+        cell = piece[adult] * PROPENSITY_CLASSES + people.propensity(kind)[adult]
+        expected = np.bincount(cell, minlength=people.pieces * PROPENSITY_CLASSES).reshape(people.pieces, -1)
+        np.testing.assert_array_equal(adults_by_class(people.seed, kind, people.piece_start, people.age), expected)
+
+
 def test_member_of_class_inverts_the_class_of_an_agent():
     from scslab.population import OFFENDING, EXPRESSION, PROPENSITY_CLASSES, columns_of, member_of_class
     people = synthesize(Population(size=1_000_000), 10_007, seed=5)

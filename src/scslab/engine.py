@@ -244,8 +244,8 @@ class CountryRun:
             informed = np.minimum(informed * enforcement, 1.0)
             false_means = false_means * enforcement
         false_means = false_means[:, self.people.piece_stratum] * self.behaviour.piece_share
-        bd = self.behaviour.today(day, on, detect, informed, self.seen(), self.adoption)
-        behaviour_means = self.behaviour.means(self.adoption) * bd.draw_factor[:, None]
+        bd = self.behaviour.today(day, on, detect, informed, self.seen(), self.adoption, self.travelled)
+        behaviour_means = self.behaviour.means(self.adoption, bd.counted) * bd.draw_factor[:, None]
         if not self.travelled:  # an act abroad goes to the host's channels, which may see what none at home does
             behaviour_means[self.behaviour.silent(bd)[:, self.people.piece_stratum]] = 0.0
         means = np.concatenate([behaviour_means, false_means, self.adoption.means(day)[None, :]])
@@ -254,7 +254,7 @@ class CountryRun:
         counts = all_counts[:behaviours].T
         false_counts = all_counts[behaviours:-1].T
         adopt = all_counts[-1]
-        room = counts.sum(axis=1) + false_counts.sum(axis=1)
+        room = (counts * ~bd.counted[:, self.people.piece_stratum].T).sum(axis=1) + false_counts.sum(axis=1)
         first = self._reserve(room)
         self.piece_counters[:] = 0
         work = room + adopt

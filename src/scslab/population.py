@@ -190,6 +190,24 @@ def propensity_classes(seed, kind, piece_start):
     return out
 
 
+@nb.njit(cache=True, parallel=True)
+def adults_by_class(seed, kind, piece_start, age):
+    """int64[P, PROPENSITY_CLASSES]: each piece's people aged 15+ in each class of propensity ``kind``, column
+    by column (one hash a column, rows read in order)."""
+    pieces = len(piece_start) - 1
+    out = np.zeros((pieces, PROPENSITY_CLASSES), np.int64)
+    for p in nb.prange(pieces):
+        lo, size = piece_start[p], piece_start[p + 1] - piece_start[p]
+        m = columns_of(size)
+        for column in range(m):
+            order = _order(seed, kind, lo, column)
+            for c in range(PROPENSITY_CLASSES):
+                x = SLOT_OF[order, c] * m + column
+                if x < size and age[lo + x] != CHILD:
+                    out[p, c] += 1
+    return out
+
+
 def lognormal_class_means(sigma: float, classes: int = PROPENSITY_CLASSES) -> np.ndarray:
     """Mean of a mean-1 lognormal within each of ``classes`` equally likely quantile bins."""
     if sigma == 0:

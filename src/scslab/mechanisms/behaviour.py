@@ -19,6 +19,7 @@ starts: people on the court list, billboard displays), and loyalty by rewards. O
 
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 
 import numba as nb
@@ -27,8 +28,8 @@ import numpy as np
 from .. import outputs
 from ..outputs import DAILY, EVENTS, PEOPLE, RATE, RATIO, STOCK, TOTAL, Output, declare
 from ..population import (
-    CHILD, EXPRESSION, OFFENDING, PROPENSITY_CLASSES as CLASSES, People, columns_of, member_of_class, place_of_rank,
-    rank_stride,
+    CHILD, EXPRESSION, OFFENDING, PROPENSITY_CLASSES as CLASSES, People, adults_by_class, columns_of, member_of_class,
+    place_of_rank, rank_stride,
 )
 from ..scenario.schema import BEHAVIOUR_KIND, BEHAVIOURS, Scenario
 from ..streams import ADOPTION, BEHAVIOUR, below, stream, uniform
@@ -70,7 +71,7 @@ UNCLASSED = -1
 BehaviourDay = namedtuple(
     "BehaviourDay",
     "day propensity class_seed class_cdf class_guide system_factor draw_factor base_risk baseline elasticity cap "
-    "fear_decay offence expression app_only app_ranked app_users detect informed",
+    "fear_decay offence expression app_only app_ranked app_users detect informed counted",
 )
 """One day's behaviour parameters, one array entry per behaviour (``propensity``: its kind of propensity,
 OFFENDING, EXPRESSION or UNCLASSED; ``class_cdf``: by kind, the running share of events in each class, from
@@ -79,7 +80,8 @@ the class multipliers, and ``class_guide``, where in it to start looking (``Beha
 ``Adoption.ranked`` and ``users``, where app use is drawn and taken up; ``detect``: by behaviour, stratum, app use,
 by every channel but the informants; ``informed``: by behaviour and stratum, the chance one informant
 contact reports an event (a person's informant contacts are ``Persons.informers``); ``cap``: the largest certainty
-ratio the elasticity is used at, ``inf`` for none)."""
+ratio the elasticity is used at, ``inf`` for none; ``counted``: by behaviour and stratum, whether its events only
+add to counters (``BehaviourEvents.counted``))."""
 
 
 class BehaviourRates:
@@ -136,7 +138,7 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
     class_cdf, class_guide = bd.class_cdf, bd.class_guide
     draw_factor, system_factor, elasticity, base_risk = bd.draw_factor, bd.system_factor, bd.elasticity, bd.base_risk
     cap, informed, informers = bd.cap, bd.informed, persons.informers
-    expression, offence, class_seed = bd.expression, bd.offence, bd.class_seed
+    expression, offence, class_seed, counted = bd.expression, bd.offence, bd.class_seed, bd.counted
     out_agent, out_behaviour, out_true = records.agent, records.behaviour, records.true
     size = hi - lo
     columns = columns_of(size)
@@ -152,6 +154,20 @@ def piece_behaviours(seed, p, counts, persons, agents, bd, records, n, pc):
         kind = propensity[b]
         keep = system_factor[b] / draw_factor[b]
         left = counts[b]
+        if counted[b, s]:  # drawn among the piece's people aged 15+, and nothing but counters change
+            kept, baseline = left, left
+            if keep < 1.0 or draw_factor[b] > 1.0:  # thinned: one uniform a candidate decides both
+                kept, baseline = 0, 0
+                for _ in range(left):
+                    x = uniform(rng)
+                    baseline += x < 1.0 / draw_factor[b]
+                    kept += x < keep
+            if expression[b]:
+                pc[OUT.expression] += kept
+                pc[OUT.expression_baseline] += baseline
+            else:
+                pc[OUT.offences] += kept
+            continue
         while left > 0:
             m = min(BATCH, left)
             left -= m
@@ -272,12 +288,26 @@ class BehaviourEvents(Mechanism):
         # by name, not by importing the lists and sanctions: importing them here would reorder the outputs
         self.seen_columns = outputs.column("court_listed"), outputs.column("shaming_displays_total")
 
-    def means(self, adoption: Adoption) -> np.ndarray:
+    def means(self, adoption: Adoption, counted: np.ndarray) -> np.ndarray:
         """float64[B, P]: candidates per day in each piece with no system; app use only over the places of the
-        order of uptake passed so far (``Adoption.ranked``), where its users are."""
+        order of uptake passed so far (``Adoption.ranked``), where its users are; a behaviour ``counted`` in a
+        stratum (bool[B, S]) over the people aged 15+ only, none of them looked up."""
+        stratum = self.people.piece_stratum
         means = self.piece_means.copy()
-        means[self.app_only] = self.rates.per_agent[self.app_only][:, self.people.piece_stratum] * adoption.ranked
+        means[self.app_only] = self.rates.per_agent[self.app_only][:, stratum] * adoption.ranked
+        for b in np.flatnonzero(counted.any(axis=1)):
+            pieces = counted[b, stratum]
+            means[b, pieces] = (self.rates.per_agent[b, stratum] * self.weighed_adults[self.rates.propensity[b]])[pieces]
         return means
+
+    @functools.cached_property
+    def weighed_adults(self) -> np.ndarray:
+        """float64[2, P]: by kind of propensity (OFFENDING, EXPRESSION), each piece's people aged 15+ weighed
+        by their class multiplier over the mean one (made the first day a behaviour is ``counted``)."""
+        people = self.people
+        multipliers = np.array([people.offending_multiplier, people.expression_multiplier])
+        return np.stack([adults_by_class(people.seed, kind, people.piece_start, people.age) @ multipliers[kind]
+                         / multipliers[kind].mean() for kind in (OFFENDING, EXPRESSION)])
 
     @staticmethod
     def silent(bd: BehaviourDay) -> np.ndarray:
@@ -286,6 +316,15 @@ class BehaviourEvents(Mechanism):
         lawful expression (which are counted). Loyalty acts outside the pilots that watch them, in china-2018."""
         unseen = (bd.detect.max(axis=2) == 0) & (bd.informed == 0)
         return unseen & ~(bd.offence | bd.expression)[:, None]
+
+    @staticmethod
+    def counted(bd: BehaviourDay, travelled: bool) -> np.ndarray:
+        """bool[B, S]: the behaviours whose events only add to counters in a stratum today, so that they are
+        drawn as counts, with no one looked up: offences or lawful expression that no channel or informant
+        sees there, and that no one's own fear holds back (no elasticity), while no one has been abroad
+        (an act abroad goes to the host's channels)."""
+        unseen = (bd.detect.max(axis=2) == 0) & (bd.informed == 0)
+        return unseen & ((bd.offence | bd.expression) & (bd.elasticity == 0))[:, None] & (not travelled)
 
     def perceived_detection(self, day: int, counters: np.ndarray, detect: np.ndarray, app_share: float) -> np.ndarray:
         """The population's perceived chance of detection today, per behaviour: the true one (averaged
@@ -298,10 +337,11 @@ class BehaviourEvents(Mechanism):
         return self.certainty.step(day, float(counters[listed]), float(counters[displays]), true)
 
     def today(self, day: int, on, detect: np.ndarray, informed: np.ndarray, counters: np.ndarray,
-              adoption: Adoption) -> BehaviourDay:
+              adoption: Adoption, travelled: bool) -> BehaviourDay:
         """Today's rate multipliers: deterrence and chilling from perceived risk, loyalty from rewards;
         ``detect`` and ``informed`` as ``Detection.probabilities`` gives them; ``counters`` are the run's
-        counters as the day starts (what the public has seen so far); ``adoption``, who uses the app."""
+        counters as the day starts (what the public has seen so far); ``adoption``, who uses the app;
+        ``travelled``, whether anyone has been abroad."""
         sc, rates = self.scenario, self.rates
         app_share = counters[OUT.app_users] / max(self.adults, 1)
         perceived = self.perceived_detection(day, counters, with_informants(detect, informed, self.contacts),
@@ -311,7 +351,7 @@ class BehaviourEvents(Mechanism):
             self._beliefs[switch] = response.beliefs(sc, on.court, on.scoring)
         belief = self._beliefs[switch]
         mult, elasticity, cap = response.rate_multipliers(sc, perceived, belief, on.scoring and sc.system)
-        return BehaviourDay(
+        bd = BehaviourDay(
             day=day, propensity=rates.propensity, class_seed=self.people.seed, class_cdf=rates.class_cdf,
             class_guide=rates.class_guide,
             system_factor=mult, draw_factor=np.maximum(mult, 1.0),
@@ -319,8 +359,9 @@ class BehaviourEvents(Mechanism):
             elasticity=elasticity * (belief.weight > 0), cap=cap, fear_decay=self.fear_decay,
             offence=~rates.lawful & ~rates.loyalty, expression=rates.political & rates.lawful,
             app_only=self.app_only, app_ranked=adoption.ranked, app_users=adoption.users, detect=detect,
-            informed=informed,
+            informed=informed, counted=np.zeros(detect.shape[:2], np.bool_),
         )
+        return bd._replace(counted=self.counted(bd, travelled))
 
 
 class Adoption(Mechanism):
