@@ -41,6 +41,23 @@ def test_a_cached_population_is_the_one_made_and_a_run_on_it_gives_the_same_byte
     assert digests(paths[0]) == digests(paths[1]) == digests(paths[2])
 
 
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_runs_people_are_made_or_loaded_into_its_records(tmp_path, monkeypatch, cached):
+    """A run's people live in its records (``state.new_agents``: synthesis writes them there, so that no second
+    copy of the columns adds to the peak of a full-scale run; a population from the cache is copied there), and
+    are the people synthesis makes on its own."""
+    from scslab.engine import CountryRun
+    if cached:
+        monkeypatch.setenv(population_cache.VARIABLE, str(tmp_path / "cache"))
+        CountryRun(SCENARIO, 20_000, seed=3)  # makes the entry
+    run = CountryRun(SCENARIO, 20_000, seed=3)
+    records = run.agents.score.base
+    assert run.people.age.base is records and run.people.household.base is records
+    made = people_of(SCENARIO, 20_000, 3)
+    np.testing.assert_array_equal(run.people.age, made.age)
+    np.testing.assert_array_equal(run.people.household, made.household)
+
+
 def test_another_seed_size_or_population_gets_its_own_entry_and_a_stale_one_is_made_again(tmp_path, monkeypatch):
     monkeypatch.setenv(population_cache.VARIABLE, str(tmp_path))
     population_cache.people_for(SCENARIO, 5_000, 1)

@@ -80,9 +80,9 @@ class CountryRun:
         self.scenario = sc = scenario
         self.seed = seed
         self.travelled = False  # whether anyone has been abroad (set_abroad)
-        self.people = people = people_for(sc, agents, seed)
-        self.agents, informers = new_agents(people, sc.rulebook.start_score)  # before ``persons``: it moves age
-        self.persons = persons(people, informers)  # and household
+        self.agents, informers, columns = new_agents(agents, sc.rulebook.start_score)
+        self.people = people = people_for(sc, agents, seed, columns)  # made in the records' age and household
+        self.persons = persons(people, informers)
         self.days = days = sc.days
         self.roster = new_roster(1024)
         self.calendar = new_calendar(days, 4096)

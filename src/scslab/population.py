@@ -325,10 +325,11 @@ def group_agents(pop: Population, agents: int, shares: np.ndarray, groups: np.nd
 
 
 def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[float] = (),
-               min_group_agents: int = 0) -> People:
+               min_group_agents: int = 0, columns: tuple[np.ndarray, np.ndarray] | None = None) -> People:
     """Build ``agents`` agents representing ``pop.size`` people (two parallel passes, no temporaries); urban
     people live in the pilot areas of ``pilot_shares`` (see ``stratum_shares``); no group gets fewer than
-    ``min_group_agents`` agents where the population has enough (``group_agents``)."""
+    ``min_group_agents`` agents where the population has enough (``group_agents``). ``columns``: the (age,
+    household) arrays to write them into (a run's records, ``state.new_agents``), else new ones."""
     shares, regions, groups, incomes, pilots = stratum_shares(pop, pilot_shares)
     counts, group_scale = group_agents(pop, agents, shares, groups, min_group_agents)
     if group_scale is None:
@@ -337,7 +338,7 @@ def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[f
     start[1:] = np.cumsum(counts)
     piece_start, piece_stratum = split_into_pieces(start)
 
-    household = np.empty(agents, np.uint8)
+    age, household = columns if columns is not None else (np.empty(agents, np.uint8), np.empty(agents, np.uint8))
     heads = _households(seed, piece_start, household_size_cdf(pop.household_size_mean), household)
     child, adult, senior = pop.age_shares
     grown = adult + senior
@@ -346,7 +347,6 @@ def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[f
     p_child = min(1.0, child * agents / rest) if rest else 0.0
     p_adult = min(max(0.0, adult * agents - heads.sum() * head_adult) / rest, 1 - p_child) if rest and grown else 0.0
 
-    age = np.empty(agents, np.uint8)
     adults = _ages(seed, piece_start, household, head_adult, p_child, p_adult, age)
     return People(
         agents=agents,
@@ -368,10 +368,11 @@ def synthesize(pop: Population, agents: int, seed: int, pilot_shares: Sequence[f
     )
 
 
-def people_of(scenario, agents: int, seed: int) -> People:
-    """The agents of a one-country scenario: its population, with its pilot areas and its groups' floor."""
+def people_of(scenario, agents: int, seed: int, columns: tuple[np.ndarray, np.ndarray] | None = None) -> People:
+    """The agents of a one-country scenario: its population, with its pilot areas and its groups' floor
+    (written into ``columns``, as ``synthesize``)."""
     return synthesize(scenario.population, agents, seed, [p.urban_share for p in scenario.pilots],
-                      scenario.sampling.min_agents_per_group)
+                      scenario.sampling.min_agents_per_group, columns)
 
 
 @nb.njit(cache=True, parallel=True)

@@ -50,17 +50,23 @@ def _kind() -> Kind:
     return Kind("cached population", frozenset({INPUTS}), files)
 
 
-def people_for(scenario, agents: int, seed: int) -> People:
+def people_for(scenario, agents: int, seed: int, columns: tuple[np.ndarray, np.ndarray] | None = None) -> People:
     """The scenario's people: from the cache named by ``SCSLAB_POPULATION_CACHE`` where it holds them, else made
-    (and saved there, when it is set)."""
+    (and saved there, when it is set). With ``columns`` (age, household), the people's columns are those arrays,
+    made or copied into them."""
     directory = os.environ.get(VARIABLE)
     if not directory:
-        return people_of(scenario, agents, seed)
+        return people_of(scenario, agents, seed, columns)
     inputs = synthesis_inputs(scenario, agents, seed)
     entry = Path(directory) / key(inputs)
     if (entry / INPUTS).is_file() and json.loads((entry / INPUTS).read_text()) == inputs:
-        return load(entry)
-    people = people_of(scenario, agents, seed)
+        people = load(entry)
+        if columns is None:
+            return people
+        for column, into in zip(COLUMNS, columns):
+            into[:] = getattr(people, column)
+        return dataclasses.replace(people, **dict(zip(COLUMNS, columns)))
+    people = people_of(scenario, agents, seed, columns)
     save(people, entry, inputs)
     return people
 

@@ -69,15 +69,14 @@ of its person (age, flags, fear, informers, the day last brought up to date, sco
 look-up instead of six. The columns are strided views of these records."""
 
 
-def new_agents(people, start_score: int) -> tuple[Agents, np.ndarray]:
-    """The agents' state in one record an agent (``CELL``), and its ``informers`` column (zeros, for
-    ``network.count_informants``). The people's fixed columns move into the records: ``people.age`` and
-    ``people.household`` are views of them from then on (the run owns its people)."""
-    cells = np.zeros(people.agents, CELL)
+def new_agents(agents: int, start_score: int) -> tuple[Agents, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The state of ``agents`` agents in one record an agent (``CELL``), its ``informers`` column (zeros, for
+    ``network.count_informants``) and the people's (age, household) columns, for synthesis to write the people
+    into (``population.synthesize``): views of the records, so the people are made where they stay."""
+    cells = np.zeros(agents, CELL)
     cells["score"] = start_score
-    cells["age"], cells["household"] = people.age, people.household
-    people.age, people.household = cells["age"], cells["household"]
-    return Agents(**{name: cells[name] for name in Agents._fields}), cells["informers"]
+    return Agents(**{name: cells[name] for name in Agents._fields}), cells["informers"], (cells["age"],
+                                                                                          cells["household"])
 
 
 def new_roster(capacity: int) -> Roster:
