@@ -135,16 +135,20 @@ def test_listed_contacts_teach_fear():
     assert on.timeseries["offences"].sum() < off.timeseries["offences"].sum()
 
 
-def test_the_network_costs_no_memory_per_agent():
+@pytest.mark.parametrize("scenario, informants, size", [("china-2018", True, 11), ("no-system", False, 10)])
+def test_the_network_costs_no_memory_per_agent(scenario, informants, size):
     """Every array of a run with one entry per agent, and every array those are views of, adds up to the 11-byte
     record an agent of the README (2 of the synthesized person, 8 of their state, 1 for how many of their
-    contacts inform), with the network and the pilots on."""
-    run = CountryRun(load("china-2018"), 50_000, seed=SEED)
+    contacts inform), with the network and the pilots on; 10 bytes where no informant can report (with no
+    system here), every agent's count then one zero byte."""
+    run = CountryRun(load(scenario), 50_000, seed=SEED)
     n = run.people.agents
     arrays = [v for holder in (run.people, run.agents, run.persons, run) for v in vars_or_fields(holder)
               if isinstance(v, np.ndarray) and v.shape[0] == n]
     owners = {id(a.base if a.base is not None else a): a.base if a.base is not None else a for a in arrays}
-    assert sum(a.nbytes for a in owners.values()) == 11 * n
+    assert (run.contacts.informant_share > 0) == informants
+    assert sum(a.nbytes for a in owners.values()) == size * n + (0 if informants else 1)
+    assert (run.persons.informers > 0).any() == informants
 
 
 def vars_or_fields(holder):

@@ -80,7 +80,9 @@ class CountryRun:
         self.scenario = sc = scenario
         self.seed = seed
         self.travelled = False  # whether anyone has been abroad (set_abroad)
-        self.agents, informers, columns = new_agents(agents, sc.rulebook.start_score)
+        self.contacts = contacts_of(sc, seed)
+        self.agents, informers, columns = new_agents(agents, sc.rulebook.start_score,
+                                                     self.contacts.informant_share > 0)
         self.people = people = people_for(sc, agents, seed, columns)  # made in the records' age and household
         self.persons = persons(people, informers)
         self.days = days = sc.days
@@ -101,7 +103,6 @@ class CountryRun:
         self.exits = np.zeros((n_groups, len(columns), days + 1), np.int64)
         self.seconds = {phase.name: 0.0 for phase in PHASES} | {"record": 0.0}
 
-        self.contacts = contacts_of(sc, seed)
         self.behaviour = BehaviourEvents(sc, people, self.contacts, informers)
         self.adoption = Adoption(sc, people)
         self.detection = Detection(sc, people)

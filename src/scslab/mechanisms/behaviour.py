@@ -273,8 +273,9 @@ class BehaviourEvents(Mechanism):
         super().__init__(scenario, people)
         self.rates = BehaviourRates(scenario, people)
         self.contacts = contacts
-        count_informants(informant_bits(contacts.seed, people.agents, contacts.informant_share), contacts.seed,
-                         people.piece_start, contacts.degree, contacts.neighbours, informers)
+        if contacts.informant_share > 0:  # else ``informers`` is one zero byte for everyone (``state.new_agents``)
+            count_informants(informant_bits(contacts.seed, people.agents, contacts.informant_share), contacts.seed,
+                             people.piece_start, contacts.degree, contacts.neighbours, informers)
         adults = people.piece_adults * people.piece_weight if people.weighted else people.piece_adults
         self.adults = adults.sum()  # in agents of the mean scale, as ``CountryRun.seen`` counts
         self.adult_weights = np.bincount(people.piece_stratum, adults, people.strata) / max(self.adults, 1)

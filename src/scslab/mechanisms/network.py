@@ -60,10 +60,12 @@ NO_NETWORK = Contacts(0, 0, 0, 0.0, 0.0, 0.0)
 
 
 def contacts_of(scenario, seed: int) -> Contacts:
-    """The network of a scenario's run (informants only where the system runs)."""
-    net = scenario.network
+    """The network of a scenario's run (informants only where the system runs and their channel can report
+    something: else none are drawn, and the agents' records have no count of them, ``state.new_agents``)."""
+    net, channel = scenario.network, scenario.channels.informants
+    reports = scenario.system and channel.enabled and any(p > 0 for p in channel.sees.values())
     return Contacts(int(seed), net.neighbours + net.acquaintances, net.neighbours,
-                    net.informant_share if scenario.system else 0.0, net.contact_learning, net.stigma)
+                    net.informant_share if reports else 0.0, net.contact_learning, net.stigma)
 
 
 @nb.njit(inline="always")

@@ -69,14 +69,23 @@ of its person (age, flags, fear, informers, the day last brought up to date, sco
 look-up instead of six. The columns are strided views of these records."""
 
 
-def new_agents(agents: int, start_score: int) -> tuple[Agents, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+CELL_WITHOUT_INFORMANTS = np.dtype([(name, CELL.fields[name][0]) for name in CELL.names if name != "informers"])
+"""The record of a run with no informants, 10 bytes."""
+
+
+def new_agents(agents: int, start_score: int, informants: bool) -> tuple[Agents, np.ndarray,
+                                                                         tuple[np.ndarray, np.ndarray]]:
     """The state of ``agents`` agents in one record an agent (``CELL``), its ``informers`` column (zeros, for
     ``network.count_informants``) and the people's (age, household) columns, for synthesis to write the people
-    into (``population.synthesize``): views of the records, so the people are made where they stay."""
-    cells = np.zeros(agents, CELL)
+    into (``population.synthesize``): views of the records, so the people are made where they stay. With no
+    ``informants`` in the run, the record has no informers byte (``CELL_WITHOUT_INFORMANTS``), and every agent's
+    count is one zero byte (a view of stride 0, of the same type to the kernels)."""
+    cells = np.zeros(agents, CELL if informants else CELL_WITHOUT_INFORMANTS)
     cells["score"] = start_score
-    return Agents(**{name: cells[name] for name in Agents._fields}), cells["informers"], (cells["age"],
-                                                                                          cells["household"])
+    informers = cells["informers"] if informants else np.ndarray((agents,), np.uint8, np.zeros(1, np.uint8),
+                                                                  strides=(0,))
+    return (Agents(**{name: cells[name] for name in Agents._fields}), informers,
+            (cells["age"], cells["household"]))
 
 
 def new_roster(capacity: int) -> Roster:
