@@ -315,8 +315,7 @@ class BehaviourEvents(Mechanism):
         """bool[B, S]: the behaviours whose events change nothing in a stratum today, so that they need not be
         drawn: no channel sees them there, no informant reports them, and they are neither offences nor
         lawful expression (which are counted). Loyalty acts outside the pilots that watch them, in china-2018."""
-        unseen = (bd.detect.max(axis=2) == 0) & (bd.informed == 0)
-        return unseen & ~(bd.offence | bd.expression)[:, None]
+        return BehaviourEvents.unseen(bd) & ~(bd.offence | bd.expression)[:, None]
 
     @staticmethod
     def counted(bd: BehaviourDay, travelled: bool) -> np.ndarray:
@@ -324,8 +323,13 @@ class BehaviourEvents(Mechanism):
         drawn as counts, with no one looked up: offences or lawful expression that no channel or informant
         sees there, and that no one's own fear holds back (no elasticity), while no one has been abroad
         (an act abroad goes to the host's channels)."""
-        unseen = (bd.detect.max(axis=2) == 0) & (bd.informed == 0)
-        return unseen & ((bd.offence | bd.expression) & (bd.elasticity == 0))[:, None] & (not travelled)
+        counts_only = (bd.offence | bd.expression) & (bd.elasticity == 0)  # and no one's own fear matters
+        return BehaviourEvents.unseen(bd) & counts_only[:, None] & (not travelled)
+
+    @staticmethod
+    def unseen(bd: BehaviourDay) -> np.ndarray:
+        """bool[B, S]: the behaviours that no channel and no informant can record in a stratum today."""
+        return (bd.detect.max(axis=2) == 0) & (bd.informed == 0)
 
     def perceived_detection(self, day: int, counters: np.ndarray, detect: np.ndarray, app_share: float) -> np.ndarray:
         """The population's perceived chance of detection today, per behaviour: the true one (averaged
