@@ -125,20 +125,27 @@ def test_roster_remove_moves_the_last_member_into_the_hole_with_its_fields():
 
 
 def test_grow_roster_keeps_everything_and_is_a_no_op_when_there_is_room():
+    """The roster grows in place (the same arrays, reallocated): its members' rows are kept, the new rows are
+    empty (``felt`` never), and the index is made again for the new size."""
     roster = new_roster(4)
     for agent in (5, 6, 7):
         k = roster_add(roster, agent)
         for offset, name in enumerate(FIELDS):
             getattr(roster, name)[k] = agent + offset
+        roster.felt[k] = agent
+    before = {name: getattr(roster, name).copy() for name in ("members", "felt") + FIELDS}
+    where = positions(roster)
     assert grow_roster(roster, 1) is roster
     grown = grow_roster(roster, 2)
-    assert len(grown.members) == 8  # doubled: size + room = 5 fits in twice the capacity
-    assert positions(grown) == positions(roster) and grown.size is roster.size
-    for name in ("members",) + FIELDS:
-        column = getattr(grown, name)
-        assert column.dtype == getattr(roster, name).dtype
-        np.testing.assert_array_equal(column[:3], getattr(roster, name)[:3])
+    assert grown is roster and len(grown.members) == 8  # doubled: size + room = 5 fits in twice the capacity
+    assert positions(grown) == where and len(grown.index_agents) == 16
+    for name, column in before.items():
+        now = getattr(grown, name)
+        assert now.dtype == column.dtype and now.shape[1:] == column.shape[1:]
+        np.testing.assert_array_equal(now[:3], column[:3])
+        assert (now[4:] == (NEVER if name == "felt" else 0)).all()
     assert len(grow_roster(grown, 100).members) == 103  # more than doubling when the room asked needs it
+    assert positions(grown) == where
 
 
 def test_roster_against_a_model_through_random_adds_and_removes():

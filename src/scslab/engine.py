@@ -32,7 +32,7 @@ from .mechanisms.network import contacts_of
 from .mechanisms.firms import FirmDealings
 from .mechanisms.scoring import CourtBacklog, ScoringRules, recovered, score_now
 from .mechanisms.state import (
-    ABROAD, F_ABROAD, F_LISTED, ROSTER_INDEX, Records, Roster, calendar_of, grow_calendar, grow_roster, household_members,
+    ABROAD, F_ABROAD, F_LISTED, ROSTER_ROWS, Records, calendar_of, grow_calendar, grow_roster, household_members,
     listing_status, new_agents, new_calendar, new_records, new_roster, persons, roster_of, stratum_of,
 )
 from .population import CHILD
@@ -448,7 +448,6 @@ class CountryRun:
         return recovery_frame(self.exits, self.people.group_scale)
 
 
-ROSTER_ROWS = tuple(name for name in Roster._fields if name not in ROSTER_INDEX)
 CALENDAR_EVENTS = ("next", "agent", "key", "kind")
 CARRIED = ("counters", "group_counters", "history", "group_history", "exits", "joint_on", "firm_tally")
 """The run's own arrays, besides the agents, the roster and the calendar, that a saved state keeps."""

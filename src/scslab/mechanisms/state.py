@@ -53,6 +53,8 @@ last felt (``FELT_*``), the number of members, and each member's row by agent: a
 index (``index_agents``, -1 where empty, and ``index_rows``), at most half full (``row_of``)."""
 ROSTER_INDEX = ("size", "index_agents", "index_rows")
 """The roster's fields that are not rows of members."""
+ROSTER_ROWS = tuple(name for name in Roster._fields if name not in ROSTER_INDEX)
+"""The roster's rows of members."""
 EMPTY = -1
 Calendar = namedtuple("Calendar", "head next agent key kind size free")
 """Events by day: each day's chain of slots (``head``, ``next``), each slot's agent, key and kind, the slots used
@@ -110,28 +112,32 @@ def _index_slots(capacity: int) -> int:
     return 1 << max(int(2 * capacity - 1).bit_length(), 4)
 
 
+def _grow(column: np.ndarray, capacity: int, fill) -> None:
+    """Give ``column`` (its own memory, C order) ``capacity`` rows in place, the new ones ``fill``. NumPy
+    reallocates, and the allocator moves a large block's pages instead of copying them, so the old and the new
+    column never take memory side by side (at full scale that was the peak of a run). Nothing may hold a view
+    of it (a saved state's views are written or copied before the run steps again)."""
+    old = len(column)
+    column.resize((capacity,) + column.shape[1:], refcheck=False)
+    column[old:] = fill
+
+
 def grow_roster(roster: Roster, room: int) -> Roster:
-    """A roster with room for ``room`` more members (doubling; the index is made again for the new size)."""
+    """``roster``, grown in place (``_grow``) to room for ``room`` more members (doubling); its index is made
+    again for the new size."""
     size = int(roster.size[0])
     capacity = len(roster.members)
     if size + room <= capacity:
         return roster
     new_capacity = max(2 * capacity, size + room)
-    grown = {}
-    for name in Roster._fields:
-        column = getattr(roster, name)
-        if name == "size":
-            grown[name] = column
-        elif name in ROSTER_INDEX:
-            continue
-        else:
-            bigger = np.full((new_capacity,) + column.shape[1:], NEVER if name == "felt" else 0, column.dtype)
-            bigger[:size] = column[:size]
-            grown[name] = bigger
+    for name in ROSTER_ROWS:
+        _grow(getattr(roster, name), new_capacity, NEVER if name == "felt" else 0)
     slots = _index_slots(new_capacity)
-    grown["index_agents"], grown["index_rows"] = np.full(slots, EMPTY, np.int32), np.zeros(slots, np.int32)
-    _index_members(grown["members"], size, grown["index_agents"], grown["index_rows"])
-    return Roster(**grown)
+    _grow(roster.index_agents, slots, EMPTY)
+    _grow(roster.index_rows, slots, 0)
+    roster.index_agents[:] = EMPTY
+    _index_members(roster.members, size, roster.index_agents, roster.index_rows)
+    return roster
 
 
 def new_calendar(days: int, capacity: int) -> Calendar:
@@ -147,18 +153,15 @@ def new_calendar(days: int, capacity: int) -> Calendar:
 
 
 def grow_calendar(calendar: Calendar, room: int) -> Calendar:
+    """``calendar``, grown in place (``_grow``) to room for ``room`` more events (doubling)."""
     size = int(calendar.size[0])
     capacity = len(calendar.next)
     if size + room <= capacity:
         return calendar
     new_capacity = max(2 * capacity, size + room)
-    grown = {"head": calendar.head, "size": calendar.size, "free": calendar.free}
     for name in ("next", "agent", "key", "kind"):
-        column = getattr(calendar, name)
-        bigger = np.full(new_capacity, -1, column.dtype) if name == "next" else np.zeros(new_capacity, column.dtype)
-        bigger[:size] = column[:size]
-        grown[name] = bigger
-    return Calendar(**grown)
+        _grow(getattr(calendar, name), new_capacity, -1 if name == "next" else 0)
+    return calendar
 
 
 @nb.njit(cache=True, inline="always")
