@@ -9,8 +9,9 @@ from .scenario.schema import Scenario
 MAX_SEED = 2**63 - 1
 """Largest seed (seeds are 64-bit signed integers in the kernels)."""
 BYTES_PER_AGENT = 14
-"""Peak memory per agent: china-2018 at 1.41 billion agents peaked at 17.41 GiB (13.2 bytes an agent) with one
-11-byte record an agent, while the people's two fixed columns are copied into it (benchmarks/RESULTS.md)."""
+"""Peak memory per agent: at 1.41 billion agents, china-2018 peaked at 16.03 GiB (12.2 bytes an agent, one
+11-byte record each) and the benchmarks' reference model at 18.14 GiB (13.8 bytes, its list of 2.7% of everyone
+included, which ``BYTES_PER_LISTED`` does not count; benchmarks/RESULTS.md)."""
 BYTES_PER_LISTED = 160
 """Memory per agent listed from the court backlog at launch: a roster row (26 bytes, up to twice that with the
 room to grow), up to four slots of the roster's index (8 bytes each) and six calendar slots of 15 bytes
