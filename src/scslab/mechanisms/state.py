@@ -132,9 +132,8 @@ def grow_roster(roster: Roster, room: int) -> Roster:
     new_capacity = max(2 * capacity, size + room)
     for name in ROSTER_ROWS:
         _grow(getattr(roster, name), new_capacity, NEVER if name == "felt" else 0)
-    slots = _index_slots(new_capacity)
-    _grow(roster.index_agents, slots, EMPTY)
-    _grow(roster.index_rows, slots, 0)
+    for index in (roster.index_agents, roster.index_rows):  # made again below: no fill to keep
+        index.resize(_index_slots(new_capacity), refcheck=False)
     roster.index_agents[:] = EMPTY
     _index_members(roster.members, size, roster.index_agents, roster.index_rows)
     return roster
